@@ -1,0 +1,64 @@
+-- schema.sql: the sluice store, the one source of truth for its tables.
+--
+-- Compiled into the binary.  The file is a list of migrations, each headed
+-- by a line "-- version N".  A new store runs them all; a store whose
+-- PRAGMA user_version is K runs those above K, each in its own transaction,
+-- and sets user_version to N.  Never edit a version that has shipped: add
+-- the next one.  PRAGMA application_id marks the file as a sluice store.
+
+-- version 1
+CREATE TABLE info (
+	key	TEXT PRIMARY KEY,
+	value	TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One row per document.  Text is stored as one zstd frame; its byte length,
+-- code point count and XXH3-128 hash describe the uncompressed text.
+CREATE TABLE docs (
+	rowid	INTEGER PRIMARY KEY,
+	id	TEXT NOT NULL UNIQUE,	-- stable: given, or derived from url/text
+	url	TEXT,
+	source	TEXT NOT NULL,
+	lang	TEXT,
+	created	TEXT,			-- ISO 8601 as given, NULL when unknown
+	added	TEXT NOT NULL,		-- ISO 8601 UTC, when it entered the store
+	nbytes	INTEGER NOT NULL,
+	nchars	INTEGER NOT NULL,
+	hash	BLOB NOT NULL,		-- XXH3-128 of the text, 16 bytes
+	text	BLOB NOT NULL,		-- zstd frame of the UTF-8 text
+	meta	TEXT			-- JSON object, or NULL
+);
+CREATE INDEX docs_hash ON docs(hash);
+CREATE INDEX docs_source ON docs(source);
+
+-- A filter stage's decision on a document.  A stage runs over documents that
+-- have no row for (stage, its current version), so reruns do only new work.
+CREATE TABLE verdicts (
+	doc	INTEGER NOT NULL REFERENCES docs(rowid) ON DELETE CASCADE,
+	stage	TEXT NOT NULL,
+	version	TEXT NOT NULL,
+	decision TEXT NOT NULL CHECK (decision IN ('keep', 'drop', 'flag')),
+	reason	TEXT,
+	score	REAL,
+	at	TEXT NOT NULL,
+	PRIMARY KEY (doc, stage)
+) WITHOUT ROWID;
+CREATE INDEX verdicts_stage ON verdicts(stage, decision);
+
+-- Input files seen by import: what was read and how it ended.
+CREATE TABLE imports (
+	rowid	INTEGER PRIMARY KEY,
+	path	TEXT NOT NULL,
+	size	INTEGER NOT NULL,
+	mtime	INTEGER NOT NULL,
+	started	TEXT NOT NULL,
+	finished TEXT,			-- NULL while running or if killed
+	status	TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+	lines	INTEGER NOT NULL DEFAULT 0,
+	added	INTEGER NOT NULL DEFAULT 0,
+	existing INTEGER NOT NULL DEFAULT 0,
+	bad	INTEGER NOT NULL DEFAULT 0,
+	repaired INTEGER NOT NULL DEFAULT 0,
+	error	TEXT
+);
+CREATE INDEX imports_path ON imports(path);
