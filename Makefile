@@ -16,7 +16,8 @@ DEBS = build-essential pkg-config libsqlite3-dev libpcre2-dev \
        libuchardet-dev libexttextcat-dev liburiparser-dev libinih-dev \
        zlib1g-dev zstd gzip python3 tmux sqlite3
 
-PKGS = sqlite3 libzstd zlib jansson libxxhash libpcre2-8
+PKGS = sqlite3 libzstd zlib jansson libxxhash libpcre2-8 libcurl libxml-2.0 \
+       libutf8proc uchardet libexttextcat liburiparser inih ncursesw openblas
 
 # -O2 -g: fast and debuggable; -Werror: no warning survives (curl's rule);
 # gnu11 for the POSIX and GNU extensions (getline, pthreads, asm incbin).

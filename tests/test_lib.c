@@ -1,0 +1,172 @@
+/* Check suite for lib/: buffers, UTF-8 repair, hashes, atomic files. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "check_main.h"
+#include "../lib/atomicfile.h"
+#include "../lib/buf.h"
+#include "../lib/err.h"
+#include "../lib/hash.h"
+#include "../lib/utf8.h"
+
+START_TEST(buf_grows_and_caps)
+{
+	struct buf b;
+
+	buf_init(&b, 10);
+	ck_assert_int_eq(buf_adds(&b, "hello"), BUF_OK);
+	ck_assert_int_eq(buf_addf(&b, "%d", 1234), BUF_OK);
+	ck_assert_str_eq(b.data, "hello1234");
+	ck_assert_int_eq(buf_adds(&b, "xy"), BUF_TOOBIG);
+	ck_assert_str_eq(b.data, "hello1234");	/* unchanged on refusal */
+	ck_assert_int_eq(buf_addc(&b, '!'), BUF_OK);
+	ck_assert_uint_eq(b.len, 10);
+	buf_consume(&b, 5);
+	ck_assert_str_eq(b.data, "1234!");
+	buf_release(&b);
+	ck_assert_ptr_null(b.data);
+}
+END_TEST
+
+START_TEST(buf_uncapped_large)
+{
+	struct buf b;
+	char chunk[1000];
+
+	memset(chunk, 'x', sizeof(chunk));
+	buf_init(&b, 0);
+	for (int i = 0; i < 1000; i++)
+		ck_assert_int_eq(buf_add(&b, chunk, sizeof(chunk)), BUF_OK);
+	ck_assert_uint_eq(b.len, 1000000);
+	ck_assert_int_eq(b.data[b.len], '\0');
+	buf_release(&b);
+}
+END_TEST
+
+static void repair_case(const char *in, size_t n, const char *want,
+			size_t want_repl)
+{
+	struct buf b;
+	size_t repl = 0;
+
+	buf_init(&b, 0);
+	ck_assert_int_eq(utf8_repair(in, n, &b, &repl), 0);
+	ck_assert_uint_eq(b.len, strlen(want));
+	ck_assert_mem_eq(b.data, want, b.len);
+	ck_assert_uint_eq(repl, want_repl);
+	ck_assert(utf8_valid(b.data, b.len));
+	buf_release(&b);
+}
+
+START_TEST(utf8_repair_cases)
+{
+	/* valid text, Chinese included, passes through untouched */
+	repair_case("abc 中文", 10, "abc 中文", 0);
+	/* a lone continuation byte */
+	repair_case("a\x80z", 3, "a\xEF\xBF\xBDz", 1);
+	/* overlong '/' is two invalid bytes: C0 is never valid */
+	repair_case("\xC0\xAF", 2, "\xEF\xBF\xBD\xEF\xBF\xBD", 2);
+	/* truncated 3-byte sequence at the end: one maximal subpart */
+	repair_case("x\xE4\xB8", 3, "x\xEF\xBF\xBD", 1);
+	/* surrogate D800 encoded: ED A0 80 -> three replacements */
+	repair_case("\xED\xA0\x80", 3,
+		    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 3);
+	/* above U+10FFFF */
+	repair_case("\xF4\x90\x80\x80", 4,
+		    "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 4);
+	/* a 4-byte emoji is fine */
+	repair_case("\xF0\x9F\x98\x80", 4, "\xF0\x9F\x98\x80", 0);
+}
+END_TEST
+
+START_TEST(utf8_counts_and_codec)
+{
+	char out[4];
+	size_t len;
+
+	ck_assert_uint_eq(utf8_count("中文ab", 8), 4);
+	ck_assert_int_eq(utf8_decode("中", 3, &len), 0x4E2D);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_uint_eq(utf8_encode(0x1F600, out), 4);
+	ck_assert_mem_eq(out, "\xF0\x9F\x98\x80", 4);
+	ck_assert_uint_eq(utf8_valid_prefix("ok\xFFno", 5), 2);
+}
+END_TEST
+
+START_TEST(hash_is_stable)
+{
+	struct hash128 h;
+	char hex[33];
+
+	hash128("", 0, &h);
+	hash_hex(h.b, 16, hex);
+	/* XXH3-128 of the empty input, as xxhsum -H2 prints it */
+	ck_assert_str_eq(hex, "99aa06d3014798d86001c324468d497f");
+	ck_assert_uint_ne(hash64("a", 1), hash64("b", 1));
+}
+END_TEST
+
+START_TEST(atomicfile_commit_and_abort)
+{
+	char dir[] = "/tmp/sluice-test-XXXXXX", path[64], tmpname[96];
+	struct atomicfile af;
+	struct sl_err err;
+	struct stat sb;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	ck_assert_int_eq(atomicfile_open(&af, path, &err), 0);
+	fputs("data", af.fp);
+	ck_assert_int_ne(stat(path, &sb), 0);	/* not visible yet */
+	ck_assert_int_eq(atomicfile_commit(&af, &err), 0);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 4);
+
+	ck_assert_int_eq(atomicfile_open(&af, path, &err), 0);
+	fputs("other", af.fp);
+	atomicfile_abort(&af);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 4);	/* old file intact */
+
+	/* a temp file of a dead writer is swept, a foreign file is not */
+	snprintf(tmpname, sizeof(tmpname), "%s/.out.txt.tmp-999999999", dir);
+	fclose(fopen(tmpname, "w"));
+	ck_assert_int_eq(atomicfile_sweep(dir, &err), 1);
+	ck_assert_int_ne(stat(tmpname, &sb), 0);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(err_appends_errno)
+{
+	struct sl_err err;
+
+	errno = ENOENT;
+	ck_assert_int_eq(sl_error(&err, "cannot open '%s':", "x"), -1);
+	ck_assert_str_eq(err.msg, "cannot open 'x': No such file or directory");
+	sl_error_prefix(&err, "import: ");
+	ck_assert_str_eq(err.msg,
+			 "import: cannot open 'x': No such file or directory");
+}
+END_TEST
+
+static Suite *lib_suite(void)
+{
+	Suite *s = suite_create("lib");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, buf_grows_and_caps);
+	tcase_add_test(tc, buf_uncapped_large);
+	tcase_add_test(tc, utf8_repair_cases);
+	tcase_add_test(tc, utf8_counts_and_codec);
+	tcase_add_test(tc, hash_is_stable);
+	tcase_add_test(tc, atomicfile_commit_and_abort);
+	tcase_add_test(tc, err_appends_errno);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+SL_CHECK_MAIN(lib_suite)
