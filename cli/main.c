@@ -20,9 +20,9 @@
 
 /* Sorted by name: `sluice help` lists them in this order. */
 const struct cmd *const commands[] = {
-	//&cmd_export,
+	&cmd_export,
 	&cmd_help,
-	//&cmd_import,
+	&cmd_import,
 	&cmd_init,
 	//&cmd_show,
 	//&cmd_stats,

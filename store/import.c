@@ -1,0 +1,806 @@
+/*
+ * import.c: files into the store, as a two-stage pipeline.
+ *
+ *   reader thread                          writer (calling thread)
+ *   lines -> UTF-8 repair -> JSON ->       BEGIN IMMEDIATE
+ *   fields -> hash, count, compress  ==>   INSERT ... ON CONFLICT DO NOTHING
+ *   into batch[i % 2]                      UPDATE imports; COMMIT
+ *
+ * Two batches alternate, so parsing the next batch overlaps writing this
+ * one and memory stays bounded by two batches whatever the input size.
+ * The reader stops at the first bad line (unless skip_bad): the batch it
+ * was filling is still written, then the error is returned.
+ */
+#include "import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "docs.h"
+#include "../lib/buf.h"
+#include "../lib/clock.h"
+#include "../lib/err.h"
+#include "../lib/linereader.h"
+#include "../lib/utf8.h"
+#include "../lib/zreader.h"
+#include "../lib/banned.h"
+
+#define BATCH_DOCS 4096
+#define BATCH_BYTES (32u << 20)
+
+struct slot {
+	json_t *root;		/* owns the strings d points into */
+	char *meta;		/* json_dumps() of the metadata, or NULL */
+	char *owned;		/* text of a .txt document */
+	char *num[4];		/* number fields written as text */
+	int nnum;
+	struct buf z;		/* compressed text */
+	struct doc_in d;
+};
+
+struct batch {
+	struct slot *slots;
+	size_t n, alloc;
+	uint64_t lines, bad, repaired, replacements, bytes;
+	int last;		/* the source is finished (or failed) */
+	int failed;		/* the reader stopped on err */
+	struct sl_err err;
+};
+
+/* A source of documents: the lines of one JSONL file, or a list of .txt
+ * files.  next() fills a slot: 1 filled, 0 end, -1 stop with b->err. */
+struct source {
+	const char *path;	/* what the imports row names */
+	const struct import_opts *o;
+	struct linereader lr;
+	char **files;		/* .txt sources: paths, and the prefix */
+	size_t nfiles, next_file, prefix_len;
+	struct buf fixed;	/* a line after UTF-8 repair */
+	ZSTD_CCtx *cctx;
+	int (*next)(struct source *, struct slot *, struct batch *);
+};
+
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct batch b[2];
+	int full[2];
+	int stop;		/* the writer failed: reader, give up */
+	struct source *src;
+};
+
+static void slot_clear(struct slot *s)
+{
+	json_decref(s->root);
+	free(s->meta);
+	free(s->owned);
+	for (int i = 0; i < s->nnum; i++)
+		free(s->num[i]);
+	s->nnum = 0;
+	s->root = NULL;
+	s->meta = NULL;
+	s->owned = NULL;
+}
+
+static void batch_clear(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		slot_clear(&b->slots[i]);
+	b->n = 0;
+	b->lines = b->bad = b->repaired = b->replacements = b->bytes = 0;
+	b->last = b->failed = 0;
+}
+
+static void batch_release(struct batch *b)
+{
+	batch_clear(b);
+	for (size_t i = 0; i < b->alloc; i++)
+		buf_release(&b->slots[i].z);
+	free(b->slots);
+	b->slots = NULL;
+	b->alloc = 0;
+}
+
+static struct slot *batch_slot(struct batch *b)
+{
+	if (b->n == b->alloc) {
+		size_t na = b->alloc ? b->alloc * 2 : 256;
+		struct slot *p = realloc(b->slots, na * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		memset(p + b->alloc, 0, (na - b->alloc) * sizeof(*p));
+		for (size_t i = b->alloc; i < na; i++)
+			buf_init(&p[i].z, 0);
+		b->slots = p;
+		b->alloc = na;
+	}
+	return &b->slots[b->n];
+}
+
+/* ---- JSONL ---------------------------------------------------------- */
+
+/* Follow a dotted path ("metadata.url") through nested objects. */
+static json_t *field(json_t *obj, const char *path)
+{
+	char key[256];
+	const char *dot;
+	json_t *v;
+
+	while ((dot = strchr(path, '.'))) {
+		size_t n = (size_t)(dot - path);
+
+		if ((v = json_object_get(obj, path)))	/* a key with dots */
+			return v;
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		obj = json_object_get(obj, key);
+		if (!json_is_object(obj))
+			return NULL;
+		path = dot + 1;
+	}
+	return json_object_get(obj, path);
+}
+
+/* A field as text: strings as they are, numbers as JSON writes them. */
+static const char *field_text(struct slot *sl, const char *path)
+{
+	json_t *v = field(sl->root, path);
+	char *s;
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (!json_is_number(v) || sl->nnum == (int)(sizeof(sl->num) / sizeof(*sl->num)))
+		return NULL;
+	s = json_dumps(v, JSON_ENCODE_ANY);
+	if (s)
+		sl->num[sl->nnum++] = s;
+	return s;
+}
+
+static int top_key_used(const struct import_opts *o, const char *k)
+{
+	static const char *const fixed[] = { "metadata", "source", "created",
+					     "added", "lang" };
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
+		if (!strcmp(k, fixed[i]))
+			return 1;
+	return !strcmp(k, o->text_field) || !strcmp(k, o->id_field) ||
+	       !strcmp(k, o->url_field ? o->url_field : "url");
+}
+
+/* metadata object plus the top-level fields nobody mapped */
+static int build_meta(struct slot *s, const struct import_opts *o)
+{
+	json_t *md = json_object_get(s->root, "metadata"), *out;
+	const char *k;
+	json_t *v;
+
+	out = json_is_object(md) ? json_copy(md) : json_object();
+	if (!out)
+		return -1;
+	if (md && !json_is_object(md) && !json_is_null(md))
+		json_object_set(out, "metadata", md);
+	json_object_foreach(s->root, k, v) {
+		if (top_key_used(o, k) || json_object_get(out, k))
+			continue;
+		json_object_set(out, k, v);
+	}
+	if (json_object_size(out) || json_is_object(md))
+		s->meta = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	return 0;
+}
+
+static int blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/* A bad line: stop (-1, b->err set) or, with skip_bad, count it (0). */
+static int bad_line(struct source *src, struct batch *b, const char *msg)
+{
+	struct sl_err e;
+
+	sl_error(&e, "%s:%llu: %s", src->path,
+		 (unsigned long long)src->lr.lineno, msg);
+	if (!src->o->skip_bad) {
+		b->err = e;
+		return -1;
+	}
+	b->bad++;
+	if (src->o->on_bad)
+		src->o->on_bad(src->o->arg, e.msg);
+	return 0;
+}
+
+/* 1 filled, 0 skipped (blank, or bad with skip_bad), -1 stop */
+static int parse_line(struct source *src, const char *line, size_t len,
+		      struct slot *s, struct batch *b)
+{
+	const struct import_opts *o = src->o;
+	json_error_t je;
+	json_t *t;
+	size_t nrepl = 0;
+	char msg[512];
+
+	if (blank(line, len))
+		return 0;
+	b->lines++;
+	if (!utf8_valid(line, len)) {
+		buf_reset(&src->fixed);
+		if (utf8_repair(line, len, &src->fixed, &nrepl))
+			return sl_error(&b->err, "out of memory");
+		line = src->fixed.data;
+		len = src->fixed.len;
+	}
+	s->root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+			     &je);
+	if (!s->root) {
+		snprintf(msg, sizeof(msg), "%d: invalid JSON: %s", je.column,
+			 je.text);
+		return bad_line(src, b, msg);
+	}
+	if (!json_is_object(s->root))
+		return bad_line(src, b, "not a JSON object");
+	t = field(s->root, o->text_field);
+	if (!t || !json_is_string(t) || !json_string_length(t)) {
+		snprintf(msg, sizeof(msg), !t ? "no field '%s'" :
+			 !json_is_string(t) ? "field '%s' is not a string" :
+			 "empty text in field '%s'", o->text_field);
+		return bad_line(src, b, msg);
+	}
+	memset(&s->d, 0, sizeof(s->d));
+	s->d.text = json_string_value(t);
+	s->d.nbytes = json_string_length(t);
+	s->d.id = field_text(s, o->id_field);
+	s->d.url = field_text(s, o->url_field ? o->url_field : "url");
+	if (!s->d.url && !o->url_field)
+		s->d.url = field_text(s, "metadata.url");
+	s->d.source = field_text(s, "source");
+	if (!s->d.source || !*s->d.source)
+		s->d.source = o->source ? o->source : "jsonl";
+	s->d.created = field_text(s, "created");
+	s->d.lang = field_text(s, "lang");
+	if (build_meta(s, o))
+		return sl_error(&b->err, "out of memory");
+	s->d.meta = s->meta;
+	if (nrepl) {
+		b->repaired++;
+		b->replacements += nrepl;
+	}
+	return 1;
+}
+
+static int next_jsonl(struct source *src, struct slot *s, struct batch *b)
+{
+	for (;;) {
+		const char *line;
+		size_t len;
+		int rc = linereader_next(&src->lr, &line, &len, &b->err);
+
+		if (rc == 0)
+			return 0;
+		if (rc == LR_TOOLONG) {
+			char msg[128];
+
+			b->lines++;
+			snprintf(msg, sizeof(msg), "line longer than the cap "
+				 "of %zu bytes (--max-line)", src->o->max_line);
+			if (bad_line(src, b, msg) < 0)
+				return -1;
+			continue;
+		}
+		if (rc < 0)
+			return -1;
+		rc = parse_line(src, line, len, s, b);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			return 1;
+		slot_clear(s);
+	}
+}
+
+/* ---- .txt files ----------------------------------------------------- */
+
+static int read_txt(const char *path, size_t cap, struct buf *out,
+		    struct sl_err *err)
+{
+	struct zreader *zr;
+	char tmp[1 << 16];
+	ssize_t n;
+	int rc = 0;
+
+	if (zreader_open(&zr, path, err))
+		return -1;
+	while ((n = zreader_read(zr, tmp, sizeof(tmp), err)) > 0)
+		if (buf_add(out, tmp, (size_t)n)) {
+			rc = sl_error(err, "'%s': larger than the cap of %zu "
+				      "bytes (--max-line)", path, cap);
+			break;
+		}
+	if (n < 0)
+		rc = -1;
+	zreader_close(zr);
+	(void)cap;
+	return rc;
+}
+
+static int next_txt(struct source *src, struct slot *s, struct batch *b)
+{
+	while (src->next_file < src->nfiles) {
+		const char *path = src->files[src->next_file++];
+		struct buf raw, text;
+		size_t nrepl = 0;
+		json_t *md;
+
+		buf_init(&raw, src->o->max_line);
+		buf_init(&text, 0);
+		b->lines++;
+		if (read_txt(path, src->o->max_line, &raw, &b->err)) {
+			buf_release(&raw);
+			if (!src->o->skip_bad)
+				return -1;
+			b->bad++;
+			if (src->o->on_bad)
+				src->o->on_bad(src->o->arg, b->err.msg);
+			continue;
+		}
+		if (!raw.len) {
+			buf_release(&raw);
+			sl_error(&b->err, "'%s': empty file", path);
+			if (!src->o->skip_bad)
+				return -1;
+			b->bad++;
+			if (src->o->on_bad)
+				src->o->on_bad(src->o->arg, b->err.msg);
+			continue;
+		}
+		if (utf8_repair(raw.data, raw.len, &text, &nrepl)) {
+			buf_release(&raw);
+			return sl_error(&b->err, "out of memory");
+		}
+		buf_release(&raw);
+		memset(&s->d, 0, sizeof(s->d));
+		s->d.nbytes = text.len;
+		s->owned = buf_detach(&text, NULL);
+		s->d.text = s->owned;
+		s->d.source = src->o->source ? src->o->source : "txt";
+		md = json_pack("{s:s}", "path", path + src->prefix_len);
+		s->meta = md ? json_dumps(md, JSON_COMPACT) : NULL;
+		json_decref(md);
+		s->d.meta = s->meta;
+		if (nrepl) {
+			b->repaired++;
+			b->replacements += nrepl;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- the pipeline --------------------------------------------------- */
+
+static void fill_batch(struct source *src, struct batch *b)
+{
+	size_t bytes = 0;
+
+	while (b->n < BATCH_DOCS && bytes < BATCH_BYTES) {
+		struct slot *s = batch_slot(b);
+		int rc;
+
+		if (!s) {
+			sl_error(&b->err, "out of memory");
+			b->failed = b->last = 1;
+			return;
+		}
+		rc = src->next(src, s, b);
+		if (rc <= 0) {
+			slot_clear(s);
+			b->last = 1;
+			b->failed = rc < 0;
+			return;
+		}
+		if (docs_pack(&s->d, src->cctx, &s->z, &b->err)) {
+			slot_clear(s);
+			b->failed = b->last = 1;
+			return;
+		}
+		bytes += s->d.nbytes;
+		b->bytes += s->d.nbytes;
+		b->n++;
+	}
+}
+
+static void *reader_main(void *arg)
+{
+	struct pipe *p = arg;
+
+	for (int i = 0;; i ^= 1) {
+		pthread_mutex_lock(&p->mu);
+		while (p->full[i] && !p->stop)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		if (p->stop)
+			break;
+		fill_batch(p->src, &p->b[i]);
+		pthread_mutex_lock(&p->mu);
+		p->full[i] = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (p->b[i].last)
+			break;
+	}
+	return NULL;
+}
+
+static int write_batch(struct store *st, struct docs_writer *w,
+		       sqlite3_stmt *upd, struct batch *b,
+		       struct import_stats *tot, struct sl_err *err)
+{
+	uint64_t added = 0, existing = 0;
+
+	if (store_begin(st, err))
+		return -1;
+	for (size_t i = 0; i < b->n; i++) {
+		int rc = docs_insert(w, &b->slots[i].d, err);
+
+		if (rc < 0)
+			goto fail;
+		if (rc)
+			added++;
+		else
+			existing++;
+	}
+	sqlite3_bind_int64(upd, 1, (sqlite3_int64)b->lines);
+	sqlite3_bind_int64(upd, 2, (sqlite3_int64)added);
+	sqlite3_bind_int64(upd, 3, (sqlite3_int64)existing);
+	sqlite3_bind_int64(upd, 4, (sqlite3_int64)b->bad);
+	sqlite3_bind_int64(upd, 5, (sqlite3_int64)b->repaired);
+	if (sqlite3_step(upd) != SQLITE_DONE) {
+		store_fail(st, err, "cannot record the import");
+		sqlite3_reset(upd);
+		goto fail;
+	}
+	sqlite3_reset(upd);
+	if (store_commit(st, err))
+		return -1;
+	tot->lines += b->lines;
+	tot->added += added;
+	tot->existing += existing;
+	tot->bad += b->bad;
+	tot->repaired += b->repaired;
+	tot->replacements += b->replacements;
+	tot->bytes += b->bytes;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+static int64_t imports_begin(struct store *st, const char *path,
+			     struct sl_err *err)
+{
+	sqlite3_stmt *s;
+	struct stat sb;
+	char now[CLOCK_ISO_LEN];
+	int rc;
+
+	if (stat(path, &sb))
+		memset(&sb, 0, sizeof(sb));
+	if (store_prepare(st, &s, "INSERT INTO imports(path, size, mtime, "
+			  "started, status) VALUES (?1, ?2, ?3, ?4, 'running')",
+			  err))
+		return -1;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)sb.st_size);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)sb.st_mtime);
+	sqlite3_bind_text(s, 4, clock_iso_now(now), -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, "cannot record the import");
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+static void imports_end(struct store *st, int64_t row, const char *error)
+{
+	sqlite3_stmt *s;
+	char now[CLOCK_ISO_LEN];
+
+	if (sqlite3_prepare_v2(st->db, "UPDATE imports SET finished = ?1, "
+			       "status = ?2, error = ?3 WHERE rowid = ?4", -1,
+			       &s, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(s, 1, clock_iso_now(now), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, error ? "failed" : "done", -1, SQLITE_STATIC);
+	if (error)
+		sqlite3_bind_text(s, 3, error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, row);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+}
+
+/* Drive one source through the pipeline into the store. */
+static int run_source(struct store *st, struct source *src,
+		      struct import_stats *stats, struct sl_err *err)
+{
+	struct pipe p = { .src = src };
+	struct docs_writer w = { 0 };
+	sqlite3_stmt *upd = NULL;
+	pthread_t th;
+	int64_t row;
+	int rc = -1, started = 0;
+
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	if ((row = imports_begin(st, src->path, err)) < 0 ||
+	    docs_writer_init(&w, st, err) ||
+	    store_prepare(st, &upd, "UPDATE imports SET lines = lines + ?1, "
+			  "added = added + ?2, existing = existing + ?3, "
+			  "bad = bad + ?4, repaired = repaired + ?5 "
+			  "WHERE rowid = ?6", err))
+		goto out;
+	sqlite3_bind_int64(upd, 6, row);
+	if (pthread_create(&th, NULL, reader_main, &p)) {
+		sl_error(err, "cannot start the reader thread:");
+		goto out;
+	}
+	started = 1;
+	for (int i = 0;; i ^= 1) {
+		struct batch *b = &p.b[i];
+		int last, failed;
+
+		pthread_mutex_lock(&p.mu);
+		while (!p.full[i])
+			pthread_cond_wait(&p.cv, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		if (write_batch(st, &w, upd, b, stats, err))
+			break;
+		if (src->o->on_batch)
+			src->o->on_batch(src->o->arg, stats);
+		last = b->last;
+		failed = b->failed;
+		if (failed)
+			*err = b->err;
+		batch_clear(b);
+		pthread_mutex_lock(&p.mu);
+		p.full[i] = 0;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+		if (last) {
+			rc = failed ? -1 : 0;
+			break;
+		}
+	}
+out:
+	if (started) {
+		pthread_mutex_lock(&p.mu);
+		p.stop = 1;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+		pthread_join(th, NULL);
+	}
+	if (row > 0)
+		imports_end(st, row, rc ? err->msg : NULL);
+	sqlite3_finalize(upd);
+	docs_writer_release(&w);
+	batch_release(&p.b[0]);
+	batch_release(&p.b[1]);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	if (!rc)
+		stats->files++;
+	return rc;
+}
+
+/* ---- files and directories ------------------------------------------ */
+
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+static int is_jsonl(const char *name)
+{
+	static const char *const sfx[] = { ".jsonl", ".jsonl.gz", ".jsonl.zst",
+		".jsonl.zstd", ".json.gz", ".json.zst", ".ndjson" };
+
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(*sfx); i++)
+		if (has_suffix(name, sfx[i]))
+			return 1;
+	return 0;
+}
+
+struct pathlist {
+	char **v;
+	size_t n, alloc;
+};
+
+static int pathlist_add(struct pathlist *l, const char *dir, const char *name)
+{
+	struct buf b;
+
+	if (l->n == l->alloc) {
+		size_t na = l->alloc ? l->alloc * 2 : 64;
+		char **p = realloc(l->v, na * sizeof(*p));
+
+		if (!p)
+			return -1;
+		l->v = p;
+		l->alloc = na;
+	}
+	buf_init(&b, 0);
+	if (buf_addf(&b, "%s/%s", dir, name))
+		return -1;
+	l->v[l->n++] = buf_detach(&b, NULL);
+	return 0;
+}
+
+static void pathlist_release(struct pathlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(const char *dir, struct pathlist *txt, struct pathlist *jsonl,
+		int depth, struct sl_err *err)
+{
+	DIR *d;
+	struct dirent *de;
+	struct pathlist sub = { 0 };
+	int rc = 0;
+
+	if (depth > 64)
+		return sl_error(err, "'%s': directories nested too deep", dir);
+	if (!(d = opendir(dir)))
+		return sl_error(err, "cannot open directory '%s':", dir);
+	while ((de = readdir(d))) {
+		struct stat sb;
+		struct buf p;
+
+		if (de->d_name[0] == '.')
+			continue;
+		buf_init(&p, 0);
+		buf_addf(&p, "%s/%s", dir, de->d_name);
+		if (lstat(p.data, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode))
+				rc = pathlist_add(&sub, dir, de->d_name);
+			else if ((S_ISREG(sb.st_mode) || S_ISLNK(sb.st_mode)) &&
+				 has_suffix(de->d_name, ".txt"))
+				rc = pathlist_add(txt, dir, de->d_name);
+			else if (S_ISREG(sb.st_mode) && is_jsonl(de->d_name))
+				rc = pathlist_add(jsonl, dir, de->d_name);
+		}
+		buf_release(&p);
+		if (rc) {
+			rc = sl_error(err, "out of memory");
+			break;
+		}
+	}
+	closedir(d);
+	qsort(sub.v, sub.n, sizeof(*sub.v), cmp_str);
+	for (size_t i = 0; !rc && i < sub.n; i++)
+		rc = walk(sub.v[i], txt, jsonl, depth + 1, err);
+	pathlist_release(&sub);
+	return rc;
+}
+
+static int source_init(struct source *src, const char *path,
+		       const struct import_opts *o, struct sl_err *err)
+{
+	memset(src, 0, sizeof(*src));
+	src->path = path;
+	src->o = o;
+	buf_init(&src->fixed, 0);
+	if (!(src->cctx = ZSTD_createCCtx()))
+		return sl_error(err, "out of memory");
+	return 0;
+}
+
+static void source_release(struct source *src)
+{
+	ZSTD_freeCCtx(src->cctx);
+	buf_release(&src->fixed);
+	if (src->lr.zr)
+		linereader_close(&src->lr);
+}
+
+static int import_jsonl(struct store *st, const char *path,
+			const struct import_opts *o,
+			struct import_stats *stats, struct sl_err *err)
+{
+	struct source src;
+	int rc = -1;
+
+	if (source_init(&src, path, o, err))
+		return -1;
+	src.next = next_jsonl;
+	if (!linereader_open(&src.lr, path, o->max_line, err))
+		rc = run_source(st, &src, stats, err);
+	source_release(&src);
+	return rc;
+}
+
+static int import_dir(struct store *st, const char *dir,
+		      const struct import_opts *o, struct import_stats *stats,
+		      struct sl_err *err)
+{
+	struct pathlist txt = { 0 }, jsonl = { 0 };
+	struct source src;
+	int rc = walk(dir, &txt, &jsonl, 0, err);
+
+	qsort(txt.v, txt.n, sizeof(*txt.v), cmp_str);
+	qsort(jsonl.v, jsonl.n, sizeof(*jsonl.v), cmp_str);
+	for (size_t i = 0; !rc && i < jsonl.n; i++)
+		rc = import_jsonl(st, jsonl.v[i], o, stats, err);
+	if (!rc && txt.n && !(rc = source_init(&src, dir, o, err))) {
+		src.next = next_txt;
+		src.files = txt.v;
+		src.nfiles = txt.n;
+		src.prefix_len = strlen(dir) + 1;
+		rc = run_source(st, &src, stats, err);
+		source_release(&src);
+	}
+	pathlist_release(&txt);
+	pathlist_release(&jsonl);
+	return rc;
+}
+
+int import_path(struct store *st, const char *path,
+		const struct import_opts *opts, struct import_stats *stats,
+		struct sl_err *err)
+{
+	struct import_opts o = *opts;
+	struct stat sb;
+
+	if (!o.text_field)
+		o.text_field = "text";
+	if (!o.id_field)
+		o.id_field = "id";
+	if (!o.max_line)
+		o.max_line = DOCS_MAX_TEXT;
+	if (strcmp(path, "-") && stat(path, &sb))
+		return sl_error(err, "cannot open '%s':", path);
+	if (strcmp(path, "-") && S_ISDIR(sb.st_mode))
+		return import_dir(st, path, &o, stats, err);
+	if (has_suffix(path, ".txt")) {
+		char *one[1] = { (char *)path };
+		struct source src;
+		int rc;
+
+		if (source_init(&src, path, &o, err))
+			return -1;
+		src.next = next_txt;
+		src.files = one;
+		src.nfiles = 1;
+		src.prefix_len = strrchr(path, '/') ?
+				 (size_t)(strrchr(path, '/') - path + 1) : 0;
+		rc = run_source(st, &src, stats, err);
+		src.files = NULL;
+		source_release(&src);
+		return rc;
+	}
+	return import_jsonl(st, path, &o, stats, err);
+}
