@@ -120,4 +120,4 @@ help:
 	@echo "make bench    benchmarks against peer tools (bench/RESULTS.md)"
 	@echo "make install  PREFIX=/usr/local: binary and man page"
 
--include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d)
+-include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTBIN:=.d)

@@ -24,8 +24,8 @@ const struct cmd *const commands[] = {
 	&cmd_help,
 	&cmd_import,
 	&cmd_init,
-	//&cmd_show,
-	//&cmd_stats,
+	&cmd_show,
+	&cmd_stats,
 	NULL,
 };
 

@@ -34,7 +34,8 @@ int docs_pack(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
 		return sl_error(err, "cannot compress document '%s': %s",
 				d->id, ZSTD_getErrorName(n));
 	z->len = n;
-	d->z = z;
+	d->z = z->data;
+	d->zlen = z->len;
 	return 0;
 }
 
@@ -73,7 +74,7 @@ int docs_insert(struct docs_writer *w, const struct doc_in *d,
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)d->nbytes);
 	sqlite3_bind_int64(s, 8, (sqlite3_int64)d->nchars);
 	sqlite3_bind_blob(s, 9, d->hash.b, sizeof(d->hash.b), SQLITE_STATIC);
-	sqlite3_bind_blob(s, 10, d->z->data, (int)d->z->len, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 10, d->z, (int)d->zlen, SQLITE_STATIC);
 	bind_opt(s, 11, d->meta);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);

@@ -53,7 +53,8 @@ struct doc_in {
 	size_t nchars;
 	struct hash128 hash;
 	char idbuf[33];		/* the derived id when id was NULL */
-	const struct buf *z;	/* the compressed text */
+	const void *z;		/* the compressed text (points into docs_pack's z) */
+	size_t zlen;
 };
 
 struct docs_writer {

@@ -86,7 +86,8 @@ struct shard {
 	struct atomicfile af;
 	ZSTD_CStream *zs;
 	struct buf zout;
-	uint64_t bytes, docs;
+	uint64_t bytes, docs;	/* compressed bytes written, documents */
+	uint64_t in_bytes;	/* JSONL bytes fed to the compressor */
 	int open;
 };
 
@@ -124,7 +125,7 @@ static int shard_open(struct shard *sh, const char *path, int level,
 	ZSTD_CCtx_reset(sh->zs, ZSTD_reset_session_and_parameters);
 	ZSTD_CCtx_setParameter(sh->zs, ZSTD_c_compressionLevel, level);
 	ZSTD_CCtx_setParameter(sh->zs, ZSTD_c_checksumFlag, 1);
-	sh->bytes = sh->docs = 0;
+	sh->bytes = sh->docs = sh->in_bytes = 0;
 	sh->open = 1;
 	return 0;
 }
@@ -210,9 +211,10 @@ static int write_docs(struct store *st, struct shard *sh, const char *dir,
 		if ((rc = shard_drain(sh, &in, ZSTD_e_continue, err)))
 			break;
 		sh->docs++;
+		sh->in_bytes += line.len;
 		stats->docs++;
 		stats->text_bytes += row.nbytes;
-		if (sh->bytes >= o->shard_size) {
+		if (sh->in_bytes >= o->shard_size) {
 			stats->out_bytes += sh->bytes;
 			if ((rc = shard_close(sh, err)))
 				break;
@@ -243,12 +245,13 @@ int export_jsonl(struct store *st, const char *outdir,
 		 struct sl_err *err)
 {
 	struct export_opts o = *opts;
+	struct export_stats run = { 0 };	/* numbers files from 0 */
 	struct shard sh = { 0 };
 	struct buf dir;
 	int rc = -1;
 
 	if (!o.shard_size)
-		o.shard_size = 256ull << 20;
+		o.shard_size = 1ull << 30;
 	if (!o.level)
 		o.level = 3;
 	buf_init(&dir, 0);
@@ -263,10 +266,14 @@ int export_jsonl(struct store *st, const char *outdir,
 	/* one read transaction: a consistent snapshot while others write */
 	if (store_exec(st, "BEGIN", err))
 		goto out;
-	rc = write_docs(st, &sh, dir.data, &o, stats, err);
+	rc = write_docs(st, &sh, dir.data, &o, &run, err);
 	store_exec(st, "COMMIT", NULL);
 	if (!rc)
-		rc = remove_stale(dir.data, stats->files, err);
+		rc = remove_stale(dir.data, run.files, err);
+	stats->docs += run.docs;
+	stats->files += run.files;
+	stats->text_bytes += run.text_bytes;
+	stats->out_bytes += run.out_bytes;
 out:
 	ZSTD_freeCStream(sh.zs);
 	buf_release(&sh.zout);

@@ -10,7 +10,8 @@
  *
  * Each file is written under a temp name, fsync'd and renamed, so a reader
  * (or a crash) never sees a partial file under a final name.  Files are
- * rolled when their compressed size reaches opts->shard_size.  The export
+ * rolled when the JSONL written to them (before compression) reaches
+ * opts->shard_size, a boundary that does not depend on zstd's buffering.  The export
  * reads one snapshot of the store, in rowid order, so running it twice on
  * the same store gives byte-identical files; files left by an earlier,
  * larger export are removed after the new ones are in place.
@@ -27,7 +28,7 @@ struct sl_err;
 struct store;
 
 struct export_opts {
-	uint64_t shard_size;	/* compressed bytes a file (default 256 MiB) */
+	uint64_t shard_size;	/* JSONL bytes a file (default 1 GiB) */
 	int level;		/* zstd level (default 3) */
 	void (*on_file)(void *arg, const char *path, uint64_t docs);
 	void *arg;

@@ -15,8 +15,8 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <jansson.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +25,8 @@
 #include "docs.h"
 #include "../lib/buf.h"
 #include "../lib/clock.h"
+#include "../lib/jsonscan.h"
+#include "../lib/jsonw.h"
 #include "../lib/err.h"
 #include "../lib/linereader.h"
 #include "../lib/utf8.h"
@@ -34,12 +36,12 @@
 #define BATCH_DOCS 4096
 #define BATCH_BYTES (32u << 20)
 
+/* The decoded fields of one document; the buffers are reused from batch
+ * to batch, so steady-state import allocates nothing per document. */
+enum { F_TEXT, F_ID, F_URL, F_SOURCE, F_CREATED, F_LANG, F_META, NFIELDS };
+
 struct slot {
-	json_t *root;		/* owns the strings d points into */
-	char *meta;		/* json_dumps() of the metadata, or NULL */
-	char *owned;		/* text of a .txt document */
-	char *num[4];		/* number fields written as text */
-	int nnum;
+	struct buf f[NFIELDS];
 	struct buf z;		/* compressed text */
 	struct doc_in d;
 };
@@ -62,6 +64,8 @@ struct source {
 	char **files;		/* .txt sources: paths, and the prefix */
 	size_t nfiles, next_file, prefix_len;
 	struct buf fixed;	/* a line after UTF-8 repair */
+	struct jscan line;	/* members of the current line */
+	struct jscan sub[2];	/* members of nested objects */
 	ZSTD_CCtx *cctx;
 	int (*next)(struct source *, struct slot *, struct batch *);
 };
@@ -77,15 +81,8 @@ struct pipe {
 
 static void slot_clear(struct slot *s)
 {
-	json_decref(s->root);
-	free(s->meta);
-	free(s->owned);
-	for (int i = 0; i < s->nnum; i++)
-		free(s->num[i]);
-	s->nnum = 0;
-	s->root = NULL;
-	s->meta = NULL;
-	s->owned = NULL;
+	for (int i = 0; i < NFIELDS; i++)
+		buf_reset(&s->f[i]);
 }
 
 static void batch_clear(struct batch *b)
@@ -100,8 +97,11 @@ static void batch_clear(struct batch *b)
 static void batch_release(struct batch *b)
 {
 	batch_clear(b);
-	for (size_t i = 0; i < b->alloc; i++)
+	for (size_t i = 0; i < b->alloc; i++) {
 		buf_release(&b->slots[i].z);
+		for (int j = 0; j < NFIELDS; j++)
+			buf_release(&b->slots[i].f[j]);
+	}
 	free(b->slots);
 	b->slots = NULL;
 	b->alloc = 0;
@@ -116,8 +116,11 @@ static struct slot *batch_slot(struct batch *b)
 		if (!p)
 			return NULL;
 		memset(p + b->alloc, 0, (na - b->alloc) * sizeof(*p));
-		for (size_t i = b->alloc; i < na; i++)
+		for (size_t i = b->alloc; i < na; i++) {
 			buf_init(&p[i].z, 0);
+			for (int j = 0; j < NFIELDS; j++)
+				buf_init(&p[i].f[j], 0);
+		}
 		b->slots = p;
 		b->alloc = na;
 	}
@@ -126,79 +129,118 @@ static struct slot *batch_slot(struct batch *b)
 
 /* ---- JSONL ---------------------------------------------------------- */
 
-/* Follow a dotted path ("metadata.url") through nested objects. */
-static json_t *field(json_t *obj, const char *path)
+/* The member at a dotted path ("metadata.url"), copied into *out: a key
+ * that contains the dots itself wins over the walk into objects.
+ * 1 found, 0 not. */
+static int field(struct source *src, const char *path, struct jmember *out)
 {
-	char key[256];
+	const struct jscan *js = &src->line;
+	const struct jmember *m;
 	const char *dot;
-	json_t *v;
+	char key[256];
+	int k = 0;
 
-	while ((dot = strchr(path, '.'))) {
-		size_t n = (size_t)(dot - path);
-
-		if ((v = json_object_get(obj, path)))	/* a key with dots */
-			return v;
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		obj = json_object_get(obj, key);
-		if (!json_is_object(obj))
-			return NULL;
+	for (;;) {
+		if ((m = jscan_get(js, path))) {
+			*out = *m;
+			return 1;
+		}
+		dot = strchr(path, '.');
+		if (!dot || (size_t)(dot - path) >= sizeof(key))
+			return 0;
+		memcpy(key, path, (size_t)(dot - path));
+		key[dot - path] = '\0';
+		m = jscan_get(js, key);
+		if (!m || m->type != J_OBJ ||
+		    jscan_object(&src->sub[k], m->val.p, m->val.n))
+			return 0;
+		js = &src->sub[k];
+		k ^= 1;
 		path = dot + 1;
 	}
-	return json_object_get(obj, path);
 }
 
-/* A field as text: strings as they are, numbers as JSON writes them. */
-static const char *field_text(struct slot *sl, const char *path)
+/* A field as text into b: strings decoded, numbers as written.
+ * Returns b's text, or NULL when the field is absent or of another type. */
+static const char *field_text(struct source *src, const char *path,
+			      struct buf *b, size_t *nrepl)
 {
-	json_t *v = field(sl->root, path);
-	char *s;
+	struct jmember m;
+	int rc;
 
-	if (json_is_string(v))
-		return json_string_value(v);
-	if (!json_is_number(v) || sl->nnum == (int)(sizeof(sl->num) / sizeof(*sl->num)))
+	if (!field(src, path, &m))
 		return NULL;
-	s = json_dumps(v, JSON_ENCODE_ANY);
-	if (s)
-		sl->num[sl->nnum++] = s;
-	return s;
+	buf_reset(b);
+	if (m.type == J_STR)
+		rc = jscan_string(m.val, b, nrepl);
+	else if (m.type == J_NUM)
+		rc = buf_add(b, m.val.p, m.val.n);
+	else
+		return NULL;
+	return rc ? NULL : b->data;
 }
 
-static int top_key_used(const struct import_opts *o, const char *k)
+static int top_key_used(const struct import_opts *o, const struct jmember *m)
 {
 	static const char *const fixed[] = { "metadata", "source", "created",
 					     "added", "lang" };
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++)
-		if (!strcmp(k, fixed[i]))
+		if (jscan_key_is(m->key, m->key_plain, fixed[i]))
 			return 1;
-	return !strcmp(k, o->text_field) || !strcmp(k, o->id_field) ||
-	       !strcmp(k, o->url_field ? o->url_field : "url");
+	return jscan_key_is(m->key, m->key_plain, o->text_field) ||
+	       jscan_key_is(m->key, m->key_plain, o->id_field) ||
+	       jscan_key_is(m->key, m->key_plain,
+			    o->url_field ? o->url_field : "url");
 }
 
-/* metadata object plus the top-level fields nobody mapped */
-static int build_meta(struct slot *s, const struct import_opts *o)
+/* The stored metadata: the `metadata` object byte for byte when nothing
+ * else is left over, else its members followed by the top-level fields
+ * nobody mapped (those the metadata already has are not repeated). */
+static int build_meta(struct source *src, struct buf *out)
 {
-	json_t *md = json_object_get(s->root, "metadata"), *out;
-	const char *k;
-	json_t *v;
+	const struct jmember *md = jscan_get(&src->line, "metadata");
+	struct jscan *mk = &src->sub[0];
+	int extras = 0, rc = 0;
 
-	out = json_is_object(md) ? json_copy(md) : json_object();
-	if (!out)
+	mk->n = 0;
+	if (md && md->type == J_OBJ && jscan_object(mk, md->val.p, md->val.n))
 		return -1;
-	if (md && !json_is_object(md) && !json_is_null(md))
-		json_object_set(out, "metadata", md);
-	json_object_foreach(s->root, k, v) {
-		if (top_key_used(o, k) || json_object_get(out, k))
+	for (size_t i = 0; i < src->line.n; i++) {
+		const struct jmember *m = &src->line.m[i];
+
+		if (top_key_used(src->o, m))
 			continue;
-		json_object_set(out, k, v);
+		int dup = 0;
+
+		for (size_t j = 0; j < mk->n && !dup; j++)
+			dup = mk->m[j].key.n == m->key.n &&
+			      !memcmp(mk->m[j].key.p, m->key.p, m->key.n);
+		if (dup)
+			continue;
+		if (!extras++) {
+			rc |= buf_addc(out, '{');
+			for (size_t j = 0; j < mk->n; j++) {
+				if (j)
+					rc |= buf_addc(out, ',');
+				rc |= buf_add(out, mk->m[j].key.p, mk->m[j].key.n);
+				rc |= buf_addc(out, ':');
+				rc |= buf_add(out, mk->m[j].val.p, mk->m[j].val.n);
+			}
+			if (mk->n)
+				rc |= buf_addc(out, ',');
+		} else {
+			rc |= buf_addc(out, ',');
+		}
+		rc |= buf_add(out, m->key.p, m->key.n);
+		rc |= buf_addc(out, ':');
+		rc |= buf_add(out, m->val.p, m->val.n);
 	}
-	if (json_object_size(out) || json_is_object(md))
-		s->meta = json_dumps(out, JSON_COMPACT);
-	json_decref(out);
-	return 0;
+	if (extras)
+		rc |= buf_addc(out, '}');
+	else if (md && md->type == J_OBJ)
+		rc |= buf_add(out, md->val.p, md->val.n);
+	return rc ? -1 : 0;
 }
 
 static int blank(const char *p, size_t n)
@@ -209,13 +251,19 @@ static int blank(const char *p, size_t n)
 	return 1;
 }
 
-/* A bad line: stop (-1, b->err set) or, with skip_bad, count it (0). */
-static int bad_line(struct source *src, struct batch *b, const char *msg)
+/* A bad line: stop (-1, b->err set) or, with skip_bad, count it (0).
+ * col is the 1-based column, or 0 when the whole line is at fault. */
+static int bad_line(struct source *src, struct batch *b, size_t col,
+		    const char *msg)
 {
 	struct sl_err e;
 
-	sl_error(&e, "%s:%llu: %s", src->path,
-		 (unsigned long long)src->lr.lineno, msg);
+	if (col)
+		sl_error(&e, "%s:%llu:%zu: %s", src->path,
+			 (unsigned long long)src->lr.lineno, col, msg);
+	else
+		sl_error(&e, "%s:%llu: %s", src->path,
+			 (unsigned long long)src->lr.lineno, msg);
 	if (!src->o->skip_bad) {
 		b->err = e;
 		return -1;
@@ -231,8 +279,7 @@ static int parse_line(struct source *src, const char *line, size_t len,
 		      struct slot *s, struct batch *b)
 {
 	const struct import_opts *o = src->o;
-	json_error_t je;
-	json_t *t;
+	struct jmember t;
 	size_t nrepl = 0;
 	char msg[512];
 
@@ -246,37 +293,35 @@ static int parse_line(struct source *src, const char *line, size_t len,
 		line = src->fixed.data;
 		len = src->fixed.len;
 	}
-	s->root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-			     &je);
-	if (!s->root) {
-		snprintf(msg, sizeof(msg), "%d: invalid JSON: %s", je.column,
-			 je.text);
-		return bad_line(src, b, msg);
+	if (jscan_object(&src->line, line, len)) {
+		snprintf(msg, sizeof(msg), "invalid JSON: %s", src->line.error);
+		return bad_line(src, b, src->line.column, msg);
 	}
-	if (!json_is_object(s->root))
-		return bad_line(src, b, "not a JSON object");
-	t = field(s->root, o->text_field);
-	if (!t || !json_is_string(t) || !json_string_length(t)) {
-		snprintf(msg, sizeof(msg), !t ? "no field '%s'" :
-			 !json_is_string(t) ? "field '%s' is not a string" :
+	if (!field(src, o->text_field, &t) || t.type != J_STR || t.val.n == 2) {
+		snprintf(msg, sizeof(msg), !field(src, o->text_field, &t) ?
+			 "no field '%s'" : t.type != J_STR ?
+			 "field '%s' is not a string" :
 			 "empty text in field '%s'", o->text_field);
-		return bad_line(src, b, msg);
+		return bad_line(src, b, 0, msg);
 	}
 	memset(&s->d, 0, sizeof(s->d));
-	s->d.text = json_string_value(t);
-	s->d.nbytes = json_string_length(t);
-	s->d.id = field_text(s, o->id_field);
-	s->d.url = field_text(s, o->url_field ? o->url_field : "url");
+	if (jscan_string(t.val, &s->f[F_TEXT], &nrepl))
+		return sl_error(&b->err, "out of memory");
+	s->d.text = s->f[F_TEXT].data;
+	s->d.nbytes = s->f[F_TEXT].len;
+	s->d.id = field_text(src, o->id_field, &s->f[F_ID], NULL);
+	s->d.url = field_text(src, o->url_field ? o->url_field : "url",
+			      &s->f[F_URL], NULL);
 	if (!s->d.url && !o->url_field)
-		s->d.url = field_text(s, "metadata.url");
-	s->d.source = field_text(s, "source");
+		s->d.url = field_text(src, "metadata.url", &s->f[F_URL], NULL);
+	s->d.source = field_text(src, "source", &s->f[F_SOURCE], NULL);
 	if (!s->d.source || !*s->d.source)
 		s->d.source = o->source ? o->source : "jsonl";
-	s->d.created = field_text(s, "created");
-	s->d.lang = field_text(s, "lang");
-	if (build_meta(s, o))
+	s->d.created = field_text(src, "created", &s->f[F_CREATED], NULL);
+	s->d.lang = field_text(src, "lang", &s->f[F_LANG], NULL);
+	if (build_meta(src, &s->f[F_META]))
 		return sl_error(&b->err, "out of memory");
-	s->d.meta = s->meta;
+	s->d.meta = s->f[F_META].len ? s->f[F_META].data : NULL;
 	if (nrepl) {
 		b->repaired++;
 		b->replacements += nrepl;
@@ -299,7 +344,7 @@ static int next_jsonl(struct source *src, struct slot *s, struct batch *b)
 			b->lines++;
 			snprintf(msg, sizeof(msg), "line longer than the cap "
 				 "of %zu bytes (--max-line)", src->o->max_line);
-			if (bad_line(src, b, msg) < 0)
+			if (bad_line(src, b, 0, msg) < 0)
 				return -1;
 			continue;
 		}
@@ -316,8 +361,7 @@ static int next_jsonl(struct source *src, struct slot *s, struct batch *b)
 
 /* ---- .txt files ----------------------------------------------------- */
 
-static int read_txt(const char *path, size_t cap, struct buf *out,
-		    struct sl_err *err)
+static int read_txt(const char *path, struct buf *out, struct sl_err *err)
 {
 	struct zreader *zr;
 	char tmp[1 << 16];
@@ -329,60 +373,56 @@ static int read_txt(const char *path, size_t cap, struct buf *out,
 	while ((n = zreader_read(zr, tmp, sizeof(tmp), err)) > 0)
 		if (buf_add(out, tmp, (size_t)n)) {
 			rc = sl_error(err, "'%s': larger than the cap of %zu "
-				      "bytes (--max-line)", path, cap);
+				      "bytes (--max-line)", path, out->cap);
 			break;
 		}
 	if (n < 0)
 		rc = -1;
 	zreader_close(zr);
-	(void)cap;
 	return rc;
+}
+
+/* A .txt file that cannot be a document: stop, or count and go on. */
+static int bad_file(struct source *src, struct batch *b)
+{
+	if (!src->o->skip_bad)
+		return -1;
+	b->bad++;
+	if (src->o->on_bad)
+		src->o->on_bad(src->o->arg, b->err.msg);
+	return 0;
 }
 
 static int next_txt(struct source *src, struct slot *s, struct batch *b)
 {
 	while (src->next_file < src->nfiles) {
 		const char *path = src->files[src->next_file++];
-		struct buf raw, text;
+		const char *rel = path + src->prefix_len;
+		struct buf *meta = &s->f[F_META];
 		size_t nrepl = 0;
-		json_t *md;
+		int rc;
 
-		buf_init(&raw, src->o->max_line);
-		buf_init(&text, 0);
 		b->lines++;
-		if (read_txt(path, src->o->max_line, &raw, &b->err)) {
-			buf_release(&raw);
-			if (!src->o->skip_bad)
+		buf_reset(&src->fixed);
+		src->fixed.cap = src->o->max_line;
+		rc = read_txt(path, &src->fixed, &b->err);
+		if (!rc && !src->fixed.len)
+			rc = sl_error(&b->err, "'%s': empty file", path);
+		if (rc) {
+			if (bad_file(src, b))
 				return -1;
-			b->bad++;
-			if (src->o->on_bad)
-				src->o->on_bad(src->o->arg, b->err.msg);
 			continue;
 		}
-		if (!raw.len) {
-			buf_release(&raw);
-			sl_error(&b->err, "'%s': empty file", path);
-			if (!src->o->skip_bad)
-				return -1;
-			b->bad++;
-			if (src->o->on_bad)
-				src->o->on_bad(src->o->arg, b->err.msg);
-			continue;
-		}
-		if (utf8_repair(raw.data, raw.len, &text, &nrepl)) {
-			buf_release(&raw);
-			return sl_error(&b->err, "out of memory");
-		}
-		buf_release(&raw);
 		memset(&s->d, 0, sizeof(s->d));
-		s->d.nbytes = text.len;
-		s->owned = buf_detach(&text, NULL);
-		s->d.text = s->owned;
+		if (utf8_repair(src->fixed.data, src->fixed.len, &s->f[F_TEXT],
+				&nrepl) ||
+		    buf_adds(meta, "{\"path\":") ||
+		    jsonw_str(meta, rel, strlen(rel)) || buf_addc(meta, '}'))
+			return sl_error(&b->err, "out of memory");
+		s->d.text = s->f[F_TEXT].data;
+		s->d.nbytes = s->f[F_TEXT].len;
 		s->d.source = src->o->source ? src->o->source : "txt";
-		md = json_pack("{s:s}", "path", path + src->prefix_len);
-		s->meta = md ? json_dumps(md, JSON_COMPACT) : NULL;
-		json_decref(md);
-		s->d.meta = s->meta;
+		s->d.meta = meta->data;
 		if (nrepl) {
 			b->repaired++;
 			b->replacements += nrepl;
@@ -714,6 +754,9 @@ static int source_init(struct source *src, const char *path,
 	src->path = path;
 	src->o = o;
 	buf_init(&src->fixed, 0);
+	jscan_init(&src->line);
+	jscan_init(&src->sub[0]);
+	jscan_init(&src->sub[1]);
 	if (!(src->cctx = ZSTD_createCCtx()))
 		return sl_error(err, "out of memory");
 	return 0;
@@ -723,6 +766,9 @@ static void source_release(struct source *src)
 {
 	ZSTD_freeCCtx(src->cctx);
 	buf_release(&src->fixed);
+	jscan_release(&src->line);
+	jscan_release(&src->sub[0]);
+	jscan_release(&src->sub[1]);
 	if (src->lr.zr)
 		linereader_close(&src->lr);
 }
