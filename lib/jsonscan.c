@@ -87,11 +87,17 @@ static int scan_number(struct cur *c)
 
 	if (p < c->end && *p == '-')
 		p++;
-	if (p >= c->end || *p < '0' || *p > '9')
+	if (p >= c->end || *p < '0' || *p > '9') {
+		c->p = p;
 		return fail(c, "bad number");
-	if (*p == '0')
+	}
+	if (*p == '0') {
 		p++;
-	else
+		if (p < c->end && *p >= '0' && *p <= '9') {
+			c->p = p;
+			return fail(c, "bad number: leading zero");
+		}
+	} else
 		while (p < c->end && *p >= '0' && *p <= '9')
 			p++;
 	if (p < c->end && *p == '.') {
