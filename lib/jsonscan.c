@@ -201,9 +201,12 @@ static int scan_value(struct cur *c, int depth, enum jtype *type)
 	case 'n':
 		*type = J_NULL;
 		return scan_word(c, "null", 4);
-	default:
+	case '-': case '0': case '1': case '2': case '3': case '4': case '5':
+	case '6': case '7': case '8': case '9':
 		*type = J_NUM;
 		return scan_number(c);
+	default:
+		return fail(c, "invalid token");
 	}
 }
 

@@ -23,7 +23,6 @@ int docs_pack(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
 		else
 			h = d->hash;
 		hash_hex(h.b, sizeof(h.b), d->idbuf);
-		d->id = d->idbuf;
 	}
 	buf_reset(z);
 	if (buf_grow(z, bound))
@@ -32,7 +31,7 @@ int docs_pack(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
 			      DOCS_ZSTD_LEVEL);
 	if (ZSTD_isError(n))
 		return sl_error(err, "cannot compress document '%s': %s",
-				d->id, ZSTD_getErrorName(n));
+				doc_in_id(d), ZSTD_getErrorName(n));
 	z->len = n;
 	d->z = z->data;
 	d->zlen = z->len;
@@ -65,7 +64,7 @@ int docs_insert(struct docs_writer *w, const struct doc_in *d,
 	sqlite3_stmt *s = w->ins;
 	int rc;
 
-	sqlite3_bind_text(s, 1, d->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, doc_in_id(d), -1, SQLITE_STATIC);
 	bind_opt(s, 2, d->url);
 	sqlite3_bind_text(s, 3, d->source, -1, SQLITE_STATIC);
 	bind_opt(s, 4, d->lang);
@@ -80,7 +79,7 @@ int docs_insert(struct docs_writer *w, const struct doc_in *d,
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE)
-		return sl_error(err, "cannot store document '%s': %s", d->id,
+		return sl_error(err, "cannot store document '%s': %s", doc_in_id(d),
 				sqlite3_errmsg(w->st->db));
 	return sqlite3_changes(w->st->db) > 0;
 }

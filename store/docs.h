@@ -52,7 +52,7 @@ struct doc_in {
 	/* filled by docs_pack() */
 	size_t nchars;
 	struct hash128 hash;
-	char idbuf[33];		/* the derived id when id was NULL */
+	char idbuf[33];		/* the derived id when id is NULL */
 	const void *z;		/* the compressed text (points into docs_pack's z) */
 	size_t zlen;
 };
@@ -65,6 +65,13 @@ struct docs_writer {
 
 int docs_pack(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
 	      struct sl_err *err);
+
+/* The id to store: the given one, or the derived one (not a pointer into
+ * d itself, so a struct doc_in may be moved after docs_pack). */
+static inline const char *doc_in_id(const struct doc_in *d)
+{
+	return d->id ? d->id : d->idbuf;
+}
 
 int docs_writer_init(struct docs_writer *w, struct store *st,
 		     struct sl_err *err);

@@ -96,13 +96,13 @@ START_TEST(docs_roundtrip_and_ids)
 	buf_init(&z, 0);
 	ck_assert_int_eq(docs_pack(&d, cctx, &z, &err), 0);
 	ck_assert_uint_eq(d.nchars, 9);
-	ck_assert_uint_eq(strlen(d.id), 32);	/* hex of the url hash */
+	ck_assert_uint_eq(strlen(doc_in_id(&d)), 32);	/* hex of the url hash */
 	ck_assert_int_eq(docs_writer_init(&w, st, &err), 0);
 	ck_assert_int_eq(store_begin(st, &err), 0);
 	ck_assert_int_eq(docs_insert(&w, &d, &err), 1);
 	ck_assert_int_eq(docs_insert(&w, &d, &err), 0);	/* same id */
 	ck_assert_int_eq(store_commit(st, &err), 0);
-	ck_assert_int_eq(docs_get(&cur, st, d.id, &row, &err), 1);
+	ck_assert_int_eq(docs_get(&cur, st, doc_in_id(&d), &row, &err), 1);
 	ck_assert_str_eq(row.text, "你好, world");
 	ck_assert_str_eq(row.url, "https://example.com/a");
 	ck_assert_mem_eq(row.hash.b, d.hash.b, 16);
