@@ -704,6 +704,12 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void pathlist_sort(struct pathlist *l)
+{
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
 static int walk(const char *dir, struct pathlist *txt, struct pathlist *jsonl,
 		int depth, struct sl_err *err)
 {
@@ -740,7 +746,7 @@ static int walk(const char *dir, struct pathlist *txt, struct pathlist *jsonl,
 		}
 	}
 	closedir(d);
-	qsort(sub.v, sub.n, sizeof(*sub.v), cmp_str);
+	pathlist_sort(&sub);
 	for (size_t i = 0; !rc && i < sub.n; i++)
 		rc = walk(sub.v[i], txt, jsonl, depth + 1, err);
 	pathlist_release(&sub);
@@ -797,8 +803,8 @@ static int import_dir(struct store *st, const char *dir,
 	struct source src;
 	int rc = walk(dir, &txt, &jsonl, 0, err);
 
-	qsort(txt.v, txt.n, sizeof(*txt.v), cmp_str);
-	qsort(jsonl.v, jsonl.n, sizeof(*jsonl.v), cmp_str);
+	pathlist_sort(&txt);
+	pathlist_sort(&jsonl);
 	for (size_t i = 0; !rc && i < jsonl.n; i++)
 		rc = import_jsonl(st, jsonl.v[i], o, stats, err);
 	if (!rc && txt.n && !(rc = source_init(&src, dir, o, err))) {
