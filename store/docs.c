@@ -8,11 +8,8 @@
 #include "../lib/utf8.h"
 #include "../lib/banned.h"
 
-int docs_pack(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
-	      struct sl_err *err)
+void docs_measure(struct doc_in *d)
 {
-	size_t bound = ZSTD_compressBound(d->nbytes), n;
-
 	d->nchars = utf8_count(d->text, d->nbytes);
 	hash128(d->text, d->nbytes, &d->hash);
 	if (!d->id) {
@@ -24,6 +21,13 @@ int docs_pack(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
 			h = d->hash;
 		hash_hex(h.b, sizeof(h.b), d->idbuf);
 	}
+}
+
+int docs_compress(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
+		  struct sl_err *err)
+{
+	size_t bound = ZSTD_compressBound(d->nbytes), n;
+
 	buf_reset(z);
 	if (buf_grow(z, bound))
 		return sl_error(err, "out of memory");
@@ -36,6 +40,13 @@ int docs_pack(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
 	d->z = z->data;
 	d->zlen = z->len;
 	return 0;
+}
+
+int docs_pack(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
+	      struct sl_err *err)
+{
+	docs_measure(d);
+	return docs_compress(d, cctx, z, err);
 }
 
 int docs_writer_init(struct docs_writer *w, struct store *st,

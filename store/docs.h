@@ -6,11 +6,12 @@
  * the hex XXH3-128 of its URL when it has one, of its text otherwise, so
  * importing the same input twice adds nothing.
  *
- * Writing, in two steps so the CPU work (hash, count, compress) can run on
- * another thread than the SQLite writer:
+ * Writing, in steps so the CPU work can be spread over threads:
  *
  *   struct doc_in d = { .text = t, .nbytes = n, .source = "web", ... };
- *   docs_pack(&d, cctx, &zbuf, &err);       // any thread; fills hash etc.
+ *   docs_measure(&d);                        // any thread: count, hash, id
+ *   docs_compress(&d, cctx, &zbuf, &err);    // any thread: zstd the text
+ *   (docs_pack() does both)
  *   docs_writer_init(&w, st, &err);          // the writer thread
  *   store_begin(st, &err);
  *   rc = docs_insert(&w, &d, &err);          // 1 added, 0 id existed
@@ -49,7 +50,7 @@ struct doc_in {
 	const char *meta;	/* JSON object text, or NULL */
 	const char *text;	/* valid UTF-8 */
 	size_t nbytes;
-	/* filled by docs_pack() */
+	/* filled by docs_measure() and docs_compress() */
 	size_t nchars;
 	struct hash128 hash;
 	char idbuf[33];		/* the derived id when id is NULL */
@@ -63,6 +64,9 @@ struct docs_writer {
 	char added[32];
 };
 
+void docs_measure(struct doc_in *d);
+int docs_compress(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
+		  struct sl_err *err);
 int docs_pack(struct doc_in *d, ZSTD_CCtx *cctx, struct buf *z,
 	      struct sl_err *err);
 

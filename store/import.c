@@ -2,9 +2,12 @@
  * import.c: files into the store, as a two-stage pipeline.
  *
  *   reader thread                          writer (calling thread)
- *   lines -> UTF-8 repair -> JSON ->       BEGIN IMMEDIATE
- *   fields -> hash, count, compress  ==>   INSERT ... ON CONFLICT DO NOTHING
- *   into batch[i % 2]                      UPDATE imports; COMMIT
+ *   lines -> UTF-8 repair -> JSON ->       BEGIN IMMEDIATE; compress each
+ *   fields -> count, hash, id        ==>   text; INSERT ... ON CONFLICT DO
+ *   into batch[i % 2]                      NOTHING; UPDATE imports; COMMIT
+ *
+ * The work is split so that the two threads take about as long each:
+ * zstd on one side, reading and JSON on the other.
  *
  * Two batches alternate, so parsing the next batch overlaps writing this
  * one and memory stays bounded by two batches whatever the input size.
@@ -33,8 +36,11 @@
 #include "../lib/zreader.h"
 #include "../lib/banned.h"
 
-#define BATCH_DOCS 4096
-#define BATCH_BYTES (32u << 20)
+#define BATCH_DOCS 1024
+#define BATCH_BYTES (16u << 20)
+/* A slot buffer grown past this by one big document is freed after its
+ * batch, so rare giants do not pin memory for the rest of the import. */
+#define SLOT_KEEP (256u << 10)
 
 /* The decoded fields of one document; the buffers are reused from batch
  * to batch, so steady-state import allocates nothing per document. */
@@ -81,8 +87,13 @@ struct pipe {
 
 static void slot_clear(struct slot *s)
 {
-	for (int i = 0; i < NFIELDS; i++)
+	for (int i = 0; i < NFIELDS; i++) {
+		if (s->f[i].alloc > SLOT_KEEP)
+			buf_release(&s->f[i]);
 		buf_reset(&s->f[i]);
+	}
+	if (s->z.alloc > SLOT_KEEP)
+		buf_release(&s->z);
 }
 
 static void batch_clear(struct batch *b)
@@ -454,11 +465,7 @@ static void fill_batch(struct source *src, struct batch *b)
 			b->failed = rc < 0;
 			return;
 		}
-		if (docs_pack(&s->d, src->cctx, &s->z, &b->err)) {
-			slot_clear(s);
-			b->failed = b->last = 1;
-			return;
-		}
+		docs_measure(&s->d);
 		bytes += s->d.nbytes;
 		b->bytes += s->d.nbytes;
 		b->n++;
@@ -488,7 +495,7 @@ static void *reader_main(void *arg)
 }
 
 static int write_batch(struct store *st, struct docs_writer *w,
-		       sqlite3_stmt *upd, struct batch *b,
+		       ZSTD_CCtx *cctx, sqlite3_stmt *upd, struct batch *b,
 		       struct import_stats *tot, struct sl_err *err)
 {
 	uint64_t added = 0, existing = 0;
@@ -496,7 +503,12 @@ static int write_batch(struct store *st, struct docs_writer *w,
 	if (store_begin(st, err))
 		return -1;
 	for (size_t i = 0; i < b->n; i++) {
-		int rc = docs_insert(w, &b->slots[i].d, err);
+		struct slot *s = &b->slots[i];
+		int rc = docs_compress(&s->d, cctx, &s->z, err);
+
+		if (rc < 0)
+			goto fail;
+		rc = docs_insert(w, &s->d, err);
 
 		if (rc < 0)
 			goto fail;
@@ -608,7 +620,7 @@ static int run_source(struct store *st, struct source *src,
 		while (!p.full[i])
 			pthread_cond_wait(&p.cv, &p.mu);
 		pthread_mutex_unlock(&p.mu);
-		if (write_batch(st, &w, upd, b, stats, err))
+		if (write_batch(st, &w, src->cctx, upd, b, stats, err))
 			break;
 		if (src->o->on_batch)
 			src->o->on_batch(src->o->arg, stats);
