@@ -32,10 +32,12 @@ LIBSRC  := $(sort $(wildcard lib/*.c store/*.c crawl/*.c filter/*.c \
                              label/*.c model/*.c))
 CLISRC  := $(sort $(wildcard cli/*.c))
 TESTSRC := $(sort $(wildcard tests/test_*.c))
+FUZZSRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
 CLIOBJ  := $(CLISRC:%.c=$(BUILD)/%.o)
 TESTBIN := $(TESTSRC:tests/%.c=$(BUILD)/tests/%)
+REPLAYBIN := $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CPPFLAGS += -DSLUICE_VERSION='"$(VERSION)"'
@@ -69,6 +71,13 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsluice.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libsluice.a \
 	      $(LDLIBS) $(CHECK_LIBS)
 
+# Each fuzz target linked with a plain main() that replays its corpus: the
+# seeds and every crash ever found run in `make check` as regression tests.
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(BUILD)/libsluice.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I. $(CFLAGS) -o $@ $< tests/fuzz/replay_main.c \
+	      $(BUILD)/libsluice.a $(LDLIBS)
+
 # The man page comes from the same strings as `sluice help`.
 sluice.1: sluice
 	./sluice help --man > $@.tmp && mv $@.tmp $@
@@ -79,8 +88,8 @@ deps:
 
 # Every test: the Check suites, then the end-to-end drivers.
 check: deps
-	@$(MAKE) --no-print-directory all $(TESTBIN)
-	@sh tests/run.sh $(BUILD) $(TESTBIN)
+	@$(MAKE) --no-print-directory all $(TESTBIN) $(REPLAYBIN)
+	@sh tests/run.sh $(BUILD) $(TESTBIN) $(REPLAYBIN)
 
 # The same tests under AddressSanitizer and UBSan, in their own build dir;
 # -O1 keeps stack traces readable, no-recover makes any report a failure.
@@ -88,11 +97,24 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined \
 	            -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	    build-asan/sluice $(TESTBIN:$(BUILD)/%=build-asan/%)
+	    build-asan/sluice $(TESTBIN:$(BUILD)/%=build-asan/%) \
+	    $(REPLAYBIN:$(BUILD)/%=build-asan/%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1 \
 	 SLUICE_BIN=build-asan/sluice \
-	 sh tests/run.sh build-asan $(TESTBIN:$(BUILD)/%=build-asan/%)
+	 sh tests/run.sh build-asan $(TESTBIN:$(BUILD)/%=build-asan/%) \
+	    $(REPLAYBIN:$(BUILD)/%=build-asan/%)
+
+# libFuzzer on every target for FUZZ_SECONDS each (clang-14, ASan+UBSan).
+# New inputs go to build-fuzz/corpus/NAME; crashes to build-fuzz/crashes/:
+# copy a crash into tests/fuzz/corpus/NAME/ once fixed, so it replays in
+# `make check` for ever.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang-14 \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+	    build-fuzz/libsluice.a
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZSRC)
 
 # Side-by-side benchmarks against the peers (slow; writes under bench/out).
 bench: all
@@ -109,7 +131,7 @@ install: all
 	install -m 644 sluice.1 $(DESTDIR)$(PREFIX)/share/man/man1/sluice.1
 
 clean:
-	rm -rf build build-asan sluice sluice.1 demo-out
+	rm -rf build build-asan build-fuzz sluice sluice.1 demo-out
 
 help:
 	@echo "make          build ./sluice and sluice.1"
@@ -118,6 +140,7 @@ help:
 	@echo "make asan     the tests under AddressSanitizer + UBSan"
 	@echo "make demo     run the main job end to end on bundled data"
 	@echo "make bench    benchmarks against peer tools (bench/RESULTS.md)"
+	@echo "make fuzz     libFuzzer on every parser (FUZZ_SECONDS=60 each)"
 	@echo "make install  PREFIX=/usr/local: binary and man page"
 
--include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTBIN:=.d)
+-include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTBIN:=.d) $(REPLAYBIN:=.d)

@@ -14,7 +14,13 @@ int linereader_open(struct linereader *lr, const char *path, size_t maxline,
 	memset(lr, 0, sizeof(*lr));
 	lr->maxline = maxline;
 	buf_init(&lr->win, 0);
-	return zreader_open(&lr->zr, path, err);
+	if (buf_grow(&lr->win, CHUNK))	/* win.data is never NULL below */
+		return sl_error(err, "out of memory");
+	if (zreader_open(&lr->zr, path, err)) {
+		buf_release(&lr->win);
+		return -1;
+	}
+	return 0;
 }
 
 void linereader_close(struct linereader *lr)
