@@ -333,6 +333,37 @@ START_TEST(agent_matching)
 }
 END_TEST
 
+/* Star-heavy patterns against long paths: quadratic matchers take
+ * minutes here (30 lines x 100 paths x 8000 x 16000 steps). */
+START_TEST(hostile_patterns)
+{
+	struct buf txt, path;
+	struct robots *r;
+	struct sl_err err;
+
+	buf_init(&txt, 0);
+	buf_init(&path, 0);
+	buf_adds(&txt, "User-agent: *\n");
+	for (int i = 0; i < 30; i++) {
+		buf_adds(&txt, "Disallow: /");
+		for (int j = 0; j < 8000; j++)
+			buf_adds(&txt, "*a");
+		buf_adds(&txt, i % 2 ? "b\n" : "b$\n");
+	}
+	ck_assert_int_eq(robots_parse(&r, txt.data, txt.len, "x", &err), 0);
+	buf_addc(&path, '/');
+	for (int j = 0; j < 8000; j++)
+		buf_addc(&path, 'a');
+	for (int i = 0; i < 100; i++)
+		ck_assert(robots_allowed(r, path.data));
+	buf_addc(&path, 'b');
+	ck_assert(!robots_allowed(r, path.data));
+	robots_free(r);
+	buf_release(&txt);
+	buf_release(&path);
+}
+END_TEST
+
 static Suite *robots_suite(void)
 {
 	Suite *s = suite_create("robots");
@@ -349,6 +380,7 @@ static Suite *robots_suite(void)
 	tcase_add_test(tc, crawl_delay_and_sitemaps);
 	tcase_add_test(tc, size_cap);
 	tcase_add_test(tc, agent_matching);
+	tcase_add_test(tc, hostile_patterns);
 	suite_add_tcase(s, tc);
 	return s;
 }
