@@ -10,6 +10,12 @@
  *
  * This file includes robots.c to reach its static matcher: build it
  * without crawl/robots.c.
+ *
+ * Build and run (from the top of the tree):
+ *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib \
+ *     $(pkg-config --cflags libutf8proc) tests/fuzz/fuzz_robots.c \
+ *     lib/buf.c lib/err.c $(pkg-config --libs libutf8proc) -o /tmp/fuzz_robots
+ *   /tmp/fuzz_robots -max_total_time=120 tests/fuzz/corpus/robots
  */
 #include <stdint.h>
 #include <stdlib.h>

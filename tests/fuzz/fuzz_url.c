@@ -8,6 +8,12 @@
  * - normalisation is idempotent: parsing a result gives the same string,
  *   host, origin and flags (the frontier dedups on this string);
  * - every URL is in scope of itself under every scope.
+ *
+ * Build and run (from the top of the tree):
+ *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib \
+ *     $(pkg-config --cflags libutf8proc) tests/fuzz/fuzz_url.c \
+ *     crawl/url.c lib/buf.c lib/err.c $(pkg-config --libs libutf8proc) -o /tmp/fuzz_url
+ *   /tmp/fuzz_url -max_total_time=120 tests/fuzz/corpus/url
  */
 #include <stdint.h>
 #include <stdlib.h>
