@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,21 +182,33 @@ static int allowed(const struct netguard *g, int family,
 	return 0;
 }
 
-/* The refused range holding a, or NULL.  The table is parsed on each
- * call: it is tiny, and this keeps the module free of global state. */
+#define N4 (sizeof(refused4) / sizeof(*refused4))
+#define N6 (sizeof(refused6) / sizeof(*refused6))
+
+/* The tables above, parsed once (the text is the source of truth and the
+ * messages quote it). */
+static struct netguard_cidr parsed4[N4], parsed6[N6];
+static pthread_once_t parsed_once = PTHREAD_ONCE_INIT;
+
+static void parse_tables(void)
+{
+	for (size_t i = 0; i < N4; i++)
+		netguard_parse_cidr(&parsed4[i], refused4[i].cidr, NULL);
+	for (size_t i = 0; i < N6; i++)
+		netguard_parse_cidr(&parsed6[i], refused6[i].cidr, NULL);
+}
+
+/* The refused range holding a, or NULL. */
 static const struct range *refused(int family, const unsigned char *a)
 {
 	const struct range *t = family == AF_INET ? refused4 : refused6;
-	size_t n = family == AF_INET ? sizeof(refused4) / sizeof(*refused4)
-				     : sizeof(refused6) / sizeof(*refused6);
+	const struct netguard_cidr *c = family == AF_INET ? parsed4 : parsed6;
+	size_t n = family == AF_INET ? N4 : N6;
 
-	for (size_t i = 0; i < n; i++) {
-		struct netguard_cidr c;
-
-		if (netguard_parse_cidr(&c, t[i].cidr, NULL) == 0 &&
-		    in_cidr(&c, family, a))
+	pthread_once(&parsed_once, parse_tables);
+	for (size_t i = 0; i < n; i++)
+		if (in_cidr(&c[i], family, a))
 			return &t[i];
-	}
 	return NULL;
 }
 

@@ -35,6 +35,11 @@
  *   if (netguard_check(&g, addr, why, sizeof(why))) refuse, log why;
  *   netguard_release(&g);
  *
+ * The guard only sees what curl connects to, so the crawler must also:
+ * disable proxies (CURLOPT_PROXY "", or the guard judges the proxy's
+ * address), limit CURLOPT_PROTOCOLS_STR and CURLOPT_REDIR_PROTOCOLS_STR
+ * to "http,https", and re-check each redirect target with crawl/url.h.
+ *
  * netguard_check only reads g: it is safe from several threads once the
  * allow list is built.
  */

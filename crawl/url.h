@@ -42,6 +42,11 @@
  *   url_path_query(&link)  "/c?x"          (what robots_allowed wants)
  *   url_release(&link); ...
  *
+ * The accessors are valid only on a url filled by a successful call.
+ * Parsing a normalised URL again gives the same string (checked by
+ * tests/fuzz/fuzz_url.c), so the frontier can store url_str() and rebuild
+ * the struct with url_parse().
+ *
  * On failure the functions return -1 with err saying why ("unsupported
  * scheme 'mailto'", "relative URL without a base", ...) and leave *u as it
  * was.  On success the previous contents of *u are released.  *u and
