@@ -82,7 +82,7 @@ int robots_agent_valid(const char *agent)
 	return p != agent && *p == '\0';
 }
 
-static int hexval(int c)
+static int is_hex(int c)
 {
 	return isxdigit((unsigned char)c) != 0;
 }
@@ -96,8 +96,8 @@ int robots_escape_pattern(const char *src, size_t len, struct buf *out)
 	for (size_t i = 0; i < len && !rc; i++) {
 		unsigned char c = (unsigned char)src[i];
 
-		if (c == '%' && i + 2 < len && hexval(src[i + 1]) &&
-		    hexval(src[i + 2])) {
+		if (c == '%' && i + 2 < len && is_hex(src[i + 1]) &&
+		    is_hex(src[i + 2])) {
 			e[0] = '%';
 			e[1] = (char)toupper((unsigned char)src[i + 1]);
 			e[2] = (char)toupper((unsigned char)src[i + 2]);
