@@ -210,6 +210,8 @@ static int check_entry(struct safetensors *st, const char *tname,
 				 "non-negative integer", i);
 			return tensor_error(st, tname, err, msg);
 		}
+	}
+	for (size_t i = 0; i < t->ndim; i++) {
 		if (__builtin_mul_overflow(nelem, dims[i], &nelem)) {
 			snprintf(msg, sizeof(msg), "shape %s: element count "
 				 "overflows 64 bits",
