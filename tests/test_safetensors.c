@@ -15,6 +15,7 @@
 #include "../model/safetensors.h"
 
 #define BAD_DIR "tests/data/safetensors/bad"
+#define GOOD_DIR "tests/data/safetensors/good"
 
 static uint32_t fbits(float f)
 {
@@ -581,6 +582,98 @@ START_TEST(bad_files)
 }
 END_TEST
 
+/* The tensors of tests/data/safetensors/make_good.py, added in another
+ * order; our writer must produce the bytes that script's independent
+ * implementation of Python's serialize() wrote. */
+START_TEST(python_layout)
+{
+	static const struct {
+		const char *name;
+		enum st_dtype dt;
+		size_t ndim;
+		uint64_t shape[2];
+	} tab[] = {
+		{"b.weight", ST_F32, 2, {2, 3}}, {"a.bias", ST_F32, 1, {3}},
+		{"emb", ST_BF16, 2, {2, 2}}, {"h", ST_F16, 1, {3}},
+		{"ids", ST_I64, 1, {2}}, {"tok", ST_I32, 1, {1}},
+		{"q", ST_I8, 1, {3}}, {"flags", ST_BOOL, 1, {2}},
+		{"u", ST_U8, 0, {0}}, {"d", ST_F64, 1, {1}},
+		{"zero", ST_F32, 2, {0, 4}},
+		{"\xc3\xbcn\"\n\x01", ST_U16, 1, {1}},
+		{"e4", ST_F8_E4M3, 1, {2}}, {"w", ST_U32, 1, {1}},
+		{"s", ST_I16, 1, {2}}, {"big", ST_U64, 1, {1}},
+	};
+	enum { N = sizeof(tab) / sizeof(tab[0]) };
+	unsigned char data[N][64];
+	struct st_writer w;
+	struct sl_err err;
+	unsigned char *want;
+	size_t size;
+
+	safetensors_writer_init(&w);
+	for (size_t k = 0; k < N; k++) {
+		size_t i = (k * 7) % N;		/* 7 is prime to 16: a shuffle */
+		size_t n = st_dtype_size(tab[i].dt);
+
+		for (size_t d = 0; d < tab[i].ndim; d++)
+			n *= tab[i].shape[d];
+		for (size_t j = 0; j < n; j++)
+			data[i][j] = (unsigned char)(31 * i + 7 * j);
+		ck_assert_msg(!safetensors_writer_add(&w, tab[i].name,
+						      tab[i].dt, tab[i].shape,
+						      tab[i].ndim, data[i], n,
+						      &err), "%s", err.msg);
+	}
+	ck_assert(!safetensors_writer_meta(&w, "vocab", "50257", &err));
+	ck_assert(!safetensors_writer_meta(&w, "note", "tab\there \xc3\xa9",
+					   &err));
+	ck_assert(!safetensors_writer_meta(&w, "arch", "encoder", &err));
+	want = read_all(GOOD_DIR "/python_layout.safetensors", &size);
+	expect_bytes(&w, want, size);
+	free(want);
+	safetensors_writer_release(&w);
+}
+END_TEST
+
+/* Every good/NAME.safetensors opens, and each tensor converts or is F8. */
+START_TEST(good_files)
+{
+	struct dirent **ents;
+	int n = scandir(GOOD_DIR, &ents, NULL, by_name), cases = 0;
+
+	ck_assert_int_gt(n, 0);
+	for (int i = 0; i < n; i++) {
+		char path[512], *dot = strrchr(ents[i]->d_name, '.');
+		struct safetensors *st;
+		struct sl_err err;
+
+		if (dot && !strcmp(dot, ".safetensors")) {
+			snprintf(path, sizeof(path), GOOD_DIR "/%s",
+				 ents[i]->d_name);
+			ck_assert_msg(!safetensors_open(&st, path, &err),
+				      "%s", err.msg);
+			for (size_t j = 0; j < safetensors_count(st); j++) {
+				const struct st_tensor *t =
+					safetensors_tensor_at(st, j);
+				float *out = malloc(t->nelem * 4 + 4);
+				int rc = safetensors_to_f32(t, out, t->nelem,
+							    &err);
+
+				ck_assert(!rc || t->dtype == ST_F8_E4M3 ||
+					  t->dtype == ST_F8_E5M2);
+				ck_assert(safetensors_aligned(t));
+				free(out);
+			}
+			safetensors_close(st);
+			cases++;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	ck_assert_int_ge(cases, 1);
+}
+END_TEST
+
 START_TEST(open_errors)
 {
 	struct safetensors *st;
@@ -631,6 +724,8 @@ static Suite *safetensors_suite(void)
 	tcase_add_test(tc, roundtrip_file);
 	tcase_add_test(tc, handmade_file);
 	tcase_add_test(tc, bad_files);
+	tcase_add_test(tc, python_layout);
+	tcase_add_test(tc, good_files);
 	tcase_add_test(tc, open_errors);
 	tcase_add_test(tc, messages_are_printable);
 	suite_add_tcase(s, tc);
