@@ -170,35 +170,34 @@ static int check_keys(const struct safetensors *st, const char *tname,
 	return 0;
 }
 
-/* Fill t from one header entry, checking everything about it alone. */
-static int check_entry(struct safetensors *st, const char *tname,
-		       json_t *ent, uint64_t data_size, struct st_tensor *t,
-		       struct sl_err *err)
+static int check_dtype(const struct safetensors *st, struct st_tensor *t,
+		       json_t *dt, struct sl_err *err)
 {
-	json_t *dt, *shape, *offs;
-	uint64_t *dims, begin, end, nelem = 1, nbytes;
-	char msg[400], sb[80], db[SHOWN];
+	char msg[200], db[SHOWN];
 	int d;
 
-	t->name = tname;
-	if (!json_is_object(ent))
-		return tensor_error(st, tname, err, "entry is not an object");
-	if (check_keys(st, tname, ent, err))
-		return -1;
-	dt = json_object_get(ent, "dtype");
-	shape = json_object_get(ent, "shape");
-	offs = json_object_get(ent, "data_offsets");
 	if (!json_is_string(dt))
-		return tensor_error(st, tname, err, "dtype is not a string");
+		return tensor_error(st, t->name, err, "dtype is not a string");
 	d = st_dtype_parse(json_string_value(dt));
 	if (d < 0) {
 		snprintf(msg, sizeof(msg), "unknown dtype '%s'",
 			 shown(json_string_value(dt), db));
-		return tensor_error(st, tname, err, msg);
+		return tensor_error(st, t->name, err, msg);
 	}
 	t->dtype = (enum st_dtype)d;
+	return 0;
+}
+
+/* Dims, element count and byte size (all overflow-checked) into t; the
+ * dims array is t's even on failure, for close() to free. */
+static int check_shape(const struct safetensors *st, struct st_tensor *t,
+		       json_t *shape, struct sl_err *err)
+{
+	uint64_t *dims, nelem = 1, nbytes;
+	char msg[200], sb[80];
+
 	if (!json_is_array(shape))
-		return tensor_error(st, tname, err, "shape is not an array");
+		return tensor_error(st, t->name, err, "shape is not an array");
 	t->ndim = json_array_size(shape);
 	dims = calloc(t->ndim ? t->ndim : 1, sizeof(*dims));
 	if (!dims)
@@ -208,51 +207,80 @@ static int check_entry(struct safetensors *st, const char *tname,
 		if (get_u64(json_array_get(shape, i), &dims[i])) {
 			snprintf(msg, sizeof(msg), "shape dim %zu is not a "
 				 "non-negative integer", i);
-			return tensor_error(st, tname, err, msg);
+			return tensor_error(st, t->name, err, msg);
 		}
 	}
 	for (size_t i = 0; i < t->ndim; i++) {
 		if (__builtin_mul_overflow(nelem, dims[i], &nelem)) {
 			snprintf(msg, sizeof(msg), "shape %s: element count "
-				 "overflows 64 bits",
-				 shape_str(dims, t->ndim, sb));
-			return tensor_error(st, tname, err, msg);
+				 "overflows 64 bits", shape_str(dims, t->ndim, sb));
+			return tensor_error(st, t->name, err, msg);
 		}
 	}
-	if (__builtin_mul_overflow(nelem, (uint64_t)dtypes[d].size, &nbytes)) {
+	if (__builtin_mul_overflow(nelem, (uint64_t)dtypes[t->dtype].size,
+				   &nbytes) || nbytes > SIZE_MAX) {
 		snprintf(msg, sizeof(msg), "shape %s %s: byte size overflows "
-			 "64 bits", shape_str(dims, t->ndim, sb), dtypes[d].name);
-		return tensor_error(st, tname, err, msg);
+			 "64 bits", shape_str(dims, t->ndim, sb),
+			 dtypes[t->dtype].name);
+		return tensor_error(st, t->name, err, msg);
 	}
+	t->nelem = nelem;
+	t->nbytes = (size_t)nbytes;
+	return 0;
+}
+
+/* data_offsets: two integers, in order, spanning exactly t->nbytes, inside
+ * the data region. */
+static int check_offsets(const struct safetensors *st, struct st_tensor *t,
+			 json_t *offs, uint64_t data_size, struct sl_err *err)
+{
+	uint64_t begin, end;
+	char msg[400], sb[80];
+
 	if (!json_is_array(offs) || json_array_size(offs) != 2 ||
 	    get_u64(json_array_get(offs, 0), &begin) ||
 	    get_u64(json_array_get(offs, 1), &end))
-		return tensor_error(st, tname, err, "data_offsets is not an "
+		return tensor_error(st, t->name, err, "data_offsets is not an "
 				    "array of two non-negative integers");
 	if (begin > end) {
 		snprintf(msg, sizeof(msg), "data_offsets [%llu,%llu] are "
 			 "reversed", (unsigned long long)begin,
 			 (unsigned long long)end);
-		return tensor_error(st, tname, err, msg);
+		return tensor_error(st, t->name, err, msg);
 	}
-	if (nbytes != end - begin) {
-		snprintf(msg, sizeof(msg), "shape %s %s needs %llu bytes, "
+	if (t->nbytes != end - begin) {
+		snprintf(msg, sizeof(msg), "shape %s %s needs %zu bytes, "
 			 "data_offsets span %llu",
-			 shape_str(dims, t->ndim, sb), dtypes[d].name,
-			 (unsigned long long)nbytes,
+			 shape_str(t->shape, t->ndim, sb),
+			 dtypes[t->dtype].name, t->nbytes,
 			 (unsigned long long)(end - begin));
-		return tensor_error(st, tname, err, msg);
+		return tensor_error(st, t->name, err, msg);
 	}
 	if (end > data_size) {
 		snprintf(msg, sizeof(msg), "data_offsets [%llu,%llu] end "
 			 "beyond the data region (%llu bytes): file too short",
 			 (unsigned long long)begin, (unsigned long long)end,
 			 (unsigned long long)data_size);
-		return tensor_error(st, tname, err, msg);
+		return tensor_error(st, t->name, err, msg);
 	}
-	t->nelem = nelem;
-	t->nbytes = (size_t)nbytes;
 	t->offset = begin;
+	return 0;
+}
+
+/* Fill t from one header entry, checking everything about it alone. */
+static int check_entry(struct safetensors *st, const char *tname,
+		       json_t *ent, uint64_t data_size, struct st_tensor *t,
+		       struct sl_err *err)
+{
+	t->name = tname;
+	if (!json_is_object(ent))
+		return tensor_error(st, tname, err, "entry is not an object");
+	if (check_keys(st, tname, ent, err) ||
+	    check_dtype(st, t, json_object_get(ent, "dtype"), err) ||
+	    check_shape(st, t, json_object_get(ent, "shape"), err) ||
+	    check_offsets(st, t, json_object_get(ent, "data_offsets"),
+			  data_size, err))
+		return -1;
 	return 0;
 }
 

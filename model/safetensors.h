@@ -20,6 +20,12 @@
  * equal end - begin, and tensors that tile the data region exactly (no gap,
  * no overlap, nothing after the last one).  Any violation is an sl_err
  * message naming the file and the tensor; nothing is ever trusted.
+ * Stricter than the Rust reader in two ways, both never produced by
+ * Python's writer: only ' ' may follow the JSON (Rust takes any JSON
+ * whitespace) and tensor entries may not carry unknown keys.  Whitespace
+ * before the '{' is accepted, as JSON allows.  Note that a hostile header
+ * within the 100 MB cap can still make jansson allocate a few GB (e.g.
+ * tens of millions of shape dims); the cap is the format's, as in Rust.
  *
  *   struct safetensors *st;
  *   if (safetensors_open(&st, "model.safetensors", &err)) ...
@@ -41,7 +47,7 @@
  *
  *   struct st_writer w;
  *   safetensors_writer_init(&w);
- *   safetensors_writer_add(&w, "wq", ST_F32, shape, 2, data, &err);
+ *   safetensors_writer_add(&w, "wq", ST_F32, shape, 2, data, nbytes, &err);
  *   safetensors_writer_add_f32(&w, "emb", ST_BF16, shape, 2, floats, &err);
  *   safetensors_writer_meta(&w, "arch", "encoder-v1", &err);
  *   if (safetensors_writer_write(&w, "m.safetensors", &err)) ...
