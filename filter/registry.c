@@ -1,0 +1,13 @@
+/*
+ * registry.c: the built-in stages, in the order of the default pipeline
+ * (what `sluice filter` runs without a pipeline file).
+ */
+#include "stage.h"
+#include "../lib/banned.h"
+
+extern const struct stage_ops stage_normalize;
+
+const struct stage_ops *const stage_registry[] = {
+	&stage_normalize,
+	NULL,
+};
