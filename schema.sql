@@ -62,3 +62,42 @@ CREATE TABLE imports (
 	error	TEXT
 );
 CREATE INDEX imports_path ON imports(path);
+
+-- version 2
+-- Filter stages.  The current text of a document after the rewriting
+-- stages (normalize, lines, pii, redacting rules); a document without a
+-- row here is seen as its original text.
+CREATE TABLE texts (
+	doc	INTEGER PRIMARY KEY REFERENCES docs(rowid) ON DELETE CASCADE,
+	stage	TEXT NOT NULL,		-- the stage that wrote it last
+	nbytes	INTEGER NOT NULL,
+	nchars	INTEGER NOT NULL,
+	hash	BLOB NOT NULL,		-- XXH3-128 of the text
+	text	BLOB NOT NULL		-- zstd frame
+);
+-- Details of a verdict as a JSON object: {"dup_of": "id"}, counts, ...
+ALTER TABLE verdicts ADD COLUMN detail TEXT;
+-- exact dedup: the document kept for each text hash
+CREATE TABLE exact_seen (
+	hash	BLOB PRIMARY KEY,
+	doc	INTEGER NOT NULL
+) WITHOUT ROWID;
+-- near dedup: signatures and LSH band buckets of the documents kept, and
+-- each document's cluster (the rowid of its cluster's representative)
+CREATE TABLE minhash_docs (
+	doc	INTEGER PRIMARY KEY,
+	cluster	INTEGER NOT NULL,
+	sig	BLOB			-- NULL for documents that are not kept
+);
+CREATE INDEX minhash_docs_cluster ON minhash_docs(cluster);
+CREATE TABLE minhash_bands (
+	band	INTEGER NOT NULL,
+	hash	INTEGER NOT NULL,
+	doc	INTEGER NOT NULL,
+	PRIMARY KEY (band, hash, doc)
+) WITHOUT ROWID;
+-- line dedup: in how many documents each line hash was seen
+CREATE TABLE line_counts (
+	hash	INTEGER PRIMARY KEY,
+	docs	INTEGER NOT NULL
+);

@@ -40,6 +40,8 @@ struct cmd {
 	const char *summary;	/* one line for the command list */
 	const char *help;	/* the options, one per line, man style */
 	unsigned flags;
+	/* more help made at run time (the filter stages' options), or NULL */
+	void (*help_more)(FILE *out);
 };
 
 /* Print "sluice: <msg>" on stderr; returns EXIT_FAIL. */
@@ -58,8 +60,8 @@ int finish_stdout(void);
 /* Parse a size with an optional k/M/G suffix (powers of 1024). */
 int parse_size(const char *s, unsigned long long *out);
 
-extern const struct cmd cmd_export, cmd_help, cmd_import, cmd_init,
-	cmd_show, cmd_stats;
+extern const struct cmd cmd_export, cmd_filter, cmd_help, cmd_import,
+	cmd_init, cmd_show, cmd_stats, cmd_why;
 
 extern const struct cmd *const commands[];
 const struct cmd *cmd_find(const char *name);

@@ -3,6 +3,7 @@
  * in the command table, so the help, the man page and the README (which
  * shows this output) cannot drift apart.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -37,6 +38,8 @@ static void one(const struct cmd *c)
 	printf("usage: %s\n\n%s\n", c->usage, c->summary);
 	if (c->help && *c->help)
 		printf("\n%s", c->help);
+	if (c->help_more)
+		c->help_more(stdout);
 }
 
 /* Text for a troff .nf block: escape backslashes and hyphens, protect lines
@@ -82,6 +85,20 @@ static void man(void)
 			printf(".PP\n.nf\n");
 			troff(c->help);
 			printf(".fi\n");
+		}
+		if (c->help_more) {
+			char *more = NULL;
+			size_t n = 0;
+			FILE *m = open_memstream(&more, &n);
+
+			if (m) {
+				c->help_more(m);
+				fclose(m);
+				printf(".PP\n.nf\n");
+				troff(more);
+				printf(".fi\n");
+			}
+			free(more);
 		}
 	}
 	printf(".SH EXIT STATUS\n.nf\n");

@@ -21,11 +21,13 @@
 /* Sorted by name: `sluice help` lists them in this order. */
 const struct cmd *const commands[] = {
 	&cmd_export,
+	&cmd_filter,
 	&cmd_help,
 	&cmd_import,
 	&cmd_init,
 	&cmd_show,
 	&cmd_stats,
+	&cmd_why,
 	NULL,
 };
 

@@ -63,7 +63,7 @@ static void *scratch_new(const void *state)
 
 static int dropped_char(utf8proc_int32_t c)
 {
-	if (c == '\n' || c == '\t')
+	if (c == '\n' || c == '\t' || c == '\r')
 		return 0;
 	if (c < 0x20 || (c >= 0x7F && c < 0xA0))
 		return c != 0x85;	/* NEL is a line break */
@@ -161,6 +161,7 @@ const struct stage_ops stage_normalize = {
 	.summary = "Unicode NFC, control/zero-width/bidi characters removed, "
 		   "line ends and white space unified",
 	.code_version = 1,
+	.flags = STAGE_ORIGINAL_TEXT,
 	.opts = opts,
 	.conf_size = sizeof(struct normalize_conf),
 	.open = open_,

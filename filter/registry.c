@@ -5,9 +5,10 @@
 #include "stage.h"
 #include "../lib/banned.h"
 
-extern const struct stage_ops stage_normalize;
+extern const struct stage_ops stage_normalize, stage_exact;
 
 const struct stage_ops *const stage_registry[] = {
 	&stage_normalize,
+	&stage_exact,
 	NULL,
 };

@@ -33,6 +33,7 @@ void stage_out_reset(struct stage_out *o)
 	o->score = NAN;
 	o->rewrite = 0;
 	o->lang[0] = '\0';
+	o->demoted = 0;
 	buf_reset(&o->text);
 	buf_reset(&o->detail);
 	buf_reset(&o->data);

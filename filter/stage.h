@@ -23,6 +23,9 @@
  *                                                 the store (dedup)
  *   ops->scratch_free(scratch); ops->close(state)
  *
+ * ops->reset(state, st, err) runs first, in a transaction, when the stage
+ * must start over (--redo, or its version changed).
+ *
  * apply() returns 0, or -1 with err set for a failure of the stage itself
  * (a regex that hit its match limit): the document then gets no verdict
  * and the run reports the error, never a silent pass.
@@ -71,6 +74,8 @@ struct stage_out {
 	struct buf detail;	/* a JSON object's text, or empty */
 	struct buf data;	/* apply() -> decide() payload (signatures) */
 	char lang[16];		/* the lang stage's answer, or "" */
+	int demoted;		/* decide() turned this many earlier keeps
+				 * of the stage into drops (dedup takeover) */
 };
 
 enum opt_type {
@@ -92,10 +97,16 @@ struct stage_opt {
 	double min, max;	/* allowed range for numbers (min > max: none) */
 };
 
+enum {
+	STAGE_ORIGINAL_TEXT = 1,	/* apply() sees the original text, not
+					 * the latest rewrite (normalize) */
+};
+
 struct stage_ops {
 	const char *name;
 	const char *summary;	/* one line for `sluice help filter` */
 	int code_version;	/* bump when the stage's behaviour changes */
+	unsigned flags;
 	const struct stage_opt *opts;	/* ends with a zeroed entry */
 	size_t conf_size;
 
@@ -109,6 +120,10 @@ struct stage_ops {
 	int (*decide)(void *state, struct store *st,
 		      const struct stage_doc *doc, struct stage_out *out,
 		      struct sl_err *err);	/* may be NULL */
+	/* Forget the stage's own tables in the store (dedup indexes) before
+	 * it runs again over everything: after --redo or a version change.
+	 * Writer thread, inside a transaction.  May be NULL. */
+	int (*reset)(void *state, struct store *st, struct sl_err *err);
 };
 
 /* Helpers for stage code. */

@@ -1,0 +1,288 @@
+/* Check suite for filter/: options and pipeline files, the normalize and
+ * exact stages, and the runner (incremental runs, versions, --redo, dry
+ * runs, shards, stage errors). */
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "testutil.h"
+#include "tsv.h"
+#include "../filter/pipeline.h"
+#include "../filter/runner.h"
+#include "../lib/err.h"
+#include "../store/db.h"
+#include "../store/import.h"
+
+static const char *dir;
+static char dbpath[128], path[128];
+static struct store *st;
+
+static void setup(void)
+{
+	struct sl_err err;
+
+	dir = tu_tmpdir();
+	snprintf(dbpath, sizeof(dbpath), "%s/s.db", dir);
+	snprintf(path, sizeof(path), "%s/p.ini", dir);
+	ck_assert_msg(!store_open(&st, dbpath, STORE_CREATE, &err), "%s",
+		      err.msg);
+}
+
+static void teardown(void)
+{
+	store_close(st);
+	tu_rm_rf(dir);
+}
+
+static long long q1(const char *sql)
+{
+	sqlite3_stmt *s;
+	long long n = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void import_lines(const char *jsonl)
+{
+	struct import_opts o = { 0 };
+	struct import_stats t = { 0 };
+	struct sl_err err;
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s/in.jsonl", dir);
+	tu_write(p, jsonl, strlen(jsonl));
+	ck_assert_msg(import_path(st, p, &o, &t, &err) == 0, "%s", err.msg);
+}
+
+static int load(struct pipeline *p, const char *ini, struct sl_err *err)
+{
+	if (!ini)
+		return pipeline_load(p, NULL, err);
+	tu_write(path, ini, strlen(ini));
+	return pipeline_load(p, path, err);
+}
+
+START_TEST(pipeline_files)
+{
+	struct pipeline p;
+	struct sl_err err;
+
+	ck_assert_int_eq(load(&p, "[filter.exact]\n[crawl]\nx = 1\n"
+			      "[filter.normalize]\nnfkc = yes\n", &err), 0);
+	ck_assert_uint_eq(p.n, 2);
+	ck_assert_str_eq(p.v[0].ops->name, "exact");	/* file order */
+	ck_assert_str_eq(p.v[1].ops->name, "normalize");
+	pipeline_release(&p);
+	ck_assert_int_eq(load(&p, "[filter.normalize]\nnfkc = maybe\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "p.ini:2: [filter.normalize] nfkc: "
+			     "'maybe' is not a boolean"), "%s", err.msg);
+	ck_assert_int_eq(load(&p, "\n[filter.nosuch]\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "p.ini:2: [filter.nosuch]: no stage"),
+		      "%s", err.msg);
+	ck_assert_int_eq(load(&p, "[filter.normalize]\nmax_blank_lines = 1000\n",
+			      &err), -1);
+	ck_assert_msg(strstr(err.msg, "out of range"), "%s", err.msg);
+	ck_assert_int_eq(load(&p, "[filter.exact]\nprefer\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "p.ini:2: cannot parse"), "%s", err.msg);
+	ck_assert_int_eq(load(&p, "[crawl]\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "no [filter.NAME] section"), "%s", err.msg);
+	/* no file: every stage with its defaults */
+	ck_assert_int_eq(load(&p, NULL, &err), 0);
+	ck_assert_uint_ge(p.n, 2);
+	pipeline_release(&p);
+}
+END_TEST
+
+START_TEST(version_follows_options)
+{
+	struct pipeline a, b, c;
+	struct sl_err err;
+
+	ck_assert_int_eq(load(&a, "[filter.normalize]\n", &err), 0);
+	ck_assert_int_eq(load(&b, "[filter.normalize]\nnfkc = false\n", &err), 0);
+	ck_assert_int_eq(load(&c, "[filter.normalize]\nnfkc = true\n", &err), 0);
+	ck_assert_str_eq(a.v[0].version, b.v[0].version);  /* = the default */
+	ck_assert_str_ne(a.v[0].version, c.v[0].version);
+	pipeline_release(&a);
+	pipeline_release(&b);
+	pipeline_release(&c);
+}
+END_TEST
+
+/* Run one stage's apply() on a text with options "k=v;k=v". */
+static void apply_one(const char *stage, const char *options, const char *text,
+		      struct stage_out *out)
+{
+	const struct stage_ops *ops = stage_find(stage);
+	char conf[8192], opt[512], *kv, *save;
+	struct stage_doc d = { .id = "t", .text = text, .len = strlen(text),
+			       .source = "test" };
+	struct sl_err err;
+	void *state, *scratch;
+
+	ck_assert_ptr_nonnull(ops);
+	ck_assert_uint_le(ops->conf_size, sizeof(conf));
+	ck_assert_int_eq(stage_conf_defaults(ops, conf, &err), 0);
+	snprintf(opt, sizeof(opt), "%s", strcmp(options, "-") ? options : "");
+	for (kv = strtok_r(opt, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(kv, '=');
+
+		ck_assert_ptr_nonnull(eq);
+		*eq = '\0';
+		ck_assert_msg(!stage_conf_set(ops, conf, kv, eq + 1, &err), "%s",
+			      err.msg);
+	}
+	ck_assert_int_eq(ops->open(&state, conf, &err), 0);
+	scratch = ops->scratch_new(state);
+	stage_out_reset(out);
+	ck_assert_msg(!ops->apply(state, scratch, &d, out, &err), "%s", err.msg);
+	ops->scratch_free(scratch);
+	ops->close(state);
+}
+
+START_TEST(normalize_cases)
+{
+	struct tsv t;
+	struct stage_out out;
+	int n = 0;
+
+	stage_out_init(&out);
+	ck_assert_int_eq(tsv_open(&t, "tests/data/normalize/cases.tsv"), 0);
+	while (tsv_next(&t)) {
+		ck_assert_int_eq(t.nf, 3);
+		tsv_unescape(t.f[0]);
+		tsv_unescape(t.f[2]);
+		apply_one("normalize", t.f[1], t.f[0], &out);
+		if (!strcmp(t.f[2], "DROP")) {
+			ck_assert_msg(out.decision == DECISION_DROP,
+				      "cases.tsv:%d: not dropped", t.lineno);
+		} else {
+			ck_assert_msg(out.decision == DECISION_KEEP && out.rewrite &&
+				      !strcmp(out.text.data, t.f[2]),
+				      "cases.tsv:%d: got '%s'", t.lineno,
+				      out.text.data);
+		}
+		n++;
+	}
+	tsv_close(&t);
+	stage_out_release(&out);
+	ck_assert_int_ge(n, 15);
+}
+END_TEST
+
+static int run(const char *ini, struct filter_opts *o, struct stage_counts *c,
+	       struct sl_err *err)
+{
+	struct pipeline p;
+	int rc;
+
+	ck_assert_int_eq(load(&p, ini, err), 0);
+	rc = filter_run(st, &p, o, c, err);
+	pipeline_release(&p);
+	return rc;
+}
+
+#define DOCS "{\"id\":\"a\",\"text\":\"Hello  world\"}\n" \
+	"{\"id\":\"b\",\"text\":\"Hello world\",\"source\":\"best\"}\n" \
+	"{\"id\":\"c\",\"text\":\"  \\u200b \"}\n" \
+	"{\"id\":\"d\",\"text\":\"something else\"}\n" \
+	"{\"id\":\"e\",\"text\":\"Hello world\\n\"}\n"
+
+START_TEST(runner_incremental)
+{
+	struct filter_opts o = { .threads = 2, .batch = 2 };
+	struct stage_counts c[2];
+	struct sl_err err;
+	const char *ini = "[filter.normalize]\n[filter.exact]\n";
+
+	import_lines(DOCS);
+	ck_assert_msg(run(ini, &o, c, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(c[0].in, 5);
+	ck_assert_uint_eq(c[0].dropped, 1);	/* c is empty */
+	ck_assert_uint_eq(c[1].in, 4);		/* c skipped: dropped before */
+	ck_assert_uint_eq(c[1].dropped, 2);	/* b, e duplicate a */
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts WHERE stage = 'exact' "
+			    "AND detail = '{\"dup_of\":\"a\"}'"), 2);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 4);
+	/* again: nothing to do */
+	ck_assert_int_eq(run(ini, &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].in + c[1].in, 0);
+	/* new documents only */
+	import_lines("{\"id\":\"f\",\"text\":\"hello world\"}\n"
+		     "{\"id\":\"g\",\"text\":\"Hello world\"}\n");
+	ck_assert_int_eq(run(ini, &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].in, 2);
+	ck_assert_uint_eq(c[1].in, 2);
+	ck_assert_uint_eq(c[1].dropped, 1);	/* g; f differs in case */
+	/* a changed option: new version, the stage starts over; with
+	 * prefer the copy from source "best" wins */
+	ck_assert_int_eq(run("[filter.normalize]\n[filter.exact]\nprefer = best\n",
+			     &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].in, 0);
+	ck_assert_uint_eq(c[1].in, 6);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE v.stage = 'exact' AND "
+			    "v.decision = 'keep' AND d.id IN ('b', 'd', 'f')"), 3);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts WHERE stage = 'exact' "
+			    "AND decision = 'drop'"), 3);
+}
+END_TEST
+
+START_TEST(runner_redo_dry_run_and_shards)
+{
+	struct filter_opts o = { .threads = 3 };
+	struct stage_counts c[2];
+	struct sl_err err;
+	const char *redo[] = { "exact" };
+	const char *ini = "[filter.normalize]\n[filter.exact]\n";
+	uint64_t total = 0;
+
+	import_lines(DOCS);
+	o.dry_run = 1;
+	ck_assert_int_eq(run(ini, &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].in, 5);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts"), 0);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 0);
+	o.dry_run = 0;
+	/* three shards together cover every document exactly once */
+	o.shard_n = 3;
+	for (o.shard_i = 0; o.shard_i < 3; o.shard_i++) {
+		ck_assert_int_eq(run("[filter.normalize]\n", &o, c, &err), 0);
+		total += c[0].in;
+	}
+	ck_assert_uint_eq(total, 5);
+	o.shard_n = 0;
+	ck_assert_int_eq(run(ini, &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].in, 0);
+	ck_assert_uint_eq(c[1].in, 4);
+	o.redo = redo;
+	o.nredo = 1;
+	ck_assert_int_eq(run(ini, &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].in, 0);
+	ck_assert_uint_eq(c[1].in, 4);
+	ck_assert_uint_eq(c[1].dropped, 2);
+	ck_assert_int_eq(q1("SELECT count(*) FROM exact_seen"), 2);
+}
+END_TEST
+
+static Suite *filter_suite(void)
+{
+	Suite *s = suite_create("filter");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, pipeline_files);
+	tcase_add_test(tc, version_follows_options);
+	tcase_add_test(tc, normalize_cases);
+	tcase_add_test(tc, runner_incremental);
+	tcase_add_test(tc, runner_redo_dry_run_and_shards);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+SL_CHECK_MAIN(filter_suite)
