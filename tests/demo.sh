@@ -18,6 +18,12 @@ $SL import tests/data/sample/debian-faq.jsonl
 step "import it again: nothing new"
 $SL import tests/data/sample/debian-faq.jsonl
 
+step "filter: normalize, then exact dedup (the sample has 12 verbatim copies)"
+$SL filter
+
+step "why a copy was dropped"
+$SL why faq-en-2.5 || true
+
 step "what the store holds"
 $SL stats
 
