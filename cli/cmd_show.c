@@ -44,12 +44,13 @@ static int run(int argc, char **argv, struct ctx *ctx)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-text", no_argument, NULL, 'n' },
+		{ "original", no_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct docs_cursor cur;
 	struct doc_row d;
 	struct sl_err err;
-	int c, as_json = 0, no_text = 0, rc;
+	int c, as_json = 0, no_text = 0, original = 0, rc;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -57,12 +58,16 @@ static int run(int argc, char **argv, struct ctx *ctx)
 			as_json = 1;
 		else if (c == 'n')
 			no_text = 1;
+		else if (c == 'o')
+			original = 1;
 		else
 			return usage_error(ctx, "bad option");
 	}
 	if (optind != argc - 1)
 		return usage_error(ctx, "give one document id");
-	if (docs_cursor_open(&cur, ctx->st, export_select_by_id, &err))
+	if (docs_cursor_open(&cur, ctx->st, original ?
+			     export_select_original_by_id : export_select_by_id,
+			     &err))
 		return die_msg("%s", err.msg);
 	sqlite3_bind_text(cur.s, 1, argv[optind], -1, SQLITE_STATIC);
 	rc = docs_cursor_next(&cur, &d, &err);
@@ -98,10 +103,12 @@ static int run(int argc, char **argv, struct ctx *ctx)
 const struct cmd cmd_show = {
 	.name = "show",
 	.run = run,
-	.usage = "sluice show [--json] [--no-text] ID",
+	.usage = "sluice show [--json] [--no-text] [--original] ID",
 	.summary = "print one document: fields, filter verdicts and text",
 	.help =
 	"  --json     print the JSON line 'sluice export' writes for it\n"
-	"  --no-text  fields and verdicts only\n",
+	"  --no-text  fields and verdicts only\n"
+	"  --original the text as imported, not as the filter stages\n"
+	"             rewrote it (normalized, redacted)\n",
 	.flags = CMD_STORE,
 };

@@ -5,13 +5,16 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "../filter/stage.h"
 #include "../store/db.h"
+#include "../lib/buf.h"
 #include "../lib/err.h"
 #include "../lib/banned.h"
 
 static int run(int argc, char **argv, struct ctx *ctx)
 {
 	sqlite3_stmt *s;
+	struct buf order;
 	int rc, n = 0, dropped = 0;
 
 	if (argc != 2)
@@ -20,11 +23,19 @@ static int run(int argc, char **argv, struct ctx *ctx)
 			       "SELECT d.rowid, v.stage, v.decision, v.reason, "
 			       "v.score, v.version, v.at, v.detail FROM docs d "
 			       "LEFT JOIN verdicts v ON v.doc = d.rowid WHERE "
-			       "d.id = ?1 ORDER BY v.at, v.stage", -1, &s,
+			       "d.id = ?1 ORDER BY instr(?2, ',' || v.stage || "
+			       "','), v.stage", -1, &s,
 			       NULL) != SQLITE_OK)
 		return die_msg("cannot read '%s': %s", ctx->db_path,
 			       sqlite3_errmsg(ctx->st->db));
 	sqlite3_bind_text(s, 1, argv[1], -1, SQLITE_STATIC);
+	/* verdicts in the default pipeline's order */
+	buf_init(&order, 0);
+	buf_addc(&order, ',');
+	for (size_t i = 0; stage_registry[i]; i++)
+		buf_addf(&order, "%s,", stage_registry[i]->name);
+	sqlite3_bind_text(s, 2, order.data, -1, SQLITE_TRANSIENT);
+	buf_release(&order);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *stage = (const char *)sqlite3_column_text(s, 1);
 		const char *dec = (const char *)sqlite3_column_text(s, 2);

@@ -21,12 +21,23 @@
 	"'version', version)) FROM (SELECT * FROM verdicts " \
 	"WHERE verdicts.doc = docs.rowid ORDER BY stage))"
 
+/* DOCS_COLUMNS, with the latest rewrite of the text (filter stages such
+ * as normalize) in place of the original when there is one */
+#define CURRENT_COLUMNS "docs.rowid, docs.id, docs.url, docs.source, " \
+	"docs.lang, docs.created, docs.added, " \
+	"coalesce(t.nbytes, docs.nbytes), coalesce(t.nchars, docs.nchars), " \
+	"coalesce(t.hash, docs.hash), coalesce(t.text, docs.text), docs.meta"
+
 const char export_select_kept[] =
-	"SELECT " DOCS_COLUMNS ATTRS_SQL " FROM docs WHERE NOT EXISTS "
-	"(SELECT 1 FROM verdicts v WHERE v.doc = docs.rowid AND "
-	"v.decision = 'drop') ORDER BY docs.rowid";
+	"SELECT " CURRENT_COLUMNS ATTRS_SQL " FROM docs LEFT JOIN texts t "
+	"ON t.doc = docs.rowid WHERE NOT EXISTS (SELECT 1 FROM verdicts v "
+	"WHERE v.doc = docs.rowid AND v.decision = 'drop') ORDER BY docs.rowid";
 
 const char export_select_by_id[] =
+	"SELECT " CURRENT_COLUMNS ATTRS_SQL " FROM docs LEFT JOIN texts t "
+	"ON t.doc = docs.rowid WHERE id = ?1";
+
+const char export_select_original_by_id[] =
 	"SELECT " DOCS_COLUMNS ATTRS_SQL " FROM docs WHERE id = ?1";
 
 /* metadata as stored, with "url" added when the document has one that the

@@ -6,7 +6,8 @@
  *   {"id", "text", "source", "added", "created"?, "lang"?,
  *    "metadata": {... as imported, plus "url" when known},
  *    "attributes": {"<stage>": {"decision", "reason", "score", "version"}}}
- * A document is exported unless some filter stage dropped it.
+ * A document is exported unless some filter stage dropped it, with its
+ * text as the filter stages last rewrote it (normalized, redacted, ...).
  *
  * Each file is written under a temp name, fsync'd and renamed, so a reader
  * (or a crash) never sees a partial file under a final name.  Files are
@@ -47,8 +48,11 @@ int export_jsonl(struct store *st, const char *outdir,
 int export_doc_json(struct buf *out, const struct doc_row *d,
 		    const char *attrs);
 
-/* SQL selecting DOCS_COLUMNS plus the verdicts object as column 12 */
+/* SQL selecting the columns of DOCS_COLUMNS (with the text after the
+ * filter stages' rewrites, or the original one) plus the verdicts object
+ * as column 12 */
 extern const char export_select_kept[];
 extern const char export_select_by_id[];
+extern const char export_select_original_by_id[];
 
 #endif

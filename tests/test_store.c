@@ -339,7 +339,7 @@ START_TEST(export_deterministic_rolls_and_drops)
 	ck_assert_msg(import_str(lines.data, &o, &t, &err) == 0, "%s", err.msg);
 	buf_release(&lines);
 	ck_assert_int_eq(store_exec(st, "INSERT INTO verdicts SELECT rowid, "
-		"'q', '1', 'drop', 'short', 0.5, 'now' FROM docs WHERE "
+		"'q', '1', 'drop', 'short', 0.5, 'now', NULL FROM docs WHERE "
 		"id = 'd007'", &err), 0);
 	ck_assert_int_eq(export_jsonl(st, out, &eo, &es, &err), 0);
 	ck_assert_uint_eq(es.docs, 299);
