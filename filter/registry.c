@@ -5,10 +5,11 @@
 #include "stage.h"
 #include "../lib/banned.h"
 
-extern const struct stage_ops stage_normalize, stage_exact;
+extern const struct stage_ops stage_normalize, stage_exact, stage_lines;
 
 const struct stage_ops *const stage_registry[] = {
 	&stage_normalize,
 	&stage_exact,
+	&stage_lines,
 	NULL,
 };

@@ -270,6 +270,32 @@ START_TEST(runner_redo_dry_run_and_shards)
 }
 END_TEST
 
+START_TEST(lines_cut_after_min_docs)
+{
+	struct filter_opts o = { .threads = 2 };
+	struct stage_counts c[2];
+	struct sl_err err;
+	struct buf in;
+	static const char *const w[] = { "alpha", "bravo", "charlie", "delta" };
+
+	buf_init(&in, 0);
+	for (int i = 0; i < 4; i++)
+		buf_addf(&in, "{\"id\":\"d%d\",\"text\":\"Menu\\nAbout %s\\n"
+			 "Share THIS page\\n\"}\n", i, w[i]);
+	import_lines(in.data);
+	buf_release(&in);
+	ck_assert_msg(run("[filter.normalize]\n[filter.lines]\nmin_docs = 2\n",
+			  &o, c, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(c[1].in, 4);
+	/* d0 keeps everything; from d1 on "Menu" and "Share this page" go */
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts WHERE stage = 'lines' "
+			    "AND reason = 'lines_cut' AND detail = '{\"cut\":2}'"), 3);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts t JOIN docs d ON "
+			    "d.rowid = t.doc WHERE d.id = 'd3' AND t.stage = "
+			    "'lines' AND t.nbytes = length('About delta')"), 1);
+}
+END_TEST
+
 static Suite *filter_suite(void)
 {
 	Suite *s = suite_create("filter");
@@ -281,6 +307,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, normalize_cases);
 	tcase_add_test(tc, runner_incremental);
 	tcase_add_test(tc, runner_redo_dry_run_and_shards);
+	tcase_add_test(tc, lines_cut_after_min_docs);
 	suite_add_tcase(s, tc);
 	return s;
 }
