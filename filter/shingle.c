@@ -1,0 +1,322 @@
+/*
+ * shingle.c: normalize -> tokenize -> n-gram hashes -> sort -> unique.
+ *
+ * Normalization works on a code point array (s->cp).  ASCII, the common
+ * case, takes a fast path (lowercase byte = code point: NFKC and case
+ * folding agree with tolower there).  Each run of non-ASCII bytes goes
+ * through utf8proc together with the ASCII character just before it,
+ * because a following combining mark may compose with that character
+ * ("e" U+0301 -> "é"); nothing composes with a following ASCII byte, so a
+ * run can end at the first ASCII byte.
+ */
+#include "shingle.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "../lib/err.h"
+#include "../lib/hash.h"
+#include "../lib/utf8.h"
+#include "../lib/banned.h"
+
+enum { C_SEP, C_WORD, C_MARK, C_CHAR };
+
+/* NFKC + case folding, default ignorables dropped. */
+#define NORM_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
+		   UTF8PROC_IGNORE | UTF8PROC_COMPOSE)
+
+void shingle_init(struct shingle_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	buf_init(&s->fixed, 0);
+}
+
+void shingle_release(struct shingle_set *s)
+{
+	free(s->h);
+	free(s->tmp);
+	free(s->tok);
+	free(s->cp);
+	buf_release(&s->fixed);
+	shingle_init(s);
+}
+
+static int grow(void **p, size_t *alloc, size_t need, size_t elsize)
+{
+	size_t n = *alloc ? *alloc : 64;
+	void *q;
+
+	if (need <= *alloc)
+		return 0;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elsize);
+	if (!q)
+		return -1;
+	*p = q;
+	*alloc = n;
+	return 0;
+}
+
+static int grow_h(struct shingle_set *s, size_t need)
+{
+	size_t a = s->h_alloc, b = s->h_alloc;
+
+	if (grow((void **)&s->h, &a, need, sizeof(*s->h)) ||
+	    grow((void **)&s->tmp, &b, need, sizeof(*s->tmp)))
+		return -1;
+	s->h_alloc = a < b ? a : b;
+	return 0;
+}
+
+/* Append the normalized form of the non-ASCII run p[0..n) at s->cp[*k].
+ * Returns 0 or -1 (out of memory). */
+static int norm_run(struct shingle_set *s, const char *p, size_t n, size_t *k,
+		    size_t rest)
+{
+	utf8proc_ssize_t r;
+
+	for (;;) {
+		r = utf8proc_decompose((const utf8proc_uint8_t *)p,
+				       (utf8proc_ssize_t)n, s->cp + *k,
+				       (utf8proc_ssize_t)(s->cp_alloc - *k),
+				       NORM_OPTS);
+		if (r < 0)	/* input is valid UTF-8: only OOM remains */
+			return -1;
+		if ((size_t)r <= s->cp_alloc - *k)
+			break;
+		if (grow((void **)&s->cp, &s->cp_alloc, *k + r + rest,
+			 sizeof(*s->cp)))
+			return -1;
+	}
+	r = utf8proc_normalize_utf32(s->cp + *k, r, NORM_OPTS);
+	if (r < 0)
+		return -1;
+	*k += (size_t)r;
+	return grow((void **)&s->cp, &s->cp_alloc, *k + rest, sizeof(*s->cp));
+}
+
+/* text -> s->cp[0..return).  Returns the count or -1 (out of memory). */
+static long normalize(struct shingle_set *s, const char *t, size_t len)
+{
+	size_t i = 0, k = 0, j;
+
+	if (grow((void **)&s->cp, &s->cp_alloc, len + 1, sizeof(*s->cp)))
+		return -1;
+	while (i < len) {
+		unsigned char c = (unsigned char)t[i];
+
+		if (c < 0x80) {
+			s->cp[k++] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+			i++;
+			continue;
+		}
+		j = i;
+		while (j < len && (unsigned char)t[j] >= 0x80)
+			j++;
+		if (i > 0) {	/* t[i-1] is ASCII: may compose with a mark */
+			i--;
+			k--;
+		}
+		if (norm_run(s, t + i, j - i, &k, len - j + 1))
+			return -1;
+		i = j;
+	}
+	return (long)k;
+}
+
+/* Scripts written without spaces between words: one token per char. */
+static int unspaced(int32_t c)
+{
+	return (c >= 0x0E00 && c <= 0x0EFF) ||	/* Thai, Lao */
+	       (c >= 0x1000 && c <= 0x109F) ||	/* Myanmar */
+	       (c >= 0x1780 && c <= 0x17FF) ||	/* Khmer */
+	       (c >= 0x3005 && c <= 0x3007) ||	/* 々 〆 〇 */
+	       (c >= 0x3040 && c <= 0x30FF) ||	/* Hiragana, Katakana */
+	       (c >= 0x31F0 && c <= 0x31FF) ||	/* Katakana ext */
+	       (c >= 0x3400 && c <= 0x4DBF) ||	/* Han ext A */
+	       (c >= 0x4E00 && c <= 0x9FFF) ||	/* Han */
+	       (c >= 0xF900 && c <= 0xFAFF) ||	/* Han compatibility */
+	       (c >= 0x20000 && c <= 0x3FFFF);	/* Han ext B.. */
+}
+
+static int classify(int32_t c)
+{
+	if (c < 0x80)
+		return ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			(c >= 'A' && c <= 'Z')) ? C_WORD : C_SEP;
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+		return unspaced(c) ? C_CHAR : C_WORD;
+	case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+	case UTF8PROC_CATEGORY_ME:
+		return unspaced(c) ? C_CHAR : C_MARK;
+	default:
+		return C_SEP;
+	}
+}
+
+/* XXH3 of the token's UTF-8; very long tokens are hashed in chained
+ * chunks so the key buffer stays on the stack. */
+static uint64_t token_hash(const int32_t *cp, size_t n)
+{
+	char kb[256];
+	size_t m = 0, i;
+	uint64_t h = 0;
+
+	for (i = 0; i < n; i++) {
+		if (m > sizeof(kb) - 4) {
+			h = hash64_seed(kb, m, h);
+			m = 0;
+		}
+		m += utf8_encode((uint32_t)cp[i], kb + m);
+	}
+	return hash64_seed(kb, m, h);
+}
+
+static int add_token(struct shingle_set *s, const int32_t *cp, size_t n)
+{
+	if (s->ntok == s->tok_alloc &&
+	    grow((void **)&s->tok, &s->tok_alloc, s->ntok + 1,
+		 sizeof(*s->tok)))
+		return -1;
+	s->tok[s->ntok++] = token_hash(cp, n);
+	return 0;
+}
+
+static int tokenize(struct shingle_set *s, const int32_t *cp, size_t k)
+{
+	size_t i = 0, start;
+	int c;
+
+	s->ntok = s->nchar = 0;
+	while (i < k) {
+		c = classify(cp[i]);
+		if (c == C_SEP || c == C_MARK) {	/* stray mark: drop */
+			i++;
+			continue;
+		}
+		start = i++;
+		if (c == C_CHAR) {
+			s->nchar++;
+		} else {
+			while (i < k && ((c = classify(cp[i])) == C_WORD ||
+					 c == C_MARK))
+				i++;
+		}
+		if (add_token(s, cp + start, i - start))
+			return -1;
+	}
+	return 0;
+}
+
+long shingle_tokens(struct shingle_set *s, const char *text, size_t len,
+		    struct sl_err *err)
+{
+	long k;
+
+	s->n = 0;
+	s->ntok = s->nchar = 0;
+	if (!utf8_valid(text, len)) {
+		buf_reset(&s->fixed);
+		if (utf8_repair(text, len, &s->fixed, NULL))
+			return sl_error(err, "cannot shingle text: out of memory");
+		text = s->fixed.data;
+		len = s->fixed.len;
+	}
+	k = normalize(s, text, len);
+	if (k < 0 || tokenize(s, s->cp, (size_t)k))
+		return sl_error(err, "cannot shingle text: out of memory");
+	return (long)s->ntok;
+}
+
+int shingle_pick_n(const struct shingle_set *s, const struct shingle_opts *o)
+{
+	return 2 * s->nchar > s->ntok ? o->char_n : o->word_n;
+}
+
+static void insertion_sort(uint64_t *a, size_t n)
+{
+	size_t i, j;
+	uint64_t v;
+
+	for (i = 1; i < n; i++) {
+		v = a[i];
+		for (j = i; j > 0 && a[j - 1] > v; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
+
+/* LSD radix sort, 8 passes of 8 bits ping-ponging between a and tmp.  A
+ * pass where every key has the same byte is skipped (it would not reorder
+ * anything); the result is copied back to a if it ended in tmp. */
+static void radix_sort(uint64_t *a, uint64_t *tmp, size_t n)
+{
+	size_t count[256], i, sum, c;
+	uint64_t *src = a, *dst = tmp, *t;
+	int shift;
+
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(src[i] >> shift) & 255]++;
+		if (count[(src[0] >> shift) & 255] == n)
+			continue;	/* all equal in this byte */
+		for (sum = 0, i = 0; i < 256; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 255]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
+static size_t unique(uint64_t *a, size_t n)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (m == 0 || a[i] != a[m - 1])
+			a[m++] = a[i];
+	return m;
+}
+
+long shingle_text(struct shingle_set *s, const struct shingle_opts *o,
+		  const char *text, size_t len, struct sl_err *err)
+{
+	size_t n, i, cnt;
+
+	if (o->word_n < 1 || o->word_n > SHINGLE_MAX_N ||
+	    o->char_n < 1 || o->char_n > SHINGLE_MAX_N)
+		return sl_error(err, "cannot shingle text: n-gram size must be "
+				"1..%d", SHINGLE_MAX_N);
+	if (shingle_tokens(s, text, len, err) < 0)
+		return -1;
+	if (s->ntok == 0)
+		return 0;
+	n = (size_t)shingle_pick_n(s, o);
+	if (n > s->ntok)
+		n = s->ntok;
+	cnt = s->ntok - n + 1;
+	if (grow_h(s, cnt))
+		return sl_error(err, "cannot shingle text: out of memory");
+	for (i = 0; i < cnt; i++)
+		s->h[i] = hash64(s->tok + i, n * sizeof(*s->tok));
+	if (cnt <= 32)
+		insertion_sort(s->h, cnt);
+	else
+		radix_sort(s->h, s->tmp, cnt);
+	s->n = unique(s->h, cnt);
+	return (long)s->n;
+}
