@@ -12,10 +12,12 @@
  *
  * Each term is below 2^61, so the sum (plus b < 2^61) stays below 2^64;
  * one fold s = (s & p) + (s >> 61) and one conditional subtraction finish
- * the job.  Only 32 x 32 -> 64 multiplies remain (vpmuludq), and the
- * permutations are processed 8 at a time with the minima in registers, so
- * gcc vectorizes the lane loop; the kernel is compiled twice (AVX2 and
- * the baseline) and picked at load time.
+ * the job.  Only 32 x 32 -> 64 multiplies remain (vpmuludq).  The
+ * permutations are processed 8 at a time (two AVX2 vectors) with the minima
+ * in registers, one pass over the shingles per block.  gcc does not see
+ * the 32-bit multiplies through its vectorizer (it emits full 64-bit
+ * products), so the AVX2 kernel is written with intrinsics and chosen at
+ * run time; elsewhere a scalar kernel uses the compiler's 128-bit product.
  */
 #include "minhash.h"
 
@@ -108,37 +110,105 @@ static inline uint64_t mulmod(uint32_t a0, uint32_t a1, uint32_t x0,
 }
 
 /* out[0..LANES) = minima over x[0..n) for permutations a[], b[] (LANES
- * each).  The values are < 2^61, so signed compares are exact (AVX2 has
- * a signed 64-bit compare, not an unsigned one). */
-__attribute__((target_clones("avx2", "default")))
-static void block_min(const uint64_t *a, const uint64_t *b, const uint64_t *x,
-		      size_t n, uint64_t *out)
+ * each): the portable kernel, with the 128-bit product of the compiler. */
+static void block_min_scalar(const uint64_t *a, const uint64_t *b,
+			     const uint64_t *x, size_t n, uint64_t *out)
 {
-	uint32_t a0[LANES], a1[LANES];
-	uint64_t bb[LANES];
-	int64_t m[LANES];
+	uint64_t m[LANES];
 	size_t j;
 	int l;
 
-	for (l = 0; l < LANES; l++) {
-		a0[l] = (uint32_t)a[l];
-		a1[l] = (uint32_t)(a[l] >> 32);
-		bb[l] = b[l];
-		m[l] = INT64_MAX;
-	}
+	for (l = 0; l < LANES; l++)
+		m[l] = MINHASH_EMPTY;
 	for (j = 0; j < n; j++) {
 		uint64_t v = mod_p(x[j]);
-		uint32_t x0 = (uint32_t)v, x1 = (uint32_t)(v >> 32);
 
 		for (l = 0; l < LANES; l++) {
-			int64_t h = (int64_t)mulmod(a0[l], a1[l], x0, x1,
-						    bb[l]);
-			m[l] = h < m[l] ? h : m[l];
+			unsigned __int128 p = (unsigned __int128)a[l] * v + b[l];
+			uint64_t s = ((uint64_t)p & P) + (uint64_t)(p >> 61);
+
+			s = (s & P) + (s >> 61);
+			s = s >= P ? s - P : s;
+			m[l] = s < m[l] ? s : m[l];
 		}
 	}
-	for (l = 0; l < LANES; l++)
-		out[l] = (uint64_t)m[l];
+	memcpy(out, m, sizeof(m));
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* The AVX2 kernel: two vectors of 4 lanes, mulmod() spelled out with
+ * vpmuludq.  The values are < 2^61, so signed compares are exact (AVX2
+ * has a signed 64-bit compare only). */
+__attribute__((target("avx2")))
+static inline __m256i mulmod4(__m256i a0, __m256i a1, __m256i x0, __m256i x1,
+			      __m256i b)
+{
+	const __m256i p = _mm256_set1_epi64x((long long)P);
+	const __m256i m29 = _mm256_set1_epi64x((long long)M29);
+	__m256i hh = _mm256_mul_epu32(a1, x1);
+	__m256i mid = _mm256_add_epi64(_mm256_mul_epu32(a1, x0),
+				       _mm256_mul_epu32(a0, x1));
+	__m256i ll = _mm256_mul_epu32(a0, x0);
+	__m256i s, t;
+
+	s = _mm256_add_epi64(_mm256_slli_epi64(hh, 3),
+			     _mm256_srli_epi64(mid, 29));
+	s = _mm256_add_epi64(s, _mm256_slli_epi64(_mm256_and_si256(mid, m29),
+						  32));
+	s = _mm256_add_epi64(s, _mm256_and_si256(ll, p));
+	s = _mm256_add_epi64(s, _mm256_add_epi64(_mm256_srli_epi64(ll, 61), b));
+	s = _mm256_add_epi64(_mm256_and_si256(s, p), _mm256_srli_epi64(s, 61));
+	t = _mm256_sub_epi64(s, p);	/* negative exactly when s < p */
+	return _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(t),
+						    _mm256_castsi256_pd(s),
+						    _mm256_castsi256_pd(t)));
+}
+
+__attribute__((target("avx2")))
+static void block_min_avx2(const uint64_t *a, const uint64_t *b,
+			   const uint64_t *x, size_t n, uint64_t *out)
+{
+	const __m256i m32 = _mm256_set1_epi64x((long long)M32);
+	__m256i av0 = _mm256_loadu_si256((const __m256i *)a);
+	__m256i av1 = _mm256_loadu_si256((const __m256i *)(a + 4));
+	__m256i a00 = _mm256_and_si256(av0, m32), a01 = _mm256_srli_epi64(av0, 32);
+	__m256i a10 = _mm256_and_si256(av1, m32), a11 = _mm256_srli_epi64(av1, 32);
+	__m256i b0 = _mm256_loadu_si256((const __m256i *)b);
+	__m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 4));
+	__m256i m0 = _mm256_set1_epi64x(INT64_MAX), m1 = m0, h;
+	size_t j;
+
+	for (j = 0; j < n; j++) {
+		uint64_t v = mod_p(x[j]);
+		__m256i x0 = _mm256_set1_epi64x((long long)(v & M32));
+		__m256i x1 = _mm256_set1_epi64x((long long)(v >> 32));
+
+		h = mulmod4(a00, a01, x0, x1, b0);
+		m0 = _mm256_blendv_epi8(m0, h, _mm256_cmpgt_epi64(m0, h));
+		h = mulmod4(a10, a11, x0, x1, b1);
+		m1 = _mm256_blendv_epi8(m1, h, _mm256_cmpgt_epi64(m1, h));
+	}
+	_mm256_storeu_si256((__m256i *)out, m0);
+	_mm256_storeu_si256((__m256i *)(out + 4), m1);
+}
+
+static void block_min(const uint64_t *a, const uint64_t *b, const uint64_t *x,
+		      size_t n, uint64_t *out)
+{
+	static int avx2 = -1;	/* a benign race: every thread stores the same */
+
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	if (avx2)
+		block_min_avx2(a, b, x, n, out);
+	else
+		block_min_scalar(a, b, x, n, out);
+}
+#else
+#define block_min block_min_scalar
+#endif
 
 void minhash_signature(const struct minhash *mh, const uint64_t *x, size_t n,
 		       uint64_t *sig)

@@ -22,6 +22,8 @@
 
 enum { C_SEP, C_WORD, C_MARK, C_CHAR };
 
+#define RADIX_MIN 2048	/* from here radix sort beats quicksort */
+
 /* NFKC + case folding, default ignorables dropped. */
 #define NORM_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
 		   UTF8PROC_IGNORE | UTF8PROC_COMPOSE)
@@ -252,6 +254,45 @@ static void insertion_sort(uint64_t *a, size_t n)
 	}
 }
 
+/* Quicksort for the mid sizes where radix sort's 8 x 256 counters cost
+ * more than the keys: median of three, insertion sort for short ranges,
+ * loop on the larger side so the stack stays O(log n).  Keys are hashes,
+ * so the quadratic case needs a hash collision attack, and n < RADIX_MIN
+ * bounds it anyway. */
+static void quick_sort(uint64_t *a, size_t n)
+{
+	while (n > 16) {
+		uint64_t p, t;
+		size_t i = 0, j = n - 1, mid = n / 2;
+
+		if (a[mid] < a[0]) { t = a[mid]; a[mid] = a[0]; a[0] = t; }
+		if (a[j] < a[0]) { t = a[j]; a[j] = a[0]; a[0] = t; }
+		if (a[j] < a[mid]) { t = a[j]; a[j] = a[mid]; a[mid] = t; }
+		p = a[mid];
+		for (;;) {	/* Hoare partition */
+			while (a[i] < p)
+				i++;
+			while (a[j] > p)
+				j--;
+			if (i >= j)
+				break;
+			t = a[i]; a[i] = a[j]; a[j] = t;
+			i++;
+			j--;
+		}
+		/* [0, j] <= p <= [j + 1, n) */
+		if (j + 1 < n - j - 1) {
+			quick_sort(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			quick_sort(a + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	insertion_sort(a, n);
+}
+
 /* LSD radix sort, 8 passes of 8 bits ping-ponging between a and tmp.  A
  * pass where every key has the same byte is skipped (it would not reorder
  * anything); the result is copied back to a if it ended in tmp. */
@@ -313,8 +354,8 @@ long shingle_text(struct shingle_set *s, const struct shingle_opts *o,
 		return sl_error(err, "cannot shingle text: out of memory");
 	for (i = 0; i < cnt; i++)
 		s->h[i] = hash64(s->tok + i, n * sizeof(*s->tok));
-	if (cnt <= 32)
-		insertion_sort(s->h, cnt);
+	if (cnt < RADIX_MIN)
+		quick_sort(s->h, cnt);
 	else
 		radix_sort(s->h, s->tmp, cnt);
 	s->n = unique(s->h, cnt);

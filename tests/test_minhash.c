@@ -6,7 +6,8 @@
 #include "check_main.h"
 #include "../lib/buf.h"
 #include "../lib/err.h"
-#include "../filter/minhash.h"
+/* the .c, to test the kernels' static helpers directly */
+#include "../filter/minhash.c"
 #include "../filter/shingle.h"
 #include "../filter/unionfind.h"
 
@@ -223,6 +224,33 @@ START_TEST(shingle_large_sorted_unique)
 }
 END_TEST
 
+/* Every sort path (insertion, quicksort, radix) on prefixes of a text of
+ * distinct words: n tokens give exactly n - 4 distinct sorted shingles. */
+START_TEST(shingle_sizes_sorted)
+{
+	static const size_t sizes[] = { 5, 6, 20, 37, 100, 1000, 2051, 2052,
+					5000 };
+	struct shingle_opts o = SHINGLE_OPTS_INIT;
+	struct shingle_set s;
+	struct buf t;
+	size_t q, i;
+
+	shingle_init(&s);
+	buf_init(&t, 0);
+	for (q = 0; q < sizeof(sizes) / sizeof(sizes[0]); q++) {
+		buf_reset(&t);
+		for (i = 0; i < sizes[q]; i++)
+			buf_addf(&t, "w%zu ", i);
+		ck_assert_int_eq(shingle_text(&s, &o, t.data, t.len, NULL),
+				 (long)sizes[q] - 4);
+		for (i = 1; i < s.n; i++)
+			ck_assert(s.h[i - 1] < s.h[i]);
+	}
+	buf_release(&t);
+	shingle_release(&s);
+}
+END_TEST
+
 START_TEST(shingle_bad_opts)
 {
 	struct shingle_opts o = { 0, 5 };
@@ -271,6 +299,30 @@ START_TEST(minhash_matches_reference)
 			want = h < want ? h : want;
 		}
 		ck_assert_uint_eq(sig[i], want);
+	}
+	minhash_release(&mh);
+}
+END_TEST
+
+/* The AVX2 kernel (where the CPU has it) and the scalar one agree. */
+START_TEST(minhash_kernels_agree)
+{
+	struct minhash mh;
+	uint64_t x[1000], v[8], w[8], st = 17;
+	int i, k;
+
+	ck_assert_int_eq(minhash_init(&mh, 112, 14, 8, 1, NULL), 0);
+	for (i = 0; i < 1000; i++)
+		x[i] = rng_next(&st);
+	x[5] = UINT64_MAX;
+	x[6] = MINHASH_PRIME;
+	for (k = 0; k < 112; k += 8) {
+		block_min(mh.a + k, mh.b + k, x, 1000, v);
+		block_min_scalar(mh.a + k, mh.b + k, x, 1000, w);
+		ck_assert_mem_eq(v, w, sizeof(v));
+		block_min(mh.a + k, mh.b + k, x + 5, 2, v);
+		block_min_scalar(mh.a + k, mh.b + k, x + 5, 2, w);
+		ck_assert_mem_eq(v, w, sizeof(v));
 	}
 	minhash_release(&mh);
 }
@@ -583,8 +635,10 @@ static Suite *minhash_suite(void)
 	tcase_add_test(tc, shingle_normalization_agrees);
 	tcase_add_test(tc, shingle_tokens_repeat);
 	tcase_add_test(tc, shingle_large_sorted_unique);
+	tcase_add_test(tc, shingle_sizes_sorted);
 	tcase_add_test(tc, shingle_bad_opts);
 	tcase_add_test(tc, minhash_matches_reference);
+	tcase_add_test(tc, minhash_kernels_agree);
 	tcase_add_test(tc, minhash_odd_shape);
 	tcase_add_test(tc, minhash_deterministic);
 	tcase_add_test(tc, minhash_bad_shape_and_empty);
