@@ -109,19 +109,21 @@ static inline uint64_t mulmod(uint32_t a0, uint32_t a1, uint32_t x0,
 	return s >= P ? s - P : s;
 }
 
-/* out[0..LANES) = minima over x[0..n) for permutations a[], b[] (LANES
- * each): the portable kernel, with the 128-bit product of the compiler. */
+/* The kernels lower m[0..LANES) (in/out) to the minima over the n
+ * shingles given as their reduced value's halves x0[j] (low 32 bits) and
+ * x1[j] (high 29 bits), for permutations a[], b[] (LANES each).  The
+ * halves are computed once per chunk, not once per block of lanes. */
+
+/* The portable kernel, with the compiler's 128-bit product. */
 static void block_min_scalar(const uint64_t *a, const uint64_t *b,
-			     const uint64_t *x, size_t n, uint64_t *out)
+			     const uint64_t *x0, const uint64_t *x1, size_t n,
+			     uint64_t *m)
 {
-	uint64_t m[LANES];
 	size_t j;
 	int l;
 
-	for (l = 0; l < LANES; l++)
-		m[l] = MINHASH_EMPTY;
 	for (j = 0; j < n; j++) {
-		uint64_t v = mod_p(x[j]);
+		uint64_t v = x1[j] << 32 | x0[j];
 
 		for (l = 0; l < LANES; l++) {
 			unsigned __int128 p = (unsigned __int128)a[l] * v + b[l];
@@ -132,29 +134,28 @@ static void block_min_scalar(const uint64_t *a, const uint64_t *b,
 			m[l] = s < m[l] ? s : m[l];
 		}
 	}
-	memcpy(out, m, sizeof(m));
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-/* The AVX2 kernel: two vectors of 4 lanes, mulmod() spelled out with
- * vpmuludq.  The values are < 2^61, so signed compares are exact (AVX2
- * has a signed 64-bit compare only). */
+/* mulmod() on 4 lanes with vpmuludq; a18 is a1 << 3 (< 2^32), which
+ * folds the 8 a1 x1 term's shift into the multiply.  The values are
+ * < 2^61, so signed compares are exact (AVX2 has only a signed 64-bit
+ * compare). */
 __attribute__((target("avx2")))
-static inline __m256i mulmod4(__m256i a0, __m256i a1, __m256i x0, __m256i x1,
-			      __m256i b)
+static inline __m256i mulmod4(__m256i a0, __m256i a1, __m256i a18, __m256i x0,
+			      __m256i x1, __m256i b)
 {
 	const __m256i p = _mm256_set1_epi64x((long long)P);
 	const __m256i m29 = _mm256_set1_epi64x((long long)M29);
-	__m256i hh = _mm256_mul_epu32(a1, x1);
+	__m256i hh8 = _mm256_mul_epu32(a18, x1);
 	__m256i mid = _mm256_add_epi64(_mm256_mul_epu32(a1, x0),
 				       _mm256_mul_epu32(a0, x1));
 	__m256i ll = _mm256_mul_epu32(a0, x0);
 	__m256i s, t;
 
-	s = _mm256_add_epi64(_mm256_slli_epi64(hh, 3),
-			     _mm256_srli_epi64(mid, 29));
+	s = _mm256_add_epi64(hh8, _mm256_srli_epi64(mid, 29));
 	s = _mm256_add_epi64(s, _mm256_slli_epi64(_mm256_and_si256(mid, m29),
 						  32));
 	s = _mm256_add_epi64(s, _mm256_and_si256(ll, p));
@@ -168,71 +169,83 @@ static inline __m256i mulmod4(__m256i a0, __m256i a1, __m256i x0, __m256i x1,
 
 __attribute__((target("avx2")))
 static void block_min_avx2(const uint64_t *a, const uint64_t *b,
-			   const uint64_t *x, size_t n, uint64_t *out)
+			   const uint64_t *x0, const uint64_t *x1, size_t n,
+			   uint64_t *m)
 {
 	const __m256i m32 = _mm256_set1_epi64x((long long)M32);
 	__m256i av0 = _mm256_loadu_si256((const __m256i *)a);
 	__m256i av1 = _mm256_loadu_si256((const __m256i *)(a + 4));
 	__m256i a00 = _mm256_and_si256(av0, m32), a01 = _mm256_srli_epi64(av0, 32);
 	__m256i a10 = _mm256_and_si256(av1, m32), a11 = _mm256_srli_epi64(av1, 32);
+	__m256i a018 = _mm256_slli_epi64(a01, 3), a118 = _mm256_slli_epi64(a11, 3);
 	__m256i b0 = _mm256_loadu_si256((const __m256i *)b);
 	__m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 4));
-	__m256i m0 = _mm256_set1_epi64x(INT64_MAX), m1 = m0, h;
+	__m256i m0 = _mm256_loadu_si256((const __m256i *)m);
+	__m256i m1 = _mm256_loadu_si256((const __m256i *)(m + 4)), h;
 	size_t j;
 
 	for (j = 0; j < n; j++) {
-		uint64_t v = mod_p(x[j]);
-		__m256i x0 = _mm256_set1_epi64x((long long)(v & M32));
-		__m256i x1 = _mm256_set1_epi64x((long long)(v >> 32));
+		__m256i v0 = _mm256_set1_epi64x((long long)x0[j]);
+		__m256i v1 = _mm256_set1_epi64x((long long)x1[j]);
 
-		h = mulmod4(a00, a01, x0, x1, b0);
+		h = mulmod4(a00, a01, a018, v0, v1, b0);
 		m0 = _mm256_blendv_epi8(m0, h, _mm256_cmpgt_epi64(m0, h));
-		h = mulmod4(a10, a11, x0, x1, b1);
+		h = mulmod4(a10, a11, a118, v0, v1, b1);
 		m1 = _mm256_blendv_epi8(m1, h, _mm256_cmpgt_epi64(m1, h));
 	}
-	_mm256_storeu_si256((__m256i *)out, m0);
-	_mm256_storeu_si256((__m256i *)(out + 4), m1);
+	_mm256_storeu_si256((__m256i *)m, m0);
+	_mm256_storeu_si256((__m256i *)(m + 4), m1);
 }
 
-static void block_min(const uint64_t *a, const uint64_t *b, const uint64_t *x,
-		      size_t n, uint64_t *out)
+static void block_min(const uint64_t *a, const uint64_t *b,
+		      const uint64_t *x0, const uint64_t *x1, size_t n,
+		      uint64_t *m)
 {
 	static int avx2 = -1;	/* a benign race: every thread stores the same */
 
 	if (avx2 < 0)
 		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
 	if (avx2)
-		block_min_avx2(a, b, x, n, out);
+		block_min_avx2(a, b, x0, x1, n, m);
 	else
-		block_min_scalar(a, b, x, n, out);
+		block_min_scalar(a, b, x0, x1, n, m);
 }
 #else
 #define block_min block_min_scalar
 #endif
 
+#define CHUNK 256	/* shingles whose halves sit on the stack at once */
+
 void minhash_signature(const struct minhash *mh, const uint64_t *x, size_t n,
 		       uint64_t *sig)
 {
-	int i = 0, full = mh->perms - mh->perms % LANES;
-	size_t j;
+	uint64_t x0[CHUNK], x1[CHUNK], v;
+	int i, full = mh->perms - mh->perms % LANES;
+	size_t j, c, k;
 
-	if (n == 0) {
-		for (i = 0; i < mh->perms; i++)
-			sig[i] = MINHASH_EMPTY;
-		return;
-	}
-	for (i = 0; i < full; i += LANES)
-		block_min(mh->a + i, mh->b + i, x, n, sig + i);
-	for (; i < mh->perms; i++) {	/* the tail, when perms % 8 != 0 */
-		uint64_t a = mh->a[i], m = MINHASH_EMPTY, h, v;
-
-		for (j = 0; j < n; j++) {
-			v = mod_p(x[j]);
-			h = mulmod((uint32_t)a, (uint32_t)(a >> 32),
-				   (uint32_t)v, (uint32_t)(v >> 32), mh->b[i]);
-			m = h < m ? h : m;
+	/* INT64_MAX is above every hash in signed (AVX2) and unsigned
+	 * compares alike; an empty set gets MINHASH_EMPTY */
+	for (i = 0; i < mh->perms; i++)
+		sig[i] = n ? (uint64_t)INT64_MAX : MINHASH_EMPTY;
+	for (c = 0; c < n; c += k) {
+		k = n - c < CHUNK ? n - c : CHUNK;
+		for (j = 0; j < k; j++) {
+			v = mod_p(x[c + j]);
+			x0[j] = v & M32;
+			x1[j] = v >> 32;
 		}
-		sig[i] = m;
+		for (i = 0; i < full; i += LANES)
+			block_min(mh->a + i, mh->b + i, x0, x1, k, sig + i);
+		for (; i < mh->perms; i++)	/* the tail: perms % 8 != 0 */
+			for (j = 0; j < k; j++) {
+				uint64_t a = mh->a[i];
+				uint64_t h = mulmod((uint32_t)a,
+						    (uint32_t)(a >> 32),
+						    (uint32_t)x0[j],
+						    (uint32_t)x1[j], mh->b[i]);
+
+				sig[i] = h < sig[i] ? h : sig[i];
+			}
 	}
 }
 

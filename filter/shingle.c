@@ -1,13 +1,13 @@
 /*
  * shingle.c: normalize -> tokenize -> n-gram hashes -> sort -> unique.
  *
- * Normalization works on a code point array (s->cp).  ASCII, the common
- * case, takes a fast path (lowercase byte = code point: NFKC and case
- * folding agree with tolower there).  Each run of non-ASCII bytes goes
+ * Normalization works on a code point array (s->cp).  ASCII and Han, the
+ * common cases, take a fast path (NFKC and case folding are tolower on
+ * ASCII and the identity on Han).  Each run of other characters goes
  * through utf8proc together with the ASCII character just before it,
  * because a following combining mark may compose with that character
- * ("e" U+0301 -> "é"); nothing composes with a following ASCII byte, so a
- * run can end at the first ASCII byte.
+ * ("e" U+0301 -> "é"); nothing composes with a following ASCII or Han
+ * character, so a run can end there.
  */
 #include "shingle.h"
 
@@ -99,32 +99,55 @@ static int norm_run(struct shingle_set *s, const char *p, size_t n, size_t *k,
 	return grow((void **)&s->cp, &s->cp_alloc, *k + rest, sizeof(*s->cp));
 }
 
-/* text -> s->cp[0..return).  Returns the count or -1 (out of memory). */
+/* Han ideographs need no normalization: no case, no decomposition, and
+ * they never start a composition.  CJK text is mostly these, so they skip
+ * utf8proc like ASCII does. */
+static int is_han(int32_t c)
+{
+	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
+}
+
+/* text -> s->cp[0..return).  Returns the count or -1 (out of memory).
+ * Invariant: cp_alloc >= k + (len - i) + 1, so the fast paths (one code
+ * point per byte at most) never need to grow the array. */
 static long normalize(struct shingle_set *s, const char *t, size_t len)
 {
-	size_t i = 0, k = 0, j;
+	size_t i = 0, k = 0, n, run = SIZE_MAX;	/* run: pending bytes */
+	int32_t c;
 
 	if (grow((void **)&s->cp, &s->cp_alloc, len + 1, sizeof(*s->cp)))
 		return -1;
 	while (i < len) {
-		unsigned char c = (unsigned char)t[i];
+		unsigned char b = (unsigned char)t[i];
 
-		if (c < 0x80) {
-			s->cp[k++] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
-			i++;
-			continue;
+		if (b < 0x80) {
+			c = (b >= 'A' && b <= 'Z') ? b + 32 : b;
+			n = 1;
+		} else {
+			c = utf8_decode(t + i, len - i, &n);
+			if (!is_han(c)) {
+				if (run == SIZE_MAX) {
+					run = i;
+					/* t[i-1] is ASCII: it may compose */
+					if (i > 0 && (unsigned char)t[i - 1] < 0x80) {
+						run--;
+						k--;
+					}
+				}
+				i += n;
+				continue;
+			}
 		}
-		j = i;
-		while (j < len && (unsigned char)t[j] >= 0x80)
-			j++;
-		if (i > 0) {	/* t[i-1] is ASCII: may compose with a mark */
-			i--;
-			k--;
+		if (run != SIZE_MAX) {
+			if (norm_run(s, t + run, i - run, &k, len - i + 1))
+				return -1;
+			run = SIZE_MAX;
 		}
-		if (norm_run(s, t + i, j - i, &k, len - j + 1))
-			return -1;
-		i = j;
+		s->cp[k++] = c;
+		i += n;
 	}
+	if (run != SIZE_MAX && norm_run(s, t + run, i - run, &k, 1))
+		return -1;
 	return (long)k;
 }
 
@@ -143,11 +166,13 @@ static int unspaced(int32_t c)
 	       (c >= 0x20000 && c <= 0x3FFFF);	/* Han ext B.. */
 }
 
-static int classify(int32_t c)
+static inline int classify(int32_t c)
 {
 	if (c < 0x80)
 		return ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 			(c >= 'A' && c <= 'Z')) ? C_WORD : C_SEP;
+	if (is_han(c))
+		return C_CHAR;
 	switch (utf8proc_category(c)) {
 	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
 	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
@@ -175,7 +200,10 @@ static uint64_t token_hash(const int32_t *cp, size_t n)
 			h = hash64_seed(kb, m, h);
 			m = 0;
 		}
-		m += utf8_encode((uint32_t)cp[i], kb + m);
+		if (cp[i] < 0x80)
+			kb[m++] = (char)cp[i];
+		else
+			m += utf8_encode((uint32_t)cp[i], kb + m);
 	}
 	return hash64_seed(kb, m, h);
 }

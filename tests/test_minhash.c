@@ -277,23 +277,23 @@ static uint64_t ref_h(uint64_t a, uint64_t b, uint64_t x)
 START_TEST(minhash_matches_reference)
 {
 	struct minhash mh;
-	uint64_t x[300], sig[112], st = 3, want;
+	uint64_t x[700], sig[112], st = 3, want;
 	size_t j;
 	int i;
 
 	ck_assert_int_eq(minhash_init(&mh, 112, 14, 8, 1, NULL), 0);
-	for (j = 0; j < 300; j++)
+	for (j = 0; j < 700; j++)	/* more than one 256-shingle chunk */
 		x[j] = rng_next(&st);
 	x[0] = UINT64_MAX;	/* edge values of the reduction */
 	x[1] = MINHASH_PRIME;
 	x[2] = MINHASH_PRIME - 1;
 	x[3] = 0;
-	minhash_signature(&mh, x, 300, sig);
+	minhash_signature(&mh, x, 700, sig);
 	for (i = 0; i < 112; i++) {
 		ck_assert(mh.a[i] >= 1 && mh.a[i] < MINHASH_PRIME);
 		ck_assert(mh.b[i] < MINHASH_PRIME);
 		want = UINT64_MAX;
-		for (j = 0; j < 300; j++) {
+		for (j = 0; j < 700; j++) {
 			uint64_t h = ref_h(mh.a[i], mh.b[i], x[j]);
 
 			want = h < want ? h : want;
@@ -308,21 +308,25 @@ END_TEST
 START_TEST(minhash_kernels_agree)
 {
 	struct minhash mh;
-	uint64_t x[1000], v[8], w[8], st = 17;
+	uint64_t x0[1000], x1[1000], v[8], w[8], st = 17, r;
 	int i, k;
 
 	ck_assert_int_eq(minhash_init(&mh, 112, 14, 8, 1, NULL), 0);
-	for (i = 0; i < 1000; i++)
-		x[i] = rng_next(&st);
-	x[5] = UINT64_MAX;
-	x[6] = MINHASH_PRIME;
+	for (i = 0; i < 1000; i++) {
+		r = mod_p(rng_next(&st));
+		if (i == 5)
+			r = MINHASH_PRIME - 1;	/* largest reduced value */
+		x0[i] = r & M32;
+		x1[i] = r >> 32;
+	}
 	for (k = 0; k < 112; k += 8) {
-		block_min(mh.a + k, mh.b + k, x, 1000, v);
-		block_min_scalar(mh.a + k, mh.b + k, x, 1000, w);
+		for (i = 0; i < 8; i++)
+			v[i] = w[i] = INT64_MAX;	/* as minhash_signature */
+		block_min(mh.a + k, mh.b + k, x0, x1, 1000, v);
+		block_min_scalar(mh.a + k, mh.b + k, x0, x1, 1000, w);
 		ck_assert_mem_eq(v, w, sizeof(v));
-		block_min(mh.a + k, mh.b + k, x + 5, 2, v);
-		block_min_scalar(mh.a + k, mh.b + k, x + 5, 2, w);
-		ck_assert_mem_eq(v, w, sizeof(v));
+		block_min(mh.a + k, mh.b + k, x0 + 5, x1 + 5, 1, v + 0);
+		ck_assert_mem_eq(v, w, sizeof(v));	/* in/out: no change */
 	}
 	minhash_release(&mh);
 }
