@@ -23,6 +23,8 @@
 enum { C_SEP, C_WORD, C_MARK, C_CHAR };
 
 #define RADIX_MIN 2048	/* from here radix sort beats quicksort */
+#define NORM_INVALID (-2)
+#define TOKEN_CACHE_BITS 12	/* 4096 single-character token hashes */
 
 /* NFKC + case folding, default ignorables dropped. */
 #define NORM_OPTS (UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | \
@@ -40,6 +42,7 @@ void shingle_release(struct shingle_set *s)
 	free(s->tmp);
 	free(s->tok);
 	free(s->cp);
+	free(s->cache);
 	buf_release(&s->fixed);
 	shingle_init(s);
 }
@@ -107,7 +110,44 @@ static int is_han(int32_t c)
 	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
 }
 
-/* text -> s->cp[0..return).  Returns the count or -1 (out of memory).
+/* One non-ASCII code point of p[0..n), or -1 when the bytes there are
+ * not valid UTF-8 (overlong, surrogate, above U+10FFFF, truncated).
+ * Validating while decoding saves normalize() a separate pass. */
+static inline int32_t decode(const unsigned char *p, size_t n, size_t *len)
+{
+	int32_t c;
+
+	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+		if (n < 2 || (p[1] & 0xC0) != 0x80)
+			return -1;
+		*len = 2;
+		return (p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+	}
+	if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+			return -1;
+		c = (p[0] & 0x0F) << 12 | (p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+		if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))
+			return -1;
+		*len = 3;
+		return c;
+	}
+	if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+		    (p[3] & 0xC0) != 0x80)
+			return -1;
+		c = (p[0] & 0x07) << 18 | (p[1] & 0x3F) << 12 |
+		    (p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+		if (c < 0x10000 || c > 0x10FFFF)
+			return -1;
+		*len = 4;
+		return c;
+	}
+	return -1;
+}
+
+/* text -> s->cp[0..return).  Returns the count, -1 (out of memory) or
+ * NORM_INVALID (text is not valid UTF-8: repair it and call again).
  * Invariant: cp_alloc >= k + (len - i) + 1, so the fast paths (one code
  * point per byte at most) never need to grow the array. */
 static long normalize(struct shingle_set *s, const char *t, size_t len)
@@ -124,7 +164,9 @@ static long normalize(struct shingle_set *s, const char *t, size_t len)
 			c = (b >= 'A' && b <= 'Z') ? b + 32 : b;
 			n = 1;
 		} else {
-			c = utf8_decode(t + i, len - i, &n);
+			c = decode((const unsigned char *)t + i, len - i, &n);
+			if (c < 0)
+				return NORM_INVALID;
 			if (!is_han(c)) {
 				if (run == SIZE_MAX) {
 					run = i;
@@ -208,13 +250,28 @@ static uint64_t token_hash(const int32_t *cp, size_t n)
 	return hash64_seed(kb, m, h);
 }
 
+/* Single-character tokens (every CJK token) repeat a lot: their hashes
+ * go through a direct-mapped cache of TOKEN_CACHE slots, each holding
+ * (code point + 1, hash); 0 marks an empty slot. */
+static uint64_t char_hash(struct shingle_set *s, int32_t c)
+{
+	uint32_t slot = ((uint32_t)c * 2654435761u) >> (32 - TOKEN_CACHE_BITS);
+	uint64_t *e = s->cache + 2 * slot;
+
+	if (e[0] != (uint64_t)c + 1) {
+		e[0] = (uint64_t)c + 1;
+		e[1] = token_hash(&c, 1);
+	}
+	return e[1];
+}
+
 static int add_token(struct shingle_set *s, const int32_t *cp, size_t n)
 {
 	if (s->ntok == s->tok_alloc &&
 	    grow((void **)&s->tok, &s->tok_alloc, s->ntok + 1,
 		 sizeof(*s->tok)))
 		return -1;
-	s->tok[s->ntok++] = token_hash(cp, n);
+	s->tok[s->ntok++] = n == 1 ? char_hash(s, cp[0]) : token_hash(cp, n);
 	return 0;
 }
 
@@ -251,14 +308,16 @@ long shingle_tokens(struct shingle_set *s, const char *text, size_t len,
 
 	s->n = 0;
 	s->ntok = s->nchar = 0;
-	if (!utf8_valid(text, len)) {
+	if (!s->cache &&
+	    !(s->cache = calloc(2 << TOKEN_CACHE_BITS, sizeof(*s->cache))))
+		return sl_error(err, "cannot shingle text: out of memory");
+	k = normalize(s, text, len);
+	if (k == NORM_INVALID) {	/* each bad subpart -> U+FFFD */
 		buf_reset(&s->fixed);
 		if (utf8_repair(text, len, &s->fixed, NULL))
 			return sl_error(err, "cannot shingle text: out of memory");
-		text = s->fixed.data;
-		len = s->fixed.len;
+		k = normalize(s, s->fixed.data, s->fixed.len);
 	}
-	k = normalize(s, text, len);
 	if (k < 0 || tokenize(s, s->cp, (size_t)k))
 		return sl_error(err, "cannot shingle text: out of memory");
 	return (long)s->ntok;
@@ -283,39 +342,40 @@ static void insertion_sort(uint64_t *a, size_t n)
 }
 
 /* Quicksort for the mid sizes where radix sort's 8 x 256 counters cost
- * more than the keys: median of three, insertion sort for short ranges,
- * loop on the larger side so the stack stays O(log n).  Keys are hashes,
- * so the quadratic case needs a hash collision attack, and n < RADIX_MIN
- * bounds it anyway. */
+ * more than the keys.  Keys are random hashes, so a branchy partition
+ * mispredicts half its compares; this Lomuto partition is branch-free
+ * (each key is swapped into place and the boundary advances by the
+ * compare's 0/1).  Median of three pivot, insertion sort for short
+ * ranges, loop on the larger side so the stack stays O(log n).  The
+ * quadratic case needs a hash collision attack, and n < RADIX_MIN bounds
+ * it anyway. */
 static void quick_sort(uint64_t *a, size_t n)
 {
 	while (n > 16) {
-		uint64_t p, t;
-		size_t i = 0, j = n - 1, mid = n / 2;
+		uint64_t p, t, v;
+		size_t i = 0, j, mid = n / 2, last = n - 1;
 
+		/* median of a[0], a[mid], a[last] into a[last] */
 		if (a[mid] < a[0]) { t = a[mid]; a[mid] = a[0]; a[0] = t; }
-		if (a[j] < a[0]) { t = a[j]; a[j] = a[0]; a[0] = t; }
-		if (a[j] < a[mid]) { t = a[j]; a[j] = a[mid]; a[mid] = t; }
-		p = a[mid];
-		for (;;) {	/* Hoare partition */
-			while (a[i] < p)
-				i++;
-			while (a[j] > p)
-				j--;
-			if (i >= j)
-				break;
-			t = a[i]; a[i] = a[j]; a[j] = t;
-			i++;
-			j--;
+		if (a[last] < a[0]) { t = a[last]; a[last] = a[0]; a[0] = t; }
+		if (a[mid] < a[last]) { t = a[mid]; a[mid] = a[last]; a[last] = t; }
+		p = a[last];
+		for (j = 0; j < last; j++) {	/* a[0, i) < p <= a[i, j) */
+			v = a[j];
+			a[j] = a[i];
+			a[i] = v;
+			i += v < p;
 		}
-		/* [0, j] <= p <= [j + 1, n) */
-		if (j + 1 < n - j - 1) {
-			quick_sort(a, j + 1);
-			a += j + 1;
-			n -= j + 1;
+		a[last] = a[i];
+		a[i] = p;
+		/* a[0, i) < p = a[i] <= a(i, n) */
+		if (i < n - i - 1) {
+			quick_sort(a, i);
+			a += i + 1;
+			n -= i + 1;
 		} else {
-			quick_sort(a + j + 1, n - j - 1);
-			n = j + 1;
+			quick_sort(a + i + 1, n - i - 1);
+			n = i;
 		}
 	}
 	insertion_sort(a, n);

@@ -71,6 +71,7 @@ struct shingle_set {
 	size_t h_alloc, tok_alloc;
 	uint64_t *tmp;	/* radix sort partner of h, h_alloc long */
 	int32_t *cp;	/* normalized code points */
+	uint64_t *cache;	/* single-character token hashes */
 	size_t cp_alloc;
 	struct buf fixed;	/* repaired copy of invalid UTF-8 input */
 };
