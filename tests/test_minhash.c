@@ -6,9 +6,9 @@
 #include "check_main.h"
 #include "../lib/buf.h"
 #include "../lib/err.h"
-/* the .c, to test the kernels' static helpers directly */
+/* the .c files, to test static helpers (kernels, normalize) directly */
 #include "../filter/minhash.c"
-#include "../filter/shingle.h"
+#include "../filter/shingle.c"
 #include "../filter/unionfind.h"
 
 static uint64_t rng_next(uint64_t *s)
@@ -134,6 +134,66 @@ START_TEST(shingle_normalization_agrees)
 	shingle_text(&s, &o, "cafe au lait deja vu the end of it", 34, NULL);
 	ck_assert(s.n != n0 || memcmp(s.h, first, n0 * 8));
 	free(first);
+	shingle_release(&s);
+}
+END_TEST
+
+/* normalize()'s fast paths (ASCII, Han, runs cut at them) must give
+ * exactly what utf8proc gives on the whole text.  Random strings drawn
+ * from the ranges where that can go wrong: combining marks after ASCII,
+ * kana + voicing marks, Hangul jamo, fullwidth forms, ligatures, zero
+ * width characters, final sigma, Han next to all of them. */
+START_TEST(shingle_normalize_matches_utf8proc)
+{
+	static const int32_t ranges[][2] = {
+		{ 'A', 'z' }, { ' ', '@' }, { 0xC0, 0x17F }, { 0x300, 0x36F },
+		{ 0x391, 0x3C9 }, { 0x1100, 0x11FF }, { 0x3041, 0x30FF },
+		{ 0xFF00, 0xFFEF }, { 0xFB00, 0xFB06 }, { 0x200B, 0x200F },
+		{ 0x4E00, 0x4E20 }, { 0xAC00, 0xAC40 }, { 0x1E00, 0x1EFF },
+		{ 0x2160, 0x2188 }, { 0x1F600, 0x1F64F }, { 0x0E01, 0x0E5B },
+	};
+	enum { NR = sizeof(ranges) / sizeof(ranges[0]) };
+	struct shingle_set s;
+	struct buf t;
+	uint64_t st = 2024;
+	int iter, i;
+
+	shingle_init(&s);
+	buf_init(&t, 0);
+	for (iter = 0; iter < 3000; iter++) {
+		utf8proc_uint8_t *want = NULL;
+		utf8proc_ssize_t r;
+		size_t j = 0, q = 0, n = 1;
+		long k;
+
+		buf_reset(&t);
+		for (i = 0; i < 1 + (int)(rng_next(&st) % 24); i++) {
+			const int32_t *rg = ranges[rng_next(&st) % NR];
+			char enc[4];
+			int32_t c = rg[0] + (int32_t)(rng_next(&st) %
+						      (uint64_t)(rg[1] - rg[0] + 1));
+
+			buf_add(&t, enc, utf8_encode((uint32_t)c, enc));
+		}
+		k = normalize(&s, t.data, t.len);
+		r = utf8proc_map((const utf8proc_uint8_t *)t.data,
+				 (utf8proc_ssize_t)t.len, &want, NORM_OPTS);
+		ck_assert(k >= 0 && r >= 0);
+		while (q < (size_t)r) {
+			int32_t c = want[q] < 0x80 ? want[q] :
+				    decode(want + q, (size_t)r - q, &n);
+
+			if (want[q] < 0x80)
+				n = 1;
+			ck_assert_msg(j < (size_t)k && s.cp[j] == c,
+				      "'%s': code point %zu differs", t.data, j);
+			q += n;
+			j++;
+		}
+		ck_assert_uint_eq(j, (size_t)k);
+		free(want);
+	}
+	buf_release(&t);
 	shingle_release(&s);
 }
 END_TEST
@@ -637,6 +697,7 @@ static Suite *minhash_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, shingle_cases);
 	tcase_add_test(tc, shingle_normalization_agrees);
+	tcase_add_test(tc, shingle_normalize_matches_utf8proc);
 	tcase_add_test(tc, shingle_tokens_repeat);
 	tcase_add_test(tc, shingle_large_sorted_unique);
 	tcase_add_test(tc, shingle_sizes_sorted);
