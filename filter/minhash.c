@@ -201,11 +201,8 @@ static void block_min(const uint64_t *a, const uint64_t *b,
 		      const uint64_t *x0, const uint64_t *x1, size_t n,
 		      uint64_t *m)
 {
-	static int avx2 = -1;	/* a benign race: every thread stores the same */
-
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2)
+	/* a bit test of the CPU model libgcc fills in at load time */
+	if (__builtin_cpu_supports("avx2"))
 		block_min_avx2(a, b, x0, x1, n, m);
 	else
 		block_min_scalar(a, b, x0, x1, n, m);

@@ -55,7 +55,8 @@ static int uf_grow(struct uf *u, size_t need)
 
 static int in_range(const struct uf *u, int64_t x)
 {
-	return x >= u->base && (uint64_t)(x - u->base) < UF_MAX_INDEX;
+	/* unsigned difference: no overflow for any base and x */
+	return x >= u->base && (uint64_t)x - (uint64_t)u->base < UF_MAX_INDEX;
 }
 
 static uint32_t find_index(struct uf *u, uint32_t i)
@@ -80,12 +81,12 @@ int uf_union(struct uf *u, int64_t x, int64_t y, struct sl_err *err)
 	size_t need;
 
 	if (!in_range(u, x) || !in_range(u, y))
-		return sl_error(err, "cannot join ids %lld and %lld: outside "
-				"[%lld, %lld + 2^32 - 1)", (long long)x,
-				(long long)y, (long long)u->base,
-				(long long)u->base);
-	i = (uint32_t)(x - u->base);
-	j = (uint32_t)(y - u->base);
+		return sl_error(err, "cannot join ids %lld and %lld: ids must "
+				"be in [%lld, %lld)", (long long)x, (long long)y,
+				(long long)u->base,
+				(long long)((uint64_t)u->base + UF_MAX_INDEX));
+	i = (uint32_t)((uint64_t)x - (uint64_t)u->base);
+	j = (uint32_t)((uint64_t)y - (uint64_t)u->base);
 	need = (size_t)(i > j ? i : j) + 1;
 	if (uf_grow(u, need))
 		return sl_error(err, "cannot join ids: out of memory");
@@ -110,7 +111,8 @@ int64_t uf_find(struct uf *u, int64_t x)
 {
 	if (!in_range(u, x))
 		return x;
-	return u->base + find_index(u, (uint32_t)(x - u->base));
+	return u->base + find_index(u, (uint32_t)((uint64_t)x -
+						  (uint64_t)u->base));
 }
 
 int64_t uf_min(struct uf *u, int64_t x)
@@ -119,7 +121,7 @@ int64_t uf_min(struct uf *u, int64_t x)
 
 	if (!in_range(u, x))
 		return x;
-	r = find_index(u, (uint32_t)(x - u->base));
+	r = find_index(u, (uint32_t)((uint64_t)x - (uint64_t)u->base));
 	return u->base + (r < u->n ? u->min[r] : r);
 }
 

@@ -644,6 +644,13 @@ START_TEST(uf_basic)
 	ck_assert_int_eq(uf_union(&u, 99, 103, &err), -1);
 	ck_assert(strstr(err.msg, "cannot join ids 99 and 103") != NULL);
 	uf_release(&u);
+	/* extreme bases: no overflow, ids far away are simply out of range */
+	uf_init(&u, INT64_MIN);
+	ck_assert_int_eq(uf_union(&u, INT64_MAX, INT64_MIN, NULL), -1);
+	ck_assert_int_eq(uf_union(&u, INT64_MIN + 1, INT64_MIN, NULL), 1);
+	ck_assert_int_eq(uf_min(&u, INT64_MIN + 1), INT64_MIN);
+	ck_assert_int_eq(uf_find(&u, INT64_MAX), INT64_MAX);
+	uf_release(&u);
 }
 END_TEST
 
