@@ -580,8 +580,11 @@ START_TEST(minhash_lsh_probability)
 }
 END_TEST
 
-/* End to end on text: a document and a copy with a few words changed. */
-START_TEST(minhash_text_pair)
+/* End to end on text: a document and a copy with 20 of 3000 tokens
+ * changed, so about 100 of 3000 5-grams differ and J is about 0.935.
+ * English words, or Chinese characters (whose shingles are character
+ * 5-grams) when zh is set. */
+static void text_pair(int zh)
 {
 	struct shingle_opts o = SHINGLE_OPTS_INIT;
 	struct shingle_set s;
@@ -590,14 +593,24 @@ START_TEST(minhash_text_pair)
 	uint64_t st = 1, *h1, s1[112], s2[112];
 	size_t n1, i;
 	double exact, est;
+	char enc[4];
 
 	buf_init(&t1, 0);
 	buf_init(&t2, 0);
 	for (i = 0; i < 3000; i++) {
 		uint64_t w = rng_next(&st) % 5000;
 
+		if (zh) {	/* 5000 Han characters from U+4E00 */
+			size_t n = utf8_encode(0x4E00 + (uint32_t)w, enc);
+
+			buf_add(&t1, enc, n);
+			if (i % 150 == 0)
+				n = utf8_encode(0x3042, enc);	/* あ */
+			buf_add(&t2, enc, n);
+			continue;
+		}
 		buf_addf(&t1, "w%llu ", (unsigned long long)w);
-		if (i % 150 == 0)	/* 20 edits -> ~100 of ~3000 5-grams */
+		if (i % 150 == 0)
 			buf_addf(&t2, "edit%zu ", i);
 		else
 			buf_addf(&t2, "w%llu ", (unsigned long long)w);
@@ -605,6 +618,8 @@ START_TEST(minhash_text_pair)
 	shingle_init(&s);
 	ck_assert_int_eq(minhash_init(&mh, 112, 14, 8, 1, NULL), 0);
 	shingle_text(&s, &o, t1.data, t1.len, NULL);
+	ck_assert_uint_eq(s.ntok, 3000);
+	ck_assert_uint_eq(s.nchar, zh ? 3000 : 0);
 	h1 = dup_set(&s);
 	n1 = s.n;
 	minhash_signature(&mh, s.h, s.n, s1);
@@ -620,6 +635,12 @@ START_TEST(minhash_text_pair)
 	buf_release(&t2);
 	shingle_release(&s);
 	minhash_release(&mh);
+}
+
+START_TEST(minhash_text_pair)
+{
+	text_pair(0);
+	text_pair(1);
 }
 END_TEST
 
