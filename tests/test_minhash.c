@@ -198,6 +198,36 @@ START_TEST(shingle_normalize_matches_utf8proc)
 }
 END_TEST
 
+/* The pure-ASCII fast path and the general path give the same tokens:
+ * the same text with a trailing "…" (punctuation, so no new token) takes
+ * the general path.  Covers single letters (cached hashes), digits, mixed
+ * case and a 700-byte token (hashed in chained chunks). */
+START_TEST(shingle_ascii_path_agrees)
+{
+	struct shingle_set s;
+	struct buf t;
+	uint64_t *fast;
+	size_t n, i;
+
+	shingle_init(&s);
+	buf_init(&t, 0);
+	buf_adds(&t, "A b C d, The QUICK 42 brown-fox_ran x1y2 ");
+	for (i = 0; i < 700; i++)
+		buf_addc(&t, (char)('a' + i % 26 - (i % 3 ? 0 : 32)));
+	buf_adds(&t, " end.");
+	n = (size_t)shingle_tokens(&s, t.data, t.len, NULL);
+	ck_assert_uint_eq(n, 13);
+	fast = malloc(n * sizeof(*fast));
+	memcpy(fast, s.tok, n * sizeof(*fast));
+	buf_adds(&t, "\xe2\x80\xa6");
+	ck_assert_int_eq(shingle_tokens(&s, t.data, t.len, NULL), (long)n);
+	ck_assert_mem_eq(s.tok, fast, n * sizeof(*fast));
+	free(fast);
+	buf_release(&t);
+	shingle_release(&s);
+}
+END_TEST
+
 START_TEST(shingle_tokens_repeat)
 {
 	struct shingle_opts o = SHINGLE_OPTS_INIT;
@@ -726,6 +756,7 @@ static Suite *minhash_suite(void)
 	tcase_add_test(tc, shingle_cases);
 	tcase_add_test(tc, shingle_normalization_agrees);
 	tcase_add_test(tc, shingle_normalize_matches_utf8proc);
+	tcase_add_test(tc, shingle_ascii_path_agrees);
 	tcase_add_test(tc, shingle_tokens_repeat);
 	tcase_add_test(tc, shingle_large_sorted_unique);
 	tcase_add_test(tc, shingle_sizes_sorted);
