@@ -5,11 +5,13 @@
 #include "stage.h"
 #include "../lib/banned.h"
 
-extern const struct stage_ops stage_normalize, stage_exact, stage_lines;
+extern const struct stage_ops stage_normalize, stage_exact, stage_minhash,
+	stage_lines;
 
 const struct stage_ops *const stage_registry[] = {
 	&stage_normalize,
 	&stage_exact,
+	&stage_minhash,
 	&stage_lines,
 	NULL,
 };

@@ -11,6 +11,7 @@
 #include "../filter/pipeline.h"
 #include "../filter/runner.h"
 #include "../lib/err.h"
+#include "../lib/utf8.h"
 #include "../store/db.h"
 #include "../store/import.h"
 
@@ -296,6 +297,79 @@ START_TEST(lines_cut_after_min_docs)
 }
 END_TEST
 
+/* A text of n pseudo-random words (deterministic in seed). */
+static void words(struct buf *b, int n, unsigned seed)
+{
+	static const char *const w[] = { "river", "stone", "light", "cloud",
+		"paper", "green", "table", "music", "night", "water", "field",
+		"glass", "horse", "apple", "train", "bread" };
+
+	for (int i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf_addf(b, "%s%s%u", i ? " " : "", w[(seed >> 16) % 16],
+			 (seed >> 8) % 50);
+	}
+}
+
+START_TEST(minhash_clusters_near_copies)
+{
+	struct filter_opts o = { .threads = 2 };
+	struct stage_counts c[1];
+	struct sl_err err;
+	struct buf base, in;
+
+	buf_init(&base, 0);
+	buf_init(&in, 0);
+	words(&base, 300, 1);
+	/* a: the text; b: a one-word edit near the end (J ~ 0.97);
+	 * c: unrelated; d: Chinese, e: d with one character changed */
+	buf_addf(&in, "{\"id\":\"a\",\"text\":\"%s\"}\n", base.data);
+	buf_addf(&in, "{\"id\":\"b\",\"text\":\"%s extra\"}\n", base.data);
+	buf_reset(&base);
+	words(&base, 300, 2);
+	buf_addf(&in, "{\"id\":\"c\",\"text\":\"%s\"}\n", base.data);
+	for (int doc = 0; doc < 2; doc++) {
+		unsigned seed = 7;
+
+		buf_addf(&in, "{\"id\":\"%c\",\"text\":\"", doc ? 'e' : 'd');
+		for (int i = 0; i < 600; i++) {
+			char u[4];
+
+			seed = seed * 1103515245u + 12345u;
+			/* e: one character changed in the middle */
+			buf_add(&in, u, utf8_encode(doc && i == 300 ? 0x4E00 :
+				0x4E00 + (seed >> 8) % 3000, u));
+		}
+		buf_adds(&in, "\"}\n");
+	}
+	import_lines(in.data);
+	buf_release(&base);
+	buf_release(&in);
+	ck_assert_msg(run("[filter.minhash]\n", &o, c, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(c[0].in, 5);
+	ck_assert_uint_eq(c[0].dropped, 2);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE v.decision = 'drop' AND "
+			    "v.reason = 'near_duplicate' AND d.id IN ('b', 'e')"), 2);
+	/* clusters: b with a, e with d, c alone */
+	ck_assert_int_eq(q1("SELECT count(DISTINCT cluster) FROM minhash_docs"), 3);
+	ck_assert_int_eq(q1("SELECT count(*) FROM minhash_docs m JOIN docs d ON "
+			    "d.rowid = m.doc WHERE d.id IN ('a', 'b') GROUP BY "
+			    "cluster"), 2);
+	/* incremental: a later copy of c is caught against the stored bands */
+	buf_init(&base, 0);
+	buf_init(&in, 0);
+	words(&base, 300, 2);
+	buf_addf(&in, "{\"id\":\"c2\",\"text\":\"%s!\"}\n", base.data);
+	import_lines(in.data);
+	buf_release(&base);
+	buf_release(&in);
+	ck_assert_int_eq(run("[filter.minhash]\n", &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].in, 1);
+	ck_assert_uint_eq(c[0].dropped, 1);
+}
+END_TEST
+
 static Suite *filter_suite(void)
 {
 	Suite *s = suite_create("filter");
@@ -308,6 +382,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, runner_incremental);
 	tcase_add_test(tc, runner_redo_dry_run_and_shards);
 	tcase_add_test(tc, lines_cut_after_min_docs);
+	tcase_add_test(tc, minhash_clusters_near_copies);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,366 @@
+/*
+ * neardup.c: the near-dedup stage ("minhash"): MinHash LSH over word
+ * 5-grams (character 5-grams for Chinese and Japanese: filter/shingle.h),
+ * 112 permutations in 14 bands x 8 rows by default (FineWeb's setup).
+ *
+ * apply() (workers): shingles -> signature -> band keys, into out->data.
+ * decide() (writer, in rowid order): the band keys are looked up among the
+ * documents kept so far (minhash_bands); each candidate's signature is
+ * compared (estimated Jaccard >= threshold, when verify is on).  No match:
+ * the document is kept and becomes its cluster's representative (its bands
+ * and signature are stored).  A match: the document is dropped as
+ * "near_duplicate" of the best-matching representative and joins its
+ * cluster.  When it matches representatives of several clusters, the
+ * clusters are merged (union-find: the smallest representative's cluster
+ * wins; the other representatives are dropped as near duplicates of it).
+ *
+ * Incremental: bands, signatures and clusters persist in the store, so the
+ * documents of next week's import are checked against everything kept.
+ * minhash_docs.cluster gives each document's cluster (the rowid of its
+ * representative); `sluice why` shows it.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "minhash.h"
+#include "shingle.h"
+#include "stage.h"
+#include "../store/db.h"
+#include "../lib/err.h"
+#include "../lib/jsonw.h"
+#include "../lib/banned.h"
+
+struct near_conf {
+	long perms, bands, rows, seed, word_n, char_n;
+	double threshold;
+	int verify;
+};
+
+static const struct stage_opt opts[] = {
+	{ "bands", OPT_INT, offsetof(struct near_conf, bands), "14",
+	  "LSH bands (FineWeb: 14)", 1, 512 },
+	{ "rows", OPT_INT, offsetof(struct near_conf, rows), "8",
+	  "rows per band (FineWeb: 8); permutations = bands x rows", 1, 512 },
+	{ "seed", OPT_INT, offsetof(struct near_conf, seed), "1",
+	  "seed of the hash permutations", 0, 2147483647 },
+	{ "word_n", OPT_INT, offsetof(struct near_conf, word_n), "5",
+	  "words per shingle (FineWeb, datatrove: 5)", 1, SHINGLE_MAX_N },
+	{ "char_n", OPT_INT, offsetof(struct near_conf, char_n), "5",
+	  "characters per shingle for text without spaces (Chinese, "
+	  "Japanese, Thai)", 1, SHINGLE_MAX_N },
+	{ "threshold", OPT_DOUBLE, offsetof(struct near_conf, threshold), "0.8",
+	  "estimated Jaccard at or above which a candidate is a duplicate",
+	  0, 1 },
+	{ "verify", OPT_BOOL, offsetof(struct near_conf, verify), "true",
+	  "check candidates' estimated Jaccard against threshold (false: "
+	  "any shared band is a duplicate, as datatrove does)", 1, 0 },
+	{ 0 },
+};
+
+struct near {
+	struct near_conf conf;
+	struct minhash mh;
+	sqlite3_stmt *cands, *sig, *add_doc, *add_band, *cluster_of,
+		     *merge, *demote, *id_of;
+	uint64_t *cand_sig;
+};
+
+struct scratch {
+	struct shingle_set s;
+};
+
+/* out->data layout: u64 nshingles, then perms u64 minima, then bands u64
+ * band keys. */
+
+static int open_(void **state, const void *conf, struct sl_err *err)
+{
+	struct near *n = calloc(1, sizeof(*n));
+	const struct near_conf *c = conf;
+
+	if (!n)
+		return sl_error(err, "out of memory");
+	n->conf = *c;
+	n->conf.perms = c->bands * c->rows;
+	if (n->conf.perms > MINHASH_MAX_PERMS ||
+	    minhash_init(&n->mh, (int)n->conf.perms, (int)c->bands,
+			 (int)c->rows, (uint64_t)c->seed, err) ||
+	    !(n->cand_sig = malloc((size_t)n->conf.perms * sizeof(uint64_t)))) {
+		if (n->conf.perms > MINHASH_MAX_PERMS)
+			sl_error(err, "bands x rows is over %d", MINHASH_MAX_PERMS);
+		minhash_release(&n->mh);
+		free(n);
+		return -1;
+	}
+	*state = n;
+	return 0;
+}
+
+static void close_(void *state)
+{
+	struct near *n = state;
+
+	sqlite3_finalize(n->cands);
+	sqlite3_finalize(n->sig);
+	sqlite3_finalize(n->add_doc);
+	sqlite3_finalize(n->add_band);
+	sqlite3_finalize(n->cluster_of);
+	sqlite3_finalize(n->merge);
+	sqlite3_finalize(n->demote);
+	sqlite3_finalize(n->id_of);
+	minhash_release(&n->mh);
+	free(n->cand_sig);
+	free(n);
+}
+
+static void *scratch_new(const void *state)
+{
+	struct scratch *s = calloc(1, sizeof(*s));
+
+	if (s)
+		shingle_init(&s->s);
+	return s;
+}
+
+static void scratch_free(void *p)
+{
+	struct scratch *s = p;
+
+	shingle_release(&s->s);
+	free(s);
+}
+
+static int apply(const void *state, void *scratch, const struct stage_doc *d,
+		 struct stage_out *out, struct sl_err *err)
+{
+	const struct near *n = state;
+	struct scratch *s = scratch;
+	struct shingle_opts so = { (int)n->conf.word_n, (int)n->conf.char_n };
+	size_t need = (1 + (size_t)n->conf.perms + (size_t)n->conf.bands) *
+		      sizeof(uint64_t);
+	uint64_t *p;
+
+	if (shingle_text(&s->s, &so, d->text, d->len, err) < 0)
+		return -1;
+	if (buf_grow(&out->data, need))
+		return sl_error(err, "out of memory");
+	p = (uint64_t *)out->data.data;
+	p[0] = s->s.n;
+	minhash_signature(&n->mh, s->s.h, s->s.n, p + 1);
+	minhash_bands(&n->mh, p + 1, p + 1 + n->conf.perms);
+	out->data.len = need;
+	return 0;
+}
+
+static int prepare(struct near *n, struct store *st, struct sl_err *err)
+{
+	if (n->cands)
+		return 0;
+	return store_prepare(st, &n->cands, "SELECT doc FROM minhash_bands "
+			     "WHERE band = ?1 AND hash = ?2", err) ||
+	       store_prepare(st, &n->sig, "SELECT sig, cluster FROM "
+			     "minhash_docs WHERE doc = ?1", err) ||
+	       store_prepare(st, &n->add_doc, "INSERT OR REPLACE INTO "
+			     "minhash_docs(doc, cluster, sig) VALUES (?1, ?2, ?3)",
+			     err) ||
+	       store_prepare(st, &n->add_band, "INSERT OR IGNORE INTO "
+			     "minhash_bands(band, hash, doc) VALUES (?1, ?2, ?3)",
+			     err) ||
+	       store_prepare(st, &n->merge, "UPDATE minhash_docs SET cluster = "
+			     "?2 WHERE cluster = ?1", err) ||
+	       store_prepare(st, &n->demote, "UPDATE verdicts SET decision = "
+			     "'drop', reason = 'near_duplicate', detail = ?2 "
+			     "WHERE doc = ?1 AND stage = 'minhash' AND decision "
+			     "= 'keep'", err) ||
+	       store_prepare(st, &n->id_of, "SELECT id FROM docs WHERE rowid = "
+			     "?1", err) ? -1 : 0;
+}
+
+static int done(struct store *st, sqlite3_stmt *s, struct sl_err *err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "near dedup");
+}
+
+/* A candidate's estimate against sig and its cluster; -1 on error. */
+static double compare(struct near *n, struct store *st, int64_t cand,
+		      const uint64_t *sig, int64_t *cluster, struct sl_err *err)
+{
+	const void *b;
+	double est = -1;
+
+	sqlite3_bind_int64(n->sig, 1, cand);
+	if (sqlite3_step(n->sig) != SQLITE_ROW) {
+		sqlite3_reset(n->sig);
+		return store_fail(st, err, "near dedup: candidate without row");
+	}
+	*cluster = sqlite3_column_int64(n->sig, 1);
+	b = sqlite3_column_blob(n->sig, 0);
+	if (b && sqlite3_column_bytes(n->sig, 0) ==
+		 (int)(n->conf.perms * (long)sizeof(uint64_t))) {
+		memcpy(n->cand_sig, b, (size_t)n->conf.perms * sizeof(uint64_t));
+		est = minhash_estimate(sig, n->cand_sig, (int)n->conf.perms);
+	}
+	sqlite3_reset(n->sig);
+	return est < 0 ? 0 : est;
+}
+
+static int dup_detail(struct near *n, struct store *st, int64_t cluster,
+		      struct buf *out, struct sl_err *err)
+{
+	const char *id;
+
+	sqlite3_bind_int64(n->id_of, 1, cluster);
+	if (sqlite3_step(n->id_of) != SQLITE_ROW) {
+		sqlite3_reset(n->id_of);
+		return store_fail(st, err, "near dedup: lost representative");
+	}
+	id = (const char *)sqlite3_column_text(n->id_of, 0);
+	buf_reset(out);
+	buf_adds(out, "{\"dup_of\":");
+	jsonw_str(out, id, strlen(id));
+	buf_addf(out, ",\"cluster\":%lld}", (long long)cluster);
+	sqlite3_reset(n->id_of);
+	return 0;
+}
+
+#define MAX_CLUSTERS 64
+
+/* Merge the other matched clusters into target: the representatives of
+ * those clusters stop being kept. */
+static int merge(struct near *n, struct store *st, const int64_t *cl,
+		 size_t ncl, int64_t target, struct stage_out *out,
+		 struct sl_err *err)
+{
+	struct buf detail;
+	int rc = 0;
+
+	buf_init(&detail, 0);
+	if (dup_detail(n, st, target, &detail, err))
+		return -1;
+	for (size_t i = 0; i < ncl && !rc; i++) {
+		if (cl[i] == target)
+			continue;
+		sqlite3_bind_int64(n->merge, 1, cl[i]);
+		sqlite3_bind_int64(n->merge, 2, target);
+		sqlite3_bind_int64(n->demote, 1, cl[i]);
+		sqlite3_bind_text(n->demote, 2, detail.data, -1, SQLITE_TRANSIENT);
+		rc = done(st, n->merge, err) || done(st, n->demote, err);
+		if (!rc && sqlite3_changes(st->db) > 0)
+			out->demoted++;
+	}
+	buf_release(&detail);
+	return rc ? -1 : 0;
+}
+
+static int keep_as_rep(struct near *n, struct store *st,
+		       const struct stage_doc *d, const uint64_t *sig,
+		       const uint64_t *keys, struct sl_err *err)
+{
+	sqlite3_bind_int64(n->add_doc, 1, d->rowid);
+	sqlite3_bind_int64(n->add_doc, 2, d->rowid);
+	sqlite3_bind_blob(n->add_doc, 3, sig,
+			  (int)(n->conf.perms * (long)sizeof(uint64_t)),
+			  SQLITE_STATIC);
+	if (done(st, n->add_doc, err))
+		return -1;
+	for (long b = 0; b < n->conf.bands; b++) {
+		sqlite3_bind_int64(n->add_band, 1, b);
+		sqlite3_bind_int64(n->add_band, 2, (sqlite3_int64)keys[b]);
+		sqlite3_bind_int64(n->add_band, 3, d->rowid);
+		if (done(st, n->add_band, err))
+			return -1;
+	}
+	return 0;
+}
+
+static int decide(void *state, struct store *st, const struct stage_doc *d,
+		  struct stage_out *out, struct sl_err *err)
+{
+	struct near *n = state;
+	const uint64_t *p = (const uint64_t *)out->data.data;
+	const uint64_t *sig = p + 1, *keys = p + 1 + n->conf.perms;
+	int64_t clusters[MAX_CLUSTERS], best_cluster = -1, target;
+	double best = -1;
+	size_t ncl = 0;
+
+	if (prepare(n, st, err))
+		return -1;
+	if (!p[0]) {
+		stage_verdict(out, DECISION_KEEP, "no_shingles");
+		return 0;
+	}
+	for (long b = 0; b < n->conf.bands; b++) {
+		int rc;
+
+		sqlite3_bind_int64(n->cands, 1, b);
+		sqlite3_bind_int64(n->cands, 2, (sqlite3_int64)keys[b]);
+		while ((rc = sqlite3_step(n->cands)) == SQLITE_ROW) {
+			int64_t cand = sqlite3_column_int64(n->cands, 0), cl = 0;
+			double est;
+			size_t i;
+
+			if (cand == d->rowid)
+				continue;
+			est = compare(n, st, cand, sig, &cl, err);
+			if (est < 0) {
+				sqlite3_reset(n->cands);
+				return -1;
+			}
+			if (n->conf.verify && est < n->conf.threshold)
+				continue;
+			for (i = 0; i < ncl && clusters[i] != cl; i++)
+				;
+			if (i == ncl && ncl < MAX_CLUSTERS)
+				clusters[ncl++] = cl;
+			if (est > best) {
+				best = est;
+				best_cluster = cl;
+			}
+		}
+		sqlite3_reset(n->cands);
+		if (rc != SQLITE_DONE)
+			return store_fail(st, err, "near dedup");
+	}
+	if (best_cluster < 0)
+		return keep_as_rep(n, st, d, sig, keys, err);
+	/* union: every matched cluster joins the smallest one */
+	target = clusters[0];
+	for (size_t i = 1; i < ncl; i++)
+		if (clusters[i] < target)
+			target = clusters[i];
+	if (ncl > 1 && merge(n, st, clusters, ncl, target, out, err))
+		return -1;
+	sqlite3_bind_int64(n->add_doc, 1, d->rowid);
+	sqlite3_bind_int64(n->add_doc, 2, target);
+	sqlite3_bind_null(n->add_doc, 3);
+	if (done(st, n->add_doc, err))
+		return -1;
+	stage_verdict(out, DECISION_DROP, "near_duplicate");
+	out->score = best;
+	return dup_detail(n, st, target, &out->detail, err);
+}
+
+static int reset(void *state, struct store *st, struct sl_err *err)
+{
+	return store_exec(st, "DELETE FROM minhash_bands; "
+			  "DELETE FROM minhash_docs", err);
+}
+
+const struct stage_ops stage_minhash = {
+	.name = "minhash",
+	.summary = "near dedup: MinHash LSH over word (or CJK character) "
+		   "5-grams, clusters kept to one representative",
+	.code_version = 1,
+	.opts = opts,
+	.conf_size = sizeof(struct near_conf),
+	.open = open_,
+	.close = close_,
+	.scratch_new = scratch_new,
+	.scratch_free = scratch_free,
+	.apply = apply,
+	.decide = decide,
+	.reset = reset,
+};
