@@ -9,7 +9,9 @@
 #      that LSH (any of 14 bands equal) makes candidates; for reference,
 #      the share whose exact containment (answer in source) is >= 0.5;
 #   2. speed, one core: text -> shingles -> signature -> band keys on
-#      en_vimdoc_1mb.txt cut into paragraphs and zh_cold_2mb.txt lines.
+#      en_vimdoc_1mb.txt cut into paragraphs and zh_cold_2mb.txt lines;
+#      CPU time, best of several passes (ours) or of 3 runs (peers), as the
+#      machine is shared.
 #
 # Peers: the npm package `minhash` 0.0.9 (the only MinHash implementation
 # reachable here: PyPI is not, and Debian has no datasketch), installed into
@@ -84,6 +86,20 @@ speed_row() {	# name file -> one line
 	    "$(get shingle_mb_per_s "$2")" "$(get sig_mshingles_per_s "$2")"
 }
 
+# best of 3 runs (highest end-to-end MB/s) of a peer, like the fastest
+# pass our driver keeps: the machine is shared
+best3() {	# out-file command...
+	out=$1; shift
+	for try in 1 2 3; do
+		"$@" > "$out.try"
+		if [ ! -s "$out" ] || awk -v a="$(get mb_per_s "$out.try")" \
+		    -v b="$(get mb_per_s "$out")" 'BEGIN { exit !(a > b) }'; then
+			mv "$out.try" "$out"
+		fi
+	done
+	rm -f "$out.try"
+}
+
 ratio() { awk -v a="$(get mb_per_s "$1")" -v b="$(get mb_per_s "$2")" \
 	'BEGIN { printf "%.1f", a / b }'; }
 
@@ -93,11 +109,12 @@ for set in "en para $EN" "zh line $ZH"; do
 	echo "== speed, 1 core: $1 ($(basename "$3"), one document per $2)"
 	run_sluice speed "$2" "$3" > "$OUT/minhash_speed_$1_sluice.txt"
 	speed_row sluice "$OUT/minhash_speed_$1_sluice.txt"
-	run_py speed "$2" "$3" > "$OUT/minhash_speed_$1_py.txt"
+	rm -f "$OUT/minhash_speed_$1_py.txt" "$OUT/minhash_speed_$1_npm.txt"
+	best3 "$OUT/minhash_speed_$1_py.txt" run_py speed "$2" "$3"
 	speed_row py-base "$OUT/minhash_speed_$1_py.txt"
 	echo "  ratio sluice / py-base: $(ratio "$OUT/minhash_speed_$1_sluice.txt" "$OUT/minhash_speed_$1_py.txt")x"
 	if [ "$NPM_OK" = 1 ]; then
-		run_npm speed "$2" "$3" > "$OUT/minhash_speed_$1_npm.txt"
+		best3 "$OUT/minhash_speed_$1_npm.txt" run_npm speed "$2" "$3"
 		speed_row npm "$OUT/minhash_speed_$1_npm.txt"
 		echo "  ratio sluice / npm:     $(ratio "$OUT/minhash_speed_$1_sluice.txt" "$OUT/minhash_speed_$1_npm.txt")x"
 	fi

@@ -275,12 +275,12 @@ static int add_token(struct shingle_set *s, const int32_t *cp, size_t n)
 	return 0;
 }
 
+/* Append the tokens of normalized code points cp[0..k) to s->tok. */
 static int tokenize(struct shingle_set *s, const int32_t *cp, size_t k)
 {
 	size_t i = 0, start;
 	int c;
 
-	s->ntok = s->nchar = 0;
 	while (i < k) {
 		c = classify(cp[i]);
 		if (c == C_SEP || c == C_MARK) {	/* stray mark: drop */
@@ -301,18 +301,6 @@ static int tokenize(struct shingle_set *s, const int32_t *cp, size_t k)
 	return 0;
 }
 
-/* 1 when every byte is ASCII (a loop gcc vectorizes: OR then test). */
-static int all_ascii(const char *t, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)t;
-	unsigned char acc = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		acc |= p[i];
-	return acc < 0x80;
-}
-
 static const unsigned char ascii_lower_alnum[128] = {
 	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
 	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
@@ -330,37 +318,84 @@ static const unsigned char ascii_lower_alnum[128] = {
 	['z'] = 'z',
 };
 
-/* The pure-ASCII text fast path: tokens straight from the bytes, no code
- * point array.  Gives the same hashes as the general path (a token's
- * UTF-8 is its lowercased bytes); long tokens are chained in chunks the
- * same way token_hash() does. */
-static int tokenize_ascii(struct shingle_set *s, const char *t, size_t len)
+#define IS_ALNUM(b) ((unsigned char)(b) < 0x80 && \
+		     ascii_lower_alnum[(unsigned char)(b)])
+#define IS_ASCII_SEP(b) ((unsigned char)(b) < 0x80 && \
+			 !ascii_lower_alnum[(unsigned char)(b)])
+
+/* An all-ASCII token t[0..n): its UTF-8 is its lowercased bytes, hashed
+ * in chained chunks exactly as token_hash() does. */
+static int add_ascii_token(struct shingle_set *s, const char *t, size_t n)
 {
 	char kb[256];
-	size_t i = 0, m, start;
-	uint64_t h;
+	size_t i, m = 0;
+	uint64_t h = 0;
+
+	if (s->ntok == s->tok_alloc &&
+	    grow((void **)&s->tok, &s->tok_alloc, s->ntok + 1,
+		 sizeof(*s->tok)))
+		return -1;
+	if (n == 1) {
+		s->tok[s->ntok++] = char_hash(s, ascii_lower_alnum[(unsigned char)t[0]]);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (m > sizeof(kb) - 4) {
+			h = hash64_seed(kb, m, h);
+			m = 0;
+		}
+		kb[m++] = (char)ascii_lower_alnum[(unsigned char)t[i]];
+	}
+	s->tok[s->ntok++] = hash64_seed(kb, m, h);
+	return 0;
+}
+
+/* Tokens of t[start, end) through normalize() and tokenize(); the region
+ * is cut at ASCII separators, which end any token and with which nothing
+ * composes across, so it tokenizes as it would inside the whole text.
+ * Returns 0, -1 (out of memory) or NORM_INVALID. */
+static int general_region(struct shingle_set *s, const char *t, size_t start,
+			  size_t end)
+{
+	long k = normalize(s, t + start, end - start);
+
+	if (k < 0)
+		return (int)k;
+	return tokenize(s, s->cp, (size_t)k);
+}
+
+/* The tokenizer.  ASCII words are cut and hashed straight from the bytes
+ * (the common case, no code point array).  A word that runs into a
+ * non-ASCII byte, or non-ASCII text after a separator, goes to
+ * general_region() from the word's first byte (or the separator before
+ * it, which a following mark may compose with: "=" U+0338 -> "≠") up to
+ * the next ASCII separator.  Same tokens as normalize() + tokenize() on
+ * the whole text (tests/test_minhash.c checks it on random text). */
+static int tokenize_text(struct shingle_set *s, const char *t, size_t len)
+{
+	size_t i = 0, start, end;
+	int rc;
 
 	while (i < len) {
-		if (!ascii_lower_alnum[(unsigned char)t[i]]) {
+		if (IS_ASCII_SEP(t[i])) {
 			i++;
 			continue;
 		}
 		start = i;
-		h = 0;
-		m = 0;
-		while (i < len && ascii_lower_alnum[(unsigned char)t[i]]) {
-			if (m > sizeof(kb) - 4) {
-				h = hash64_seed(kb, m, h);
-				m = 0;
-			}
-			kb[m++] = (char)ascii_lower_alnum[(unsigned char)t[i++]];
+		while (i < len && IS_ALNUM(t[i]))
+			i++;
+		if (i > start && (i == len || IS_ASCII_SEP(t[i]))) {
+			if (add_ascii_token(s, t + start, i - start))
+				return -1;
+			continue;
 		}
-		if (s->ntok == s->tok_alloc &&
-		    grow((void **)&s->tok, &s->tok_alloc, s->ntok + 1,
-			 sizeof(*s->tok)))
-			return -1;
-		s->tok[s->ntok++] = i - start == 1 ? char_hash(s, kb[0]) :
-						      hash64_seed(kb, m, h);
+		if (i == start && start > 0)	/* non-ASCII after a separator */
+			start--;
+		for (end = i; end < len && !IS_ASCII_SEP(t[end]); end++)
+			;
+		if ((rc = general_region(s, t, start, end)))
+			return rc;
+		i = end;
 	}
 	return 0;
 }
@@ -368,27 +403,22 @@ static int tokenize_ascii(struct shingle_set *s, const char *t, size_t len)
 long shingle_tokens(struct shingle_set *s, const char *text, size_t len,
 		    struct sl_err *err)
 {
-	long k;
+	int rc;
 
 	s->n = 0;
 	s->ntok = s->nchar = 0;
 	if (!s->cache &&
 	    !(s->cache = calloc(2 << TOKEN_CACHE_BITS, sizeof(*s->cache))))
 		return sl_error(err, "cannot shingle text: out of memory");
-	if (all_ascii(text, len)) {
-		if (tokenize_ascii(s, text, len))
-			return sl_error(err, "cannot shingle text: out of "
-					"memory");
-		return (long)s->ntok;
-	}
-	k = normalize(s, text, len);
-	if (k == NORM_INVALID) {	/* each bad subpart -> U+FFFD */
+	rc = tokenize_text(s, text, len);
+	if (rc == NORM_INVALID) {	/* each bad subpart -> U+FFFD */
 		buf_reset(&s->fixed);
+		s->ntok = s->nchar = 0;
 		if (utf8_repair(text, len, &s->fixed, NULL))
 			return sl_error(err, "cannot shingle text: out of memory");
-		k = normalize(s, s->fixed.data, s->fixed.len);
+		rc = tokenize_text(s, s->fixed.data, s->fixed.len);
 	}
-	if (k < 0 || tokenize(s, s->cp, (size_t)k))
+	if (rc)
 		return sl_error(err, "cannot shingle text: out of memory");
 	return (long)s->ntok;
 }

@@ -202,6 +202,66 @@ END_TEST
  * the same text with a trailing "…" (punctuation, so no new token) takes
  * the general path.  Covers single letters (cached hashes), digits, mixed
  * case and a 700-byte token (hashed in chained chunks). */
+/* The byte-level tokenizer (ASCII words straight from the bytes, other
+ * regions through normalize()) gives exactly the tokens of normalize() +
+ * tokenize() on the whole text.  Random strings mixing ASCII words and
+ * separators (including "=" and "<", which compose with U+0338) with
+ * marks, soft hyphens, zero width characters, Han, kana, fullwidth forms,
+ * ligatures and invalid bytes. */
+START_TEST(shingle_tokenizer_matches_general_path)
+{
+	static const int32_t ranges[][2] = {
+		{ 'a', 'z' }, { 'A', 'Z' }, { '0', '9' }, { ' ', '/' },
+		{ ':', '@' }, { 0x300, 0x36F }, { 0x338, 0x338 }, { 0xAD, 0xAD },
+		{ 0x200B, 0x200F }, { 0x4E00, 0x4E20 }, { 0x3041, 0x30FF },
+		{ 0xFF00, 0xFFEF }, { 0xFB00, 0xFB06 }, { 0xC0, 0x17F },
+		{ 0x2460, 0x2473 }, { 0x0E01, 0x0E5B }, { 0x0905, 0x094D },
+	};
+	enum { NR = sizeof(ranges) / sizeof(ranges[0]) };
+	struct shingle_set s, ref;
+	struct buf t, fixed;
+	uint64_t st = 77;
+	int iter, i;
+
+	shingle_init(&s);
+	shingle_init(&ref);
+	ref.cache = calloc(2 << TOKEN_CACHE_BITS, sizeof(*ref.cache));
+	buf_init(&t, 0);
+	buf_init(&fixed, 0);
+	for (iter = 0; iter < 5000; iter++) {
+		long k;
+
+		buf_reset(&t);
+		for (i = 0; i < 1 + (int)(rng_next(&st) % 30); i++) {
+			const int32_t *rg = ranges[rng_next(&st) % NR];
+			char enc[4];
+			int32_t c = rg[0] + (int32_t)(rng_next(&st) %
+						      (uint64_t)(rg[1] - rg[0] + 1));
+
+			if (rng_next(&st) % 200 == 0)
+				buf_addc(&t, (char)0xFF);	/* invalid */
+			else
+				buf_add(&t, enc, utf8_encode((uint32_t)c, enc));
+		}
+		shingle_tokens(&s, t.data, t.len, NULL);
+		buf_reset(&fixed);
+		utf8_repair(t.data, t.len, &fixed, NULL);
+		k = normalize(&ref, fixed.data, fixed.len);
+		ck_assert_int_ge(k, 0);
+		ref.ntok = ref.nchar = 0;
+		ck_assert_int_eq(tokenize(&ref, ref.cp, (size_t)k), 0);
+		ck_assert_msg(s.ntok == ref.ntok && s.nchar == ref.nchar &&
+			      !memcmp(s.tok, ref.tok, s.ntok * sizeof(*s.tok)),
+			      "'%s': %zu tokens, general path %zu", t.data,
+			      s.ntok, ref.ntok);
+	}
+	buf_release(&t);
+	buf_release(&fixed);
+	shingle_release(&s);
+	shingle_release(&ref);
+}
+END_TEST
+
 START_TEST(shingle_ascii_path_agrees)
 {
 	struct shingle_set s;
@@ -756,6 +816,7 @@ static Suite *minhash_suite(void)
 	tcase_add_test(tc, shingle_cases);
 	tcase_add_test(tc, shingle_normalization_agrees);
 	tcase_add_test(tc, shingle_normalize_matches_utf8proc);
+	tcase_add_test(tc, shingle_tokenizer_matches_general_path);
 	tcase_add_test(tc, shingle_ascii_path_agrees);
 	tcase_add_test(tc, shingle_tokens_repeat);
 	tcase_add_test(tc, shingle_large_sorted_unique);
