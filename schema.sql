@@ -101,3 +101,21 @@ CREATE TABLE line_counts (
 	hash	INTEGER PRIMARY KEY,
 	docs	INTEGER NOT NULL
 );
+
+-- version 3
+-- sluice run: one row per run of a pipeline file; summary is the JSON
+-- that --summary json prints (per step: in, kept, dropped, flagged, seconds)
+CREATE TABLE runs (
+	rowid	INTEGER PRIMARY KEY,
+	pipeline TEXT NOT NULL,
+	pid	INTEGER NOT NULL,
+	started	TEXT NOT NULL,
+	finished TEXT,
+	status	TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed',
+			'interrupted')),
+	summary	TEXT,
+	error	TEXT
+);
+-- the content hash of each imported file, so a run skips files it has
+-- already imported whole (same path, size and hash)
+ALTER TABLE imports ADD COLUMN hash BLOB;

@@ -25,6 +25,8 @@ const struct cmd *const commands[] = {
 	&cmd_help,
 	&cmd_import,
 	&cmd_init,
+	&cmd_run,
+	&cmd_runs,
 	&cmd_show,
 	&cmd_stats,
 	&cmd_why,

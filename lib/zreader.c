@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <xxhash.h>
 #include <zstd.h>
 
 #include "err.h"
@@ -24,6 +25,7 @@ struct zreader {
 	z_stream z;
 	ZSTD_DStream *zs;
 	int frame_open;		/* inside a gzip member / zstd frame */
+	XXH3_state_t *hash;	/* of the raw file bytes read */
 };
 
 static int fill(struct zreader *zr, struct sl_err *err)
@@ -42,7 +44,16 @@ static int fill(struct zreader *zr, struct sl_err *err)
 	if (n == 0)
 		zr->eof = 1;
 	zr->in_len = (size_t)n;
+	XXH3_128bits_update(zr->hash, zr->in, (size_t)n);
 	return 0;
+}
+
+void zreader_file_hash(const struct zreader *zr, uint8_t out[16])
+{
+	XXH128_canonical_t c;
+
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(zr->hash));
+	memcpy(out, c.digest, 16);
 }
 
 uint64_t zreader_offset(const struct zreader *zr)
@@ -67,6 +78,7 @@ static int detect(struct zreader *zr, struct sl_err *err)
 			return sl_error(err, "cannot read '%s':", zr->path);
 		if (n == 0)
 			zr->eof = 1;
+		XXH3_128bits_update(zr->hash, zr->in + zr->in_len, (size_t)n);
 		zr->in_len += (size_t)n;
 	}
 	if (zr->in_len >= 2 && zr->in[0] == 0x1f && zr->in[1] == 0x8b)
@@ -88,12 +100,16 @@ int zreader_open(struct zreader **out, const char *path, struct sl_err *err)
 	struct zreader *zr = calloc(1, sizeof(*zr));
 
 	*out = NULL;
-	if (!zr || !(zr->in = malloc(INBUF)) || !(zr->path = strdup(path))) {
-		if (zr)
+	if (!zr || !(zr->in = malloc(INBUF)) || !(zr->path = strdup(path)) ||
+	    !(zr->hash = XXH3_createState())) {
+		if (zr) {
 			free(zr->in);
+			free(zr->path);
+		}
 		free(zr);
 		return sl_error(err, "out of memory");
 	}
+	XXH3_128bits_reset(zr->hash);
 	zr->fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 	if (zr->fd < 0) {
 		sl_error(err, "cannot open '%s':", path);
@@ -228,5 +244,6 @@ void zreader_close(struct zreader *zr)
 		close(zr->fd);
 	free(zr->in);
 	free(zr->path);
+	XXH3_freeState(zr->hash);
 	free(zr);
 }

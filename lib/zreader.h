@@ -33,5 +33,8 @@ void zreader_close(struct zreader *zr);
 enum zformat zreader_format(const struct zreader *zr);
 /* Bytes of the (compressed) file consumed so far. */
 uint64_t zreader_offset(const struct zreader *zr);
+/* XXH3-128 of the file's bytes as read so far (all of them at the end):
+ * lets import remember which files it has read whole. */
+void zreader_file_hash(const struct zreader *zr, uint8_t out[16]);
 
 #endif

@@ -453,6 +453,11 @@ static void fill_batch(struct source *src, struct batch *b)
 		struct slot *s = batch_slot(b);
 		int rc;
 
+		if (src->o->stop && *src->o->stop) {
+			sl_error(&b->err, "'%s': interrupted", src->path);
+			b->failed = b->last = 1;
+			return;
+		}
 		if (!s) {
 			sl_error(&b->err, "out of memory");
 			b->failed = b->last = 1;
@@ -568,15 +573,18 @@ static int64_t imports_begin(struct store *st, const char *path,
 	return sqlite3_last_insert_rowid(st->db);
 }
 
-static void imports_end(struct store *st, int64_t row, const char *error)
+static void imports_end(struct store *st, int64_t row, const char *error,
+			const uint8_t *hash)
 {
 	sqlite3_stmt *s;
 	char now[CLOCK_ISO_LEN];
 
 	if (sqlite3_prepare_v2(st->db, "UPDATE imports SET finished = ?1, "
-			       "status = ?2, error = ?3 WHERE rowid = ?4", -1,
-			       &s, NULL) != SQLITE_OK)
+			       "status = ?2, error = ?3, hash = ?5 WHERE "
+			       "rowid = ?4", -1, &s, NULL) != SQLITE_OK)
 		return;
+	if (hash)
+		sqlite3_bind_blob(s, 5, hash, 16, SQLITE_STATIC);
 	sqlite3_bind_text(s, 1, clock_iso_now(now), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, error ? "failed" : "done", -1, SQLITE_STATIC);
 	if (error)
@@ -646,8 +654,14 @@ out:
 		pthread_mutex_unlock(&p.mu);
 		pthread_join(th, NULL);
 	}
-	if (row > 0)
-		imports_end(st, row, rc ? err->msg : NULL);
+	if (row > 0) {
+		uint8_t h[16];
+		int whole = !rc && src->lr.zr;
+
+		if (whole)
+			zreader_file_hash(src->lr.zr, h);
+		imports_end(st, row, rc ? err->msg : NULL, whole ? h : NULL);
+	}
 	sqlite3_finalize(upd);
 	docs_writer_release(&w);
 	batch_release(&p.b[0]);
@@ -791,6 +805,64 @@ static void source_release(struct source *src)
 		linereader_close(&src->lr);
 }
 
+/* Hash a whole file the way zreader_file_hash() does. */
+static int file_hash(const char *path, uint8_t out[16], struct sl_err *err)
+{
+	struct zreader *zr;
+	char tmp[1 << 16];
+	ssize_t n;
+
+	if (zreader_open(&zr, path, err))
+		return -1;
+	/* plain reads: the hash is over the file's bytes, not the text */
+	while ((n = zreader_read(zr, tmp, sizeof(tmp), err)) > 0)
+		;
+	if (n == 0)
+		zreader_file_hash(zr, out);
+	zreader_close(zr);
+	return n < 0 ? -1 : 0;
+}
+
+/* Rows of imports that match path, size and, when given, hash. */
+static int count_done(struct store *st, const char *path, int64_t size,
+		      const uint8_t *hash, struct sl_err *err)
+{
+	sqlite3_stmt *s;
+	int rc, n = -1;
+
+	if (store_prepare(st, &s, "SELECT count(*) FROM imports WHERE path = "
+			  "?1 AND size = ?2 AND status = 'done' AND "
+			  "(?3 IS NULL OR hash = ?3)", err))
+		return -1;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, size);
+	if (hash)
+		sqlite3_bind_blob(s, 3, hash, 16, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n < 0 ? store_fail(st, err, "cannot read the import history") : n;
+}
+
+int import_already(struct store *st, const char *path, struct sl_err *err)
+{
+	struct stat sb;
+	uint8_t h[16];
+	int n;
+
+	if (stat(path, &sb))
+		return sl_error(err, "cannot open '%s':", path);
+	/* hash the file only when its path and size match a finished import */
+	n = count_done(st, path, (int64_t)sb.st_size, NULL, err);
+	if (n <= 0)
+		return n;
+	if (file_hash(path, h, err))
+		return -1;
+	n = count_done(st, path, (int64_t)sb.st_size, h, err);
+	return n < 0 ? -1 : n > 0;
+}
+
 static int import_jsonl(struct store *st, const char *path,
 			const struct import_opts *o,
 			struct import_stats *stats, struct sl_err *err)
@@ -798,6 +870,16 @@ static int import_jsonl(struct store *st, const char *path,
 	struct source src;
 	int rc = -1;
 
+	if (o->skip_seen && strcmp(path, "-")) {
+		int seen = import_already(st, path, err);
+
+		if (seen < 0)
+			return -1;
+		if (seen) {
+			stats->seen_files++;
+			return 0;
+		}
+	}
 	if (source_init(&src, path, o, err))
 		return -1;
 	src.next = next_jsonl;

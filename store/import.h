@@ -24,6 +24,7 @@
 #ifndef SL_IMPORT_H
 #define SL_IMPORT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,7 @@ struct import_stats {
 	uint64_t repaired;	/* documents with invalid UTF-8 replaced */
 	uint64_t replacements;	/* U+FFFD inserted */
 	uint64_t bytes;		/* text bytes of the documents read */
+	uint64_t seen_files;	/* skipped: imported whole before */
 };
 
 struct import_opts {
@@ -47,11 +49,19 @@ struct import_opts {
 	const char *url_field;	/* default "url", then "metadata.url" */
 	const char *source;	/* source of documents without one */
 	int skip_bad;
+	int skip_seen;		/* skip JSONL files imported whole before
+				 * (same path, size and content hash) */
 	size_t max_line;	/* default DOCS_MAX_TEXT (64 MiB) */
+	volatile sig_atomic_t *stop;	/* nonzero: stop after this batch,
+					 * the import fails "interrupted" */
 	void (*on_bad)(void *arg, const char *msg);
 	void (*on_batch)(void *arg, const struct import_stats *total);
 	void *arg;
 };
+
+/* 1 when path was imported whole before with the same size and the same
+ * content hash, 0 when not, -1 on error. */
+int import_already(struct store *st, const char *path, struct sl_err *err);
 
 /* Import one file or directory; adds to *stats.  0 on success, -1 with
  * err set (the documents of committed batches stay stored). */

@@ -1,0 +1,206 @@
+#include "runconf.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd.h"
+#include "../lib/err.h"
+#include "../lib/banned.h"
+
+struct loader {
+	struct runconf *rc;
+	struct sl_err err;
+};
+
+static int set_str(char *dst, size_t n, const char *v)
+{
+	if (strlen(v) >= n)
+		return -1;
+	snprintf(dst, n, "%s", v);
+	return 0;
+}
+
+static int set_bool(int *dst, const char *v)
+{
+	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") ||
+	    !strcasecmp(v, "on"))
+		return *dst = 1, 0;
+	if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") ||
+	    !strcasecmp(v, "off"))
+		return *dst = 0, 0;
+	return -1;
+}
+
+static int add_globs(struct runconf *rc, const char *v)
+{
+	char *copy = strdup(v), *p, *save = NULL;
+
+	if (!copy)
+		return -1;
+	for (p = strtok_r(copy, ", \t", &save); p; p = strtok_r(NULL, ", \t", &save)) {
+		char **g = realloc(rc->globs, (rc->nglobs + 1) * sizeof(*g));
+
+		if (!g || !(g[rc->nglobs] = strdup(p))) {
+			if (g)
+				rc->globs = g;
+			free(copy);
+			return -1;
+		}
+		rc->globs = g;
+		rc->nglobs++;
+	}
+	free(copy);
+	return 0;
+}
+
+static int import_key(struct runconf *rc, const char *k, const char *v)
+{
+	unsigned long long n;
+
+	if (!strcmp(k, "paths"))
+		return add_globs(rc, v);
+	if (!strcmp(k, "text_field"))
+		return set_str(rc->text_field, sizeof(rc->text_field), v);
+	if (!strcmp(k, "id_field"))
+		return set_str(rc->id_field, sizeof(rc->id_field), v);
+	if (!strcmp(k, "url_field"))
+		return set_str(rc->url_field, sizeof(rc->url_field), v);
+	if (!strcmp(k, "source"))
+		return set_str(rc->source, sizeof(rc->source), v);
+	if (!strcmp(k, "skip_bad"))
+		return set_bool(&rc->skip_bad, v);
+	if (!strcmp(k, "max_line")) {
+		if (parse_size(v, &n) || !n)
+			return -1;
+		rc->max_line = n;
+		return 0;
+	}
+	return -2;
+}
+
+static int export_key(struct runconf *rc, const char *k, const char *v)
+{
+	unsigned long long n;
+
+	if (!strcmp(k, "dir"))
+		return set_str(rc->dir, sizeof(rc->dir), v);
+	if (!strcmp(k, "formats")) {
+		if (strcmp(v, "jsonl.zst"))
+			return -1;
+		rc->jsonl = 1;
+		return 0;
+	}
+	if (!strcmp(k, "shard_size")) {
+		if (parse_size(v, &n) || n < 1024)
+			return -1;
+		rc->shard_size = n;
+		return 0;
+	}
+	if (!strcmp(k, "level")) {
+		if (parse_size(v, &n) || n < 1 || n > 19)
+			return -1;
+		rc->level = (int)n;
+		return 0;
+	}
+	if (!strcmp(k, "force"))
+		return set_bool(&rc->force, v);
+	return -2;
+}
+
+static int on_entry(void *user, const char *section, const char *key,
+		    const char *value)
+{
+	struct loader *l = user;
+	struct runconf *rc = l->rc;
+	int r;
+
+	if (!strncmp(section, "filter.", 7)) {
+		rc->has_filter = 1;
+		return 1;	/* filter/pipeline.c reads these */
+	}
+	if (!strcmp(section, "import")) {
+		rc->has_import = 1;
+		r = key ? import_key(rc, key, value) : 0;
+	} else if (!strcmp(section, "export")) {
+		rc->has_export = 1;
+		r = key ? export_key(rc, key, value) : 0;
+	} else {
+		sl_error(&l->err, "[%s]: unknown section (known: [import], "
+			 "[filter.NAME], [export])", section);
+		return 0;
+	}
+	if (r == -2)
+		sl_error(&l->err, "[%s]: unknown key '%s'", section, key);
+	else if (r)
+		sl_error(&l->err, "[%s] %s: bad value '%s'", section, key, value);
+	return r == 0;
+}
+
+/* Sections with no keys are not seen by inih: find them by hand. */
+static int scan_sections(FILE *f, struct loader *l, int *lineno)
+{
+	char line[512];
+
+	*lineno = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t"), *end;
+
+		++*lineno;
+		if (*p != '[' || !(end = strchr(p, ']')))
+			continue;
+		*end = '\0';
+		if (!on_entry(l, p + 1, NULL, NULL))
+			return -1;
+	}
+	rewind(f);
+	return 0;
+}
+
+int runconf_load(struct runconf *rc, const char *path, struct sl_err *err)
+{
+	struct loader l = { .rc = rc };
+	FILE *f;
+	int line;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->jsonl = 1;
+	l.err.msg[0] = '\0';
+	if (!(f = fopen(path, "r")))
+		return sl_error(err, "cannot open pipeline file '%s':", path);
+	if (scan_sections(f, &l, &line)) {
+		fclose(f);
+		*err = l.err;
+		runconf_release(rc);
+		return sl_error_prefix(err, "%s:%d: ", path, line);
+	}
+	line = ini_parse_file(f, on_entry, &l);
+	fclose(f);
+	if (line) {
+		*err = l.err;
+		runconf_release(rc);
+		if (line < 0)
+			return sl_error(err, "cannot read '%s'", path);
+		return sl_error_prefix(err, err->msg[0] ? "%s:%d: " :
+				       "%s:%d: cannot parse this line", path, line);
+	}
+	if (rc->has_import && !rc->nglobs)
+		return sl_error(err, "%s: [import] needs paths", path);
+	if (rc->has_export && !rc->dir[0])
+		return sl_error(err, "%s: [export] needs dir", path);
+	if (!rc->has_import && !rc->has_export && !rc->has_filter)
+		return sl_error(err, "%s: nothing to run (no [import], "
+				"[filter.NAME] or [export] section)", path);
+	return 0;
+}
+
+void runconf_release(struct runconf *rc)
+{
+	for (size_t i = 0; i < rc->nglobs; i++)
+		free(rc->globs[i]);
+	free(rc->globs);
+	rc->globs = NULL;
+	rc->nglobs = 0;
+}

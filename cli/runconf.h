@@ -1,0 +1,46 @@
+/*
+ * runconf.h: the non-filter sections of a pipeline file, for `sluice run`.
+ *
+ *   [import]
+ *   paths = data/part-?.jsonl.zst more/      ; globs, comma/space separated,
+ *                                        ; continuation lines allowed
+ *   text_field = text    id_field = id   url_field =   source =
+ *   skip_bad = false     max_line = 64M
+ *
+ *   [export]
+ *   dir = out            ; required
+ *   formats = jsonl.zst
+ *   shard_size = 1G      level = 3       force = false
+ *
+ * [filter.NAME] sections are the filter pipeline's (filter/pipeline.h).
+ * Any other section or key is an error naming the file, line, section and
+ * key, so a typo never silently disables a step.
+ */
+#ifndef SL_RUNCONF_H
+#define SL_RUNCONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sl_err;
+
+struct runconf {
+	int has_import, has_export, has_filter;
+	/* [import] */
+	char **globs;
+	size_t nglobs;
+	char text_field[128], id_field[128], url_field[128], source[128];
+	int skip_bad;
+	uint64_t max_line;
+	/* [export] */
+	char dir[1024];
+	int jsonl;
+	uint64_t shard_size;
+	int level;
+	int force;
+};
+
+int runconf_load(struct runconf *rc, const char *path, struct sl_err *err);
+void runconf_release(struct runconf *rc);
+
+#endif
