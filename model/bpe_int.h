@@ -1,0 +1,62 @@
+/*
+ * bpe_int.h: private structures of the BPE tokenizer (bpe.c, bpe_data.c
+ * and the test suite).
+ *
+ * Layout of a loaded tokenizer:
+ *   blob      all ordinary tokens' bytes, back to back, in rank order
+ *   tok_off   [n_ranks + 1] rank -> offset in blob (token r is
+ *             blob[tok_off[r] .. tok_off[r + 1]))
+ *   slots     open-addressing hash table, [mask + 1] entries of
+ *             { upper 32 bits of the XXH3 hash, rank }; rank BPE_NO_ID
+ *             marks an empty slot.  Load factor <= 1/2, linear probing.
+ *   byte_rank [256] the rank of each single byte (not the byte's value)
+ *   special   the special tokens, sorted by id
+ */
+#ifndef SL_BPE_INT_H
+#define SL_BPE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpe.h"
+
+/* A built-in encoding: the two embedded files. */
+struct bpe_data {
+	const char *ranks;
+	size_t ranks_len;
+	const char *json;
+	size_t json_len;
+};
+
+int bpe_data_find(const char *name, struct bpe_data *out);
+const char *bpe_data_names(void);
+
+struct bpe_slot {
+	uint32_t tag;
+	uint32_t rank;
+};
+
+struct bpe_special {
+	char *bytes;
+	size_t len;
+	uint32_t id;
+};
+
+struct bpe {
+	char *name;
+	uint32_t n_ranks;
+	uint32_t vocab_size;
+	uint32_t eot;
+	size_t max_token_len;
+	uint8_t *blob;
+	uint32_t *tok_off;
+	struct bpe_slot *slots;
+	size_t mask;
+	uint32_t byte_rank[256];
+	struct bpe_special *special;
+	size_t n_special;
+	void *re;		/* pcre2_code_8 */
+	int jit;		/* re is JIT-compiled */
+};
+
+#endif
