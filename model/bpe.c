@@ -363,7 +363,36 @@ static int parse_specials(struct bpe *t, json_t *obj, struct sl_err *err)
 	return 0;
 }
 
-/* Copy pat to out with \s and \S spelled as Unicode White_Space classes. */
+/* pat[*i] is the p of \p{NAME} (or \P{NAME}): copy it, with the code
+ * points Unicode 15.0-16.0 added to NAME (bpe_unicode.c) alongside; *i
+ * is left on the closing brace. */
+static int rewrite_property(const char *pat, size_t *i, int in_class,
+			    struct buf *out)
+{
+	const char *name = pat + *i + 2, *close = strchr(name, '}');
+	const char *extra;
+	int neg = pat[*i] == 'P', rc;
+
+	if (!close)
+		return -1;
+	extra = bpe_unicode_extra(name, (size_t)(close - name));
+	if (!extra) {
+		rc = buf_add(out, pat + *i - 1, (size_t)(close + 1 - (pat + *i - 1)));
+	} else {
+		if (in_class && neg)
+			return -1;	/* [^..] of a \P{}: no such need */
+		rc = buf_adds(out, in_class ? "" : neg ? "[^" : "[");
+		rc = rc ? rc : buf_add(out, "\\p{", 3);
+		rc = rc ? rc : buf_add(out, name, (size_t)(close + 1 - name));
+		rc = rc ? rc : buf_adds(out, extra);
+		rc = rc ? rc : buf_adds(out, in_class ? "" : "]");
+	}
+	*i = (size_t)(close - pat);
+	return rc;
+}
+
+/* Copy pat to out with \s and \S spelled as Unicode White_Space classes,
+ * and Unicode 16.0's additions to each \p{..} class. */
 static int rewrite_pattern(const char *pat, struct buf *out)
 {
 	int in_class = 0, rc = 0;
@@ -381,6 +410,8 @@ static int rewrite_pattern(const char *pat, struct buf *out)
 				rc = buf_adds(out, "[^" WS_CLASS "]");
 			else if (d == 'S')
 				return -1;	/* \S inside [...]: no such need */
+			else if ((d == 'p' || d == 'P') && pat[i + 1] == '{')
+				rc = rewrite_property(pat, &i, in_class, out);
 			else
 				rc = buf_add(out, pat + i - 1, 2);
 			continue;

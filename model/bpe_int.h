@@ -31,6 +31,11 @@ struct bpe_data {
 int bpe_data_find(const char *name, struct bpe_data *out);
 const char *bpe_data_names(void);
 
+/* PCRE2 class items ("\\x{..}-\\x{..}...") Unicode 15.0-16.0 added to
+ * property name[0..len) ("L", "N", "Lu", "Ll", "Lt", "Lm", "Lo", "M"), or
+ * NULL when there are none (bpe_unicode.c, generated). */
+const char *bpe_unicode_extra(const char *name, size_t len);
+
 struct bpe_slot {
 	uint32_t tag;
 	uint32_t rank;
