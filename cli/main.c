@@ -26,6 +26,7 @@ const struct cmd *const commands[] = {
 	&cmd_init,
 	//&cmd_show,
 	//&cmd_stats,
+	&cmd_tokenize,
 	NULL,
 };
 
