@@ -24,8 +24,12 @@
  * Regex: the encodings' pat_str is compiled with PCRE2_UTF | PCRE2_UCP after
  * one rewrite: \s and \S become explicit classes of Unicode White_Space,
  * which is what Rust's regex crate (tiktoken) uses, while PCRE2's \s is
- * Z-category + ASCII space and misses U+0085.  PCRE2_MATCH_INVALID_UTF lets
- * invalid bytes through (they are never matched, so they become gaps).
+ * Z-category + ASCII space and misses U+0085; and each \p{X} gets the code
+ * points Unicode 15.0-16.0 added to X (bpe_unicode.c: the regex crate has
+ * Unicode 16.0, Debian's PCRE2 Unicode 14.0).  PCRE2_MATCH_INVALID_UTF
+ * lets invalid bytes through (never matched, so they become gaps).
+ * The rewrite handles what the tiktoken patterns use; a custom pattern
+ * with \S or \P{L} inside [...], or POSIX [:classes:], is refused.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>

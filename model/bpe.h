@@ -6,8 +6,10 @@
  *   1. (with BPE_ALLOW_SPECIAL only) the text is cut at each occurrence of a
  *      special token ("<|endoftext|>"...), which becomes its id;
  *   2. each remaining segment is split into pieces by the encoding's regex
- *      (PCRE2, JIT; \s rewritten to Unicode White_Space as Rust's regex
- *      crate defines it, so U+0085 counts as space);
+ *      (PCRE2, JIT), made to match as tiktoken's Rust regex crate does:
+ *      \s is Unicode White_Space (so U+0085 is a space), and \p{L},
+ *      \p{N}... include what Unicode 15.0-16.0 added (PCRE2 10.42 has
+ *      Unicode 14.0);
  *   3. a piece that is itself a token is that token; otherwise its bytes are
  *      merged pairwise, lowest rank first, leftmost on ties.  The merge loop
  *      is O(n log n) (a heap over adjacent pairs), so a 100 kB piece with
