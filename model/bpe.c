@@ -16,10 +16,10 @@
  * The merge has two implementations giving the same result: tiktoken's own
  * O(n^2) scan for short pieces (fast, no setup), and for long ones a binary
  * heap of candidate pairs keyed (rank, start) over a doubly linked list of
- * parts.  A heap entry names the pair by its byte span [start, end); it is
- * stale when `start` was merged away or the part after `start` no longer
- * ends at `end` (parts only ever grow, so the span then cannot be a pair
- * again).  Each merge pushes at most two new pairs: O(n log n) overall.
+ * parts.  pr[start] holds the current rank of the pair beginning at part
+ * `start`; a heap entry whose rank is no longer there is stale (a pair's
+ * span only ever grows, so an equal rank means the very same pair).  Each
+ * merge re-ranks at most two pairs: O(n log n) overall.
  *
  * Regex: the encodings' pat_str is compiled with PCRE2_UTF | PCRE2_UCP after
  * one rewrite: \s and \S become explicit classes of Unicode White_Space,
@@ -50,7 +50,9 @@
 /* Largest rank/json file bpe_open() reads from disk. */
 #define BPE_FILE_CAP (256u << 20)
 /* Pieces up to this many bytes use tiktoken's scan, longer ones the heap. */
-#define BPE_SMALL 48
+#ifndef BPE_SMALL
+#define BPE_SMALL 16
+#endif
 /* Longest token and special-token string we accept from a file. */
 #define BPE_TOKEN_MAX 1024
 /* PCRE2's JIT stack per scratch (the patterns need little; the cap only
@@ -61,19 +63,13 @@
 #define WS_CLASS "\\x{9}-\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}" \
 		 "\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
 
-struct heap_ent {
-	uint32_t rank;
-	uint32_t start;
-	uint32_t end;
-};
-
 struct bpe_scratch {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	pcre2_jit_stack *js;
-	uint32_t *nxt, *prv, *prank;	/* per byte of the piece */
+	uint32_t *nxt, *prv, *prank, *pr;	/* per byte of the piece */
 	size_t nodes_alloc;
-	struct heap_ent *heap;
+	uint64_t *heap;
 	size_t heap_alloc;
 	size_t *spec_next;		/* next occurrence of each special */
 	size_t spec_alloc;
@@ -82,27 +78,51 @@ struct bpe_scratch {
 /* ------------------------------------------------------------------ */
 /* The rank table                                                     */
 
-static inline uint32_t rank_of(const struct bpe *t, const uint8_t *p, size_t n)
+/* The first min(n, 8) bytes of p, zero-padded: the slot's inline key. */
+static inline uint64_t load8(const uint8_t *p, size_t n)
+{
+	uint64_t k = 0;
+
+	if (n >= 8) {
+		memcpy(&k, p, 8);
+		return k;
+	}
+	for (size_t i = 0; i < n; i++)
+		k |= (uint64_t)p[i] << (8 * i);
+	return k;
+}
+
+/* Keys of up to 8 bytes (most lookups: pairs of short parts) hash with two
+ * multiplies; longer ones with XXH3. */
+static inline uint64_t key_hash(const uint8_t *p, size_t n, uint64_t k8)
 {
 	uint64_t h;
-	uint32_t tag;
+
+	if (n > 8)
+		return XXH3_64bits(p, n);
+	h = (k8 ^ ((uint64_t)n << 56)) * 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 29);
+}
+
+static inline uint32_t rank_of(const struct bpe *t, const uint8_t *p, size_t n)
+{
+	uint64_t k8, h;
 	size_t i;
 
 	if (n > t->max_token_len)
 		return BPE_NO_ID;
-	h = XXH3_64bits(p, n);
-	tag = (uint32_t)(h >> 32);
+	k8 = load8(p, n);
+	h = key_hash(p, n, k8);
 	for (i = h & t->mask;; i = (i + 1) & t->mask) {
 		const struct bpe_slot *s = &t->slots[i];
-		uint32_t off;
 
-		if (s->rank == BPE_NO_ID)
+		if (s->len == 0)
 			return BPE_NO_ID;
-		if (s->tag != tag)
-			continue;
-		off = t->tok_off[s->rank];
-		if (t->tok_off[s->rank + 1] - off == n &&
-		    !memcmp(t->blob + off, p, n))
+		if (s->key8 == k8 && s->len == n &&
+		    (n <= 8 || !memcmp(t->blob + t->tok_off[s->rank] + 8,
+				       p + 8, n - 8)))
 			return s->rank;
 	}
 }
@@ -113,18 +133,16 @@ static int rank_insert(struct bpe *t, uint32_t r)
 {
 	const uint8_t *p = t->blob + t->tok_off[r];
 	size_t n = t->tok_off[r + 1] - t->tok_off[r];
-	uint64_t h = XXH3_64bits(p, n);
+	uint64_t k8 = load8(p, n);
 	size_t i;
 
-	for (i = h & t->mask; t->slots[i].rank != BPE_NO_ID;
-	     i = (i + 1) & t->mask) {
-		uint32_t q = t->slots[i].rank;
-
-		if (t->tok_off[q + 1] - t->tok_off[q] == n &&
-		    !memcmp(t->blob + t->tok_off[q], p, n))
-			return -1;
-	}
-	t->slots[i].tag = (uint32_t)(h >> 32);
+	if (rank_of(t, p, n) != BPE_NO_ID)
+		return -1;
+	for (i = key_hash(p, n, k8) & t->mask; t->slots[i].len;
+	     i = (i + 1) & t->mask)
+		;
+	t->slots[i].key8 = k8;
+	t->slots[i].len = (uint32_t)n;
 	t->slots[i].rank = r;
 	return 0;
 }
@@ -251,15 +269,16 @@ static int order_blob(struct bpe *t, const uint32_t *tok_len, size_t blob_len)
 
 static int build_index(struct bpe *t, struct sl_err *err)
 {
-	size_t cap = 16;
+	size_t cap = 16, longest = 0;
 
 	while (cap < 2 * (size_t)t->n_ranks)
 		cap *= 2;
 	t->slots = malloc(cap * sizeof(*t->slots));
 	if (!t->slots)
 		return sl_error(err, "out of memory");
-	memset(t->slots, 0xff, cap * sizeof(*t->slots));
+	memset(t->slots, 0, cap * sizeof(*t->slots));
 	t->mask = cap - 1;
+	t->max_token_len = BPE_TOKEN_MAX;	/* until the real one is known */
 	for (int b = 0; b < 256; b++)
 		t->byte_rank[b] = BPE_NO_ID;
 	for (uint32_t r = 0; r < t->n_ranks; r++) {
@@ -267,11 +286,12 @@ static int build_index(struct bpe *t, struct sl_err *err)
 
 		if (rank_insert(t, r))
 			return sl_error(err, "rank %u: token bytes repeated", r);
-		if (n > t->max_token_len)
-			t->max_token_len = n;
+		if (n > longest)
+			longest = n;
 		if (n == 1)
 			t->byte_rank[t->blob[t->tok_off[r]]] = r;
 	}
+	t->max_token_len = longest;
 	for (int b = 0; b < 256; b++)
 		if (t->byte_rank[b] == BPE_NO_ID)
 			return sl_error(err, "byte 0x%02x has no rank: not a "
@@ -371,7 +391,7 @@ static int parse_specials(struct bpe *t, json_t *obj, struct sl_err *err)
  * points Unicode 15.0-16.0 added to NAME (bpe_unicode.c) alongside; *i
  * is left on the closing brace. */
 static int rewrite_property(const char *pat, size_t *i, int in_class,
-			    struct buf *out)
+			    int extras, struct buf *out)
 {
 	const char *name = pat + *i + 2, *close = strchr(name, '}');
 	const char *extra;
@@ -379,7 +399,7 @@ static int rewrite_property(const char *pat, size_t *i, int in_class,
 
 	if (!close)
 		return -1;
-	extra = bpe_unicode_extra(name, (size_t)(close - name));
+	extra = extras ? bpe_unicode_extra(name, (size_t)(close - name)) : NULL;
 	if (!extra) {
 		rc = buf_add(out, pat + *i - 1, (size_t)(close + 1 - (pat + *i - 1)));
 	} else {
@@ -396,8 +416,8 @@ static int rewrite_property(const char *pat, size_t *i, int in_class,
 }
 
 /* Copy pat to out with \s and \S spelled as Unicode White_Space classes,
- * and Unicode 16.0's additions to each \p{..} class. */
-static int rewrite_pattern(const char *pat, struct buf *out)
+ * and (extras) Unicode 16.0's additions to each \p{..} class. */
+static int rewrite_pattern(const char *pat, int extras, struct buf *out)
 {
 	int in_class = 0, rc = 0;
 
@@ -415,7 +435,8 @@ static int rewrite_pattern(const char *pat, struct buf *out)
 			else if (d == 'S')
 				return -1;	/* \S inside [...]: no such need */
 			else if ((d == 'p' || d == 'P') && pat[i + 1] == '{')
-				rc = rewrite_property(pat, &i, in_class, out);
+				rc = rewrite_property(pat, &i, in_class, extras,
+						      out);
 			else
 				rc = buf_add(out, pat + i - 1, 2);
 			continue;
@@ -438,7 +459,8 @@ static int rewrite_pattern(const char *pat, struct buf *out)
 	return rc ? -1 : 0;
 }
 
-static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
+static int compile_one(struct bpe *t, const char *pat, int extras,
+		       struct sl_err *err)
 {
 	struct buf b;
 	int errcode;
@@ -446,7 +468,7 @@ static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
 	pcre2_code *re;
 
 	buf_init(&b, 1 << 20);
-	if (rewrite_pattern(pat, &b)) {
+	if (rewrite_pattern(pat, extras, &b)) {
 		buf_release(&b);
 		return sl_error(err, "cannot use regex '%s': too long, or \\S "
 				"or [: inside a class", pat);
@@ -463,8 +485,86 @@ static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
 				(char *)msg);
 	}
 	/* Without JIT (unsupported platform) pcre2_match() still works. */
-	t->jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
-	t->re = re;
+	t->jit[extras ? RE_EXACT : RE_FAST] =
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
+	t->re[extras ? RE_EXACT : RE_FAST] = re;
+	return 0;
+}
+
+/* Flag the 256-code-point blocks holding a code point of items, a list of
+ * PCRE2 class items as bpe_unicode.c writes them ("\\x{H}" or
+ * "\\x{H}-\\x{H}"). */
+static void mark_blocks(struct bpe *t, const char *items)
+{
+	const char *p = items;
+
+	while (p && (p = strstr(p, "\\x{"))) {
+		unsigned long lo = strtoul(p + 3, (char **)&p, 16), hi = lo;
+
+		p++;	/* past } */
+		if (p[0] == '-' && p[1] == '\\')
+			hi = strtoul(p + 4, (char **)&p, 16);
+		for (unsigned long b = lo >> 8; b <= hi >> 8 && b < 0x1100; b++)
+			t->extra_block[b] = 1;
+	}
+}
+
+/* Two compilations: RE_EXACT has the Unicode 16.0 additions in its
+ * classes, RE_FAST (about 1/3 fewer instructions per byte: PCRE2 walks
+ * the added ranges for every character) does not, and gives the same
+ * pieces on any text without a character of those blocks. */
+static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
+{
+	static const char *const props[] = { "L", "N", "Lu", "Ll", "Lt", "Lm",
+					     "Lo", "M" };
+
+	if (compile_one(t, pat, 1, err) || compile_one(t, pat, 0, err))
+		return -1;
+	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+		mark_blocks(t, bpe_unicode_extra(props[i], strlen(props[i])));
+	return 0;
+}
+
+/* Does p[0..n) hold a character of a block mark_blocks() flagged?  Only
+ * well-formed sequences count, so an invalid byte never hides the lead
+ * byte of the character after it. */
+static int needs_exact(const struct bpe *t, const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t c = p[i], cp;
+		size_t len;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c < 0xe0)
+			len = 2, cp = c & 0x1f;
+		else if (c >= 0xe0 && c < 0xf0)
+			len = 3, cp = c & 0x0f;
+		else if (c >= 0xf0 && c < 0xf5)
+			len = 4, cp = c & 0x07;
+		else
+			len = 0, cp = 0;
+		if (!len || i + len > n) {
+			i++;
+			continue;
+		}
+		for (size_t k = 1; k < len && len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				len = 0;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (!len) {
+			i++;
+			continue;
+		}
+		if (cp < 0x110000 && t->extra_block[cp >> 8])
+			return 1;
+		i += len;
+	}
 	return 0;
 }
 
@@ -592,9 +692,17 @@ static int bpe_open_pat(struct bpe **out, const char *name,
 	return 0;
 }
 
+/* The upstream regex (possessive quantifiers, about 8% faster here) when
+ * the .json has it; the tests prove both give tiktoken's ids. */
 int bpe_open(struct bpe **out, const char *name_or_path, struct sl_err *err)
 {
-	return bpe_open_pat(out, name_or_path, "pat_str", err);
+	struct bpe_data d;
+	int rc = bpe_open_pat(out, name_or_path, "pat_str_upstream", err);
+
+	if (rc && bpe_data_find(name_or_path, &d) && err &&
+	    strstr(err->msg, "no string 'pat_str_upstream'"))
+		rc = bpe_open_pat(out, name_or_path, "pat_str", err);
+	return rc;
 }
 
 void bpe_close(struct bpe *t)
@@ -604,7 +712,8 @@ void bpe_close(struct bpe *t)
 	for (size_t i = 0; i < t->n_special; i++)
 		free(t->special[i].bytes);
 	free(t->special);
-	pcre2_code_free(t->re);
+	pcre2_code_free(t->re[RE_EXACT]);
+	pcre2_code_free(t->re[RE_FAST]);
 	free(t->slots);
 	free(t->tok_off);
 	free(t->blob);
@@ -711,6 +820,7 @@ void bpe_scratch_free(struct bpe_scratch *s)
 	free(s->nxt);
 	free(s->prv);
 	free(s->prank);
+	free(s->pr);
 	free(s->heap);
 	free(s->spec_next);
 	free(s);
@@ -732,12 +842,15 @@ static int scratch_reserve(struct bpe_scratch *s, size_t n)
 		if (!(p = realloc(s->prank, a * sizeof(*p))))
 			return -1;
 		s->prank = p;
+		if (!(p = realloc(s->pr, a * sizeof(*p))))
+			return -1;
+		s->pr = p;
 		s->nodes_alloc = a;
 	}
 	/* n - 1 initial pairs, at most two more per merge. */
 	if (3 * n > s->heap_alloc) {
 		size_t a = 3 * n + 3 * n / 2;
-		struct heap_ent *h = realloc(s->heap, a * sizeof(*h));
+		uint64_t *h = realloc(s->heap, a * sizeof(*h));
 
 		if (!h)
 			return -1;
@@ -751,19 +864,19 @@ static int scratch_reserve(struct bpe_scratch *s, size_t n)
 /* Merging                                                            */
 
 /* tiktoken's own loop: parts[i] = (start, rank of parts i and i+1 merged);
- * two sentinels at the end.  O(n^2), fastest for short pieces. */
+ * two sentinels at the end.  O(n^2), fastest for short pieces.  prank
+ * keeps each part's own rank so the output needs no more lookups. */
 static int merge_small(const struct bpe *t, const uint8_t *p, size_t n,
 		       struct ids *out)
 {
-	uint32_t start[BPE_SMALL + 1], rank[BPE_SMALL + 1];
+	uint32_t start[BPE_SMALL + 1], rank[BPE_SMALL + 1], prank[BPE_SMALL + 1];
 	size_t np = n + 1, i, best;
 
-	for (i = 0; i + 1 < n; i++) {
+	for (i = 0; i < n; i++) {
 		start[i] = (uint32_t)i;
-		rank[i] = rank_of(t, p + i, 2);
+		rank[i] = i + 1 < n ? rank_of(t, p + i, 2) : BPE_NO_ID;
+		prank[i] = t->byte_rank[p[i]];
 	}
-	start[n - 1] = (uint32_t)(n - 1);
-	rank[n - 1] = BPE_NO_ID;
 	start[n] = (uint32_t)n;
 	rank[n] = BPE_NO_ID;
 	for (;;) {
@@ -778,6 +891,7 @@ static int merge_small(const struct bpe *t, const uint8_t *p, size_t n,
 		if (min == BPE_NO_ID)
 			break;
 		/* Parts best and best+1 merge: re-rank the pairs around it. */
+		prank[best] = min;
 		if (best > 0)
 			rank[best - 1] = best + 2 < np ?
 				rank_of(t, p + start[best - 1],
@@ -790,33 +904,31 @@ static int merge_small(const struct bpe *t, const uint8_t *p, size_t n,
 			(np - best - 2) * sizeof(*start));
 		memmove(rank + best + 1, rank + best + 2,
 			(np - best - 2) * sizeof(*rank));
+		memmove(prank + best + 1, prank + best + 2,
+			(np - best - 2) * sizeof(*prank));
 		np--;
 	}
 	if (ids_grow(out, np - 1))
 		return -1;
-	for (i = 0; i + 1 < np; i++)
-		out->v[out->len++] = rank_of(t, p + start[i],
-					     start[i + 1] - start[i]);
+	memcpy(out->v + out->len, prank, (np - 1) * sizeof(*prank));
+	out->len += np - 1;
 	return 0;
 }
 
-static inline int heap_less(const struct heap_ent *a, const struct heap_ent *b)
+/* Heap entries are (rank << 32 | start): one integer compare orders them
+ * by rank, then leftmost. */
+static void heap_down(uint64_t *h, size_t n, size_t i)
 {
-	return a->rank < b->rank || (a->rank == b->rank && a->start < b->start);
-}
-
-static void heap_down(struct heap_ent *h, size_t n, size_t i)
-{
-	struct heap_ent e = h[i];
+	uint64_t e = h[i];
 
 	for (;;) {
 		size_t c = 2 * i + 1;
 
 		if (c >= n)
 			break;
-		if (c + 1 < n && heap_less(&h[c + 1], &h[c]))
+		if (c + 1 < n && h[c + 1] < h[c])
 			c++;
-		if (!heap_less(&h[c], &e))
+		if (h[c] >= e)
 			break;
 		h[i] = h[c];
 		i = c;
@@ -824,14 +936,14 @@ static void heap_down(struct heap_ent *h, size_t n, size_t i)
 	h[i] = e;
 }
 
-static void heap_push(struct heap_ent *h, size_t *n, struct heap_ent e)
+static void heap_push(uint64_t *h, size_t *n, uint64_t e)
 {
 	size_t i = (*n)++;
 
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
 
-		if (!heap_less(&e, &h[parent]))
+		if (e >= h[parent])
 			break;
 		h[i] = h[parent];
 		i = parent;
@@ -839,62 +951,70 @@ static void heap_push(struct heap_ent *h, size_t *n, struct heap_ent e)
 	h[i] = e;
 }
 
-/* Push the pair [a, end) when it is a token. */
-static inline void push_pair(const struct bpe *t, const uint8_t *p,
-			     struct heap_ent *h, size_t *nh, uint32_t a,
-			     uint32_t end)
+/* Rank the pair starting at part a (ending at end) into pr[a], and push
+ * it when it is a token. */
+static inline void set_pair(const struct bpe *t, const uint8_t *p,
+			    uint32_t *pr, uint64_t *h, size_t *nh, uint32_t a,
+			    uint32_t end)
 {
 	uint32_t r = rank_of(t, p + a, end - a);
 
+	pr[a] = r;
 	if (r != BPE_NO_ID)
-		heap_push(h, nh, (struct heap_ent){ r, a, end });
+		heap_push(h, nh, (uint64_t)r << 32 | a);
 }
 
-/* Heap over adjacent pairs: O(n log n) for any piece (see the top). */
+/* Heap over adjacent pairs: O(n log n) for any piece (see the top).
+ * Parts are a doubly linked list over byte offsets (nxt, prv); pr[a] is
+ * the rank of the pair (part a, the part after it), so a heap entry is
+ * stale exactly when pr[start] no longer holds its rank (the pair's span
+ * only grows, so an equal rank means the same pair). */
 static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
 		      const uint8_t *p, size_t n, struct ids *out)
 {
-	uint32_t *nxt, *prv, *prank, i, m, nn = (uint32_t)n;
-	struct heap_ent *h;
+	uint32_t *nxt, *prv, *prank, *pr, i, nn = (uint32_t)n;
+	uint64_t *h;
 	size_t nh = 0, count = 0;
-	const uint32_t dead = UINT32_MAX;
+	const uint32_t none = UINT32_MAX;
 
 	if (n >= UINT32_MAX || scratch_reserve(s, n))
 		return -1;
 	nxt = s->nxt;
 	prv = s->prv;
 	prank = s->prank;
+	pr = s->pr;
 	h = s->heap;
 	for (i = 0; i < nn; i++) {
 		nxt[i] = i + 1;
-		prv[i] = i ? i - 1 : dead;
+		prv[i] = i ? i - 1 : none;
 		prank[i] = t->byte_rank[p[i]];
-		if (i + 1 < nn) {
-			uint32_t r = rank_of(t, p + i, 2);
-
-			if (r != BPE_NO_ID)
-				h[nh++] = (struct heap_ent){ r, i, i + 2 };
-		}
+		pr[i] = i + 1 < nn ? rank_of(t, p + i, 2) : BPE_NO_ID;
+		if (pr[i] != BPE_NO_ID)
+			h[nh++] = (uint64_t)pr[i] << 32 | i;
 	}
 	for (size_t k = nh / 2; k-- > 0;)
 		heap_down(h, nh, k);
 	while (nh) {
-		struct heap_ent e = h[0];
+		uint64_t e = h[0];
+		uint32_t rank = (uint32_t)(e >> 32), st = (uint32_t)e, m, end;
 
 		h[0] = h[--nh];
 		heap_down(h, nh, 0);
-		m = nxt[e.start];
-		if (m == dead || m >= nn || nxt[m] != e.end)
+		if (pr[st] != rank)
 			continue;	/* stale */
-		nxt[e.start] = e.end;
-		prank[e.start] = e.rank;
-		nxt[m] = dead;
-		if (e.end < nn)
-			prv[e.end] = e.start;
-		if (prv[e.start] != dead)
-			push_pair(t, p, h, &nh, prv[e.start], e.end);
-		if (e.end < nn)
-			push_pair(t, p, h, &nh, e.start, nxt[e.end]);
+		m = nxt[st];
+		end = nxt[m];
+		nxt[st] = end;
+		prank[st] = rank;
+		pr[m] = BPE_NO_ID;
+		if (end < nn)
+			prv[end] = st;
+		if (prv[st] != none)
+			set_pair(t, p, pr, h, &nh, prv[st], end);
+		if (end < nn)
+			set_pair(t, p, pr, h, &nh, st, nxt[end]);
+		else
+			pr[st] = BPE_NO_ID;
 	}
 	for (i = 0; i < nn; i = nxt[i])
 		count++;
@@ -934,18 +1054,20 @@ static int regex_error(int rc, struct sl_err *err)
 /* Regex-split seg[0..n) and encode each piece; bytes between matches
  * (invalid UTF-8) are encoded as pieces of their own. */
 static int encode_ordinary(const struct bpe *t, struct bpe_scratch *s,
-			   const char *seg, size_t n, struct ids *out,
-			   struct sl_err *err)
+			   int which, const char *seg, size_t n,
+			   struct ids *out, struct sl_err *err)
 {
+	const pcre2_code *re = t->re[which];
+	int jit = t->jit[which];
 	const uint8_t *u = (const uint8_t *)seg;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
 	size_t pos = 0;
 
 	while (pos < n) {
-		int rc = t->jit ?
-			pcre2_jit_match(t->re, u, n, pos, PCRE2_NOTEMPTY,
-					s->md, s->mc) :
-			pcre2_match(t->re, u, n, pos, PCRE2_NOTEMPTY, s->md,
+		int rc = jit ?
+			pcre2_jit_match(re, u, n, pos, PCRE2_NOTEMPTY, s->md,
+					s->mc) :
+			pcre2_match(re, u, n, pos, PCRE2_NOTEMPTY, s->md,
 				    s->mc);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return encode_piece(t, s, u + pos, n - pos, out) ?
@@ -972,7 +1094,7 @@ static size_t find_special(const struct bpe *t, size_t i, const char *text,
 }
 
 static int encode_with_special(const struct bpe *t, struct bpe_scratch *s,
-			       const char *text, size_t len, struct ids *out,
+			       int which, const char *text, size_t len, struct ids *out,
 			       struct sl_err *err)
 {
 	size_t pos = 0, i, *next;
@@ -998,9 +1120,11 @@ static int encode_with_special(const struct bpe *t, struct bpe_scratch *s,
 				best = i;
 			}
 		if (at == SIZE_MAX)
-			return encode_ordinary(t, s, text + pos, len - pos,
+			return encode_ordinary(t, s, which, text + pos,
+					       len - pos,
 					       out, err);
-		if (encode_ordinary(t, s, text + pos, at - pos, out, err))
+		if (encode_ordinary(t, s, which, text + pos, at - pos, out,
+				    err))
 			return -1;
 		if (ids_push(out, t->special[best].id))
 			return sl_error(err, "out of memory");
@@ -1016,14 +1140,15 @@ int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 {
 	struct bpe_scratch *own = NULL;
 	size_t saved = out->len;
-	int rc;
+	int rc, which;
 
 	if (!s && !(s = own = bpe_scratch_new()))
 		return sl_error(err, "out of memory");
+	which = needs_exact(t, (const uint8_t *)text, len) ? RE_EXACT : RE_FAST;
 	if ((flags & BPE_ALLOW_SPECIAL) && t->n_special)
-		rc = encode_with_special(t, s, text, len, out, err);
+		rc = encode_with_special(t, s, which, text, len, out, err);
 	else
-		rc = encode_ordinary(t, s, text, len, out, err);
+		rc = encode_ordinary(t, s, which, text, len, out, err);
 	if (rc)
 		out->len = saved;
 	bpe_scratch_free(own);

@@ -7,8 +7,9 @@
  *   tok_off   [n_ranks + 1] rank -> offset in blob (token r is
  *             blob[tok_off[r] .. tok_off[r + 1]))
  *   slots     open-addressing hash table, [mask + 1] entries of
- *             { upper 32 bits of the XXH3 hash, rank }; rank BPE_NO_ID
- *             marks an empty slot.  Load factor <= 1/2, linear probing.
+ *             { first 8 bytes, rank, length }, length 0 marking an empty
+ *             slot; a token of up to 8 bytes is found without touching
+ *             blob.  Load factor <= 1/2, linear probing.
  *   byte_rank [256] the rank of each single byte (not the byte's value)
  *   special   the special tokens, sorted by id
  */
@@ -36,9 +37,12 @@ const char *bpe_data_names(void);
  * NULL when there are none (bpe_unicode.c, generated). */
 const char *bpe_unicode_extra(const char *name, size_t len);
 
+enum { RE_EXACT = 0, RE_FAST = 1 };
+
 struct bpe_slot {
-	uint32_t tag;
+	uint64_t key8;	/* first 8 bytes of the token, zero-padded */
 	uint32_t rank;
+	uint32_t len;	/* 0: empty slot */
 };
 
 struct bpe_special {
@@ -60,8 +64,10 @@ struct bpe {
 	uint32_t byte_rank[256];
 	struct bpe_special *special;
 	size_t n_special;
-	void *re;		/* pcre2_code_8 */
-	int jit;		/* re is JIT-compiled */
+	void *re[2];		/* pcre2_code_8: RE_EXACT, RE_FAST */
+	int jit[2];		/* re[i] is JIT-compiled */
+	uint8_t extra_block[0x1100];	/* 256-code-point blocks where
+					   RE_FAST may differ */
 };
 
 #endif

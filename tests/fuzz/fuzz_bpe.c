@@ -3,7 +3,9 @@
  *   - decode(encode(x)) == x, with and without BPE_ALLOW_SPECIAL, for
  *     cl100k_base, o200k_base and r50k_base (the first byte picks one);
  *   - the heap merge and tiktoken's scan give the same tokens for any
- *     short piece (both are reached by including bpe.c).
+ *     short piece (both are reached by including bpe.c);
+ *   - the fast regex (no Unicode 16.0 additions) and the exact one split
+ *     alike whenever needs_exact() says the fast one may be used.
  * Seeds: tests/fuzz/corpus/bpe/.
  */
 #include <stdint.h>
@@ -55,6 +57,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (b.len != size || (size && memcmp(b.data, data, size)))
 			abort();
+	}
+	if (!needs_exact(t, data, size)) {	/* then both regexes agree */
+		ids_reset(&v);
+		if (encode_ordinary(t, scratch, RE_EXACT, (const char *)data,
+				    size, &v, &err) ||
+		    encode_ordinary(t, scratch, RE_FAST, (const char *)data,
+				    size, &w, &err))
+			abort();
+		if (v.len != w.len || memcmp(v.v, w.v, v.len * sizeof(*v.v)))
+			abort();
+		ids_reset(&w);
 	}
 	if (size >= 2 && size <= BPE_SMALL) {
 		ids_reset(&v);
