@@ -11,6 +11,7 @@
  * Includes bpe.c to reach bpe_open_pat() and the two merge routines.
  */
 #include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -272,6 +273,48 @@ START_TEST(vocab_and_lookup)
 }
 END_TEST
 
+/* A .tiktoken of our own with a .json holding only "pat_str": no special
+ * tokens, so no end-of-text id, and the vocabulary is the ranks. */
+static void custom_files(void)
+{
+	char dir[] = "/tmp/test_bpe.XXXXXX", path[64], jpath[64];
+	FILE *in, *out;
+	char line[256];
+	struct bpe *t;
+	struct sl_err err;
+	struct ids v;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/mine.tiktoken", dir);
+	snprintf(jpath, sizeof(jpath), "%s/mine.json", dir);
+	in = fopen("model/data/r50k_base.tiktoken", "r");
+	out = fopen(path, "w");
+	ck_assert(in && out);
+	while (fgets(line, sizeof(line), in))
+		fputs(line, out);
+	fclose(in);
+	ck_assert_int_eq(fclose(out), 0);
+	out = fopen(jpath, "w");
+	fputs("{\"pat_str\": \" ?\\\\p{L}+| ?[^\\\\s\\\\p{L}]+|\\\\s+\"}", out);
+	ck_assert_int_eq(fclose(out), 0);
+	ck_assert_msg(bpe_open(&t, path, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(bpe_vocab_size(t), 50256);
+	ck_assert_uint_eq(bpe_eot_id(t), BPE_NO_ID);
+	ids_init(&v);
+	ck_assert_int_eq(bpe_encode(t, NULL, "Hello world", 11,
+				    BPE_ALLOW_SPECIAL, &v, &err), 0);
+	ck_assert_uint_eq(v.len, 2);
+	ck_assert_uint_eq(v.v[0], 15496);
+	ck_assert_uint_eq(v.v[1], 995);
+	ids_release(&v);
+	bpe_close(t);
+	unlink(jpath);
+	ck_assert_int_eq(bpe_open(&t, path, &err), -1);
+	ck_assert(strstr(err.msg, "mine.json") != NULL);
+	unlink(path);
+	rmdir(dir);
+}
+
 START_TEST(open_from_path)
 {
 	struct bpe *t, *u;
@@ -292,6 +335,7 @@ START_TEST(open_from_path)
 	ids_release(&b);
 	bpe_close(t);
 	bpe_close(u);
+	custom_files();
 	ck_assert_int_eq(bpe_open(&t, "p50k_base", &err), -1);
 	ck_assert(strstr(err.msg, "unknown tokenizer 'p50k_base'") != NULL);
 	ck_assert_int_eq(bpe_open(&t, "/nonexistent/x.tiktoken", &err), -1);
