@@ -106,7 +106,9 @@ static inline uint64_t key_hash(const uint8_t *p, size_t n, uint64_t k8)
 	return h ^ (h >> 29);
 }
 
-static inline uint32_t rank_of(const struct bpe *t, const uint8_t *p, size_t n)
+/* The rank of p[0..n) from the hash table, or BPE_NO_ID. */
+static inline uint32_t rank_hash(const struct bpe *t, const uint8_t *p,
+				 size_t n)
 {
 	uint64_t k8, h;
 	size_t i;
@@ -127,6 +129,13 @@ static inline uint32_t rank_of(const struct bpe *t, const uint8_t *p, size_t n)
 	}
 }
 
+static inline uint32_t rank_of(const struct bpe *t, const uint8_t *p, size_t n)
+{
+	if (n == 2)	/* every merge loop starts with these */
+		return t->rank2[p[0] << 8 | p[1]];
+	return rank_hash(t, p, n);
+}
+
 /* Insert rank r (its bytes already in blob); -1 when the bytes are there
  * already under another rank. */
 static int rank_insert(struct bpe *t, uint32_t r)
@@ -136,7 +145,7 @@ static int rank_insert(struct bpe *t, uint32_t r)
 	uint64_t k8 = load8(p, n);
 	size_t i;
 
-	if (rank_of(t, p, n) != BPE_NO_ID)
+	if (rank_hash(t, p, n) != BPE_NO_ID)
 		return -1;
 	for (i = key_hash(p, n, k8) & t->mask; t->slots[i].len;
 	     i = (i + 1) & t->mask)
@@ -292,6 +301,14 @@ static int build_index(struct bpe *t, struct sl_err *err)
 			t->byte_rank[t->blob[t->tok_off[r]]] = r;
 	}
 	t->max_token_len = longest;
+	t->rank2 = malloc(65536 * sizeof(*t->rank2));
+	if (!t->rank2)
+		return sl_error(err, "out of memory");
+	for (int b = 0; b < 65536; b++) {
+		uint8_t pair[2] = { (uint8_t)(b >> 8), (uint8_t)b };
+
+		t->rank2[b] = rank_hash(t, pair, 2);
+	}
 	for (int b = 0; b < 256; b++)
 		if (t->byte_rank[b] == BPE_NO_ID)
 			return sl_error(err, "byte 0x%02x has no rank: not a "
@@ -711,6 +728,7 @@ void bpe_close(struct bpe *t)
 	pcre2_code_free(t->re[RE_EXACT]);
 	pcre2_code_free(t->re[RE_FAST]);
 	free(t->slots);
+	free(t->rank2);
 	free(t->tok_off);
 	free(t->blob);
 	free(t->name);
@@ -1138,6 +1156,8 @@ int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 	size_t saved = out->len;
 	int rc, which;
 
+	if (len == 0)
+		return 0;
 	if (!s && !(s = own = bpe_scratch_new()))
 		return sl_error(err, "out of memory");
 	which = needs_exact(t, (const uint8_t *)text, len) ? RE_EXACT : RE_FAST;

@@ -11,6 +11,8 @@
  *             slot; a token of up to 8 bytes is found without touching
  *             blob.  Load factor <= 1/2, linear probing.
  *   byte_rank [256] the rank of each single byte (not the byte's value)
+ *   rank2     [65536] the rank of each 2-byte string, or BPE_NO_ID: the
+ *             first lookups of every merge, without hashing
  *   special   the special tokens, sorted by id
  */
 #ifndef SL_BPE_INT_H
@@ -62,6 +64,7 @@ struct bpe {
 	struct bpe_slot *slots;
 	size_t mask;
 	uint32_t byte_rank[256];
+	uint32_t *rank2;	/* [65536] rank of each 2-byte string */
 	struct bpe_special *special;
 	size_t n_special;
 	void *re[2];		/* pcre2_code_8: RE_EXACT, RE_FAST */

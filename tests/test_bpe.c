@@ -361,6 +361,7 @@ START_TEST(bad_rank_files)
 	free(t.blob);
 	free(t.tok_off);
 	free(t.slots);
+	free(t.rank2);
 	memset(&t, 0, sizeof(t));
 	ck_assert_int_eq(parse_ranks(&t, "I$== 0\n", 7, &err), -1);
 	ck_assert(strstr(err.msg, "line 1: bad base64") != NULL);
@@ -444,6 +445,10 @@ START_TEST(invalid_utf8)
 	ck_assert_int_eq(bpe_encode(t, NULL, "\xff", 1, 0, &v, &err), 0);
 	ck_assert_uint_eq(v.len, 1);
 	ck_assert_uint_eq(v.v[0], t->byte_rank[0xff]);
+	/* empty text, even as a NULL pointer, appends nothing */
+	ck_assert_int_eq(bpe_encode(t, NULL, NULL, 0, BPE_ALLOW_SPECIAL, &v,
+				    &err), 0);
+	ck_assert_uint_eq(v.len, 1);
 	ids_release(&v);
 	buf_release(&b);
 	bpe_close(t);

@@ -25,5 +25,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(t.blob);
 	free(t.tok_off);
 	free(t.slots);
+	free(t.rank2);
 	return 0;
 }
