@@ -63,6 +63,17 @@
 #define WS_CLASS "\\x{9}-\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}" \
 		 "\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
 
+/* A remembered lookup of a 3..8-byte string (len 0: empty). */
+struct memo_ent {
+	uint64_t key8;
+	uint32_t len;
+	uint32_t rank;
+};
+
+/* Entries of the per-scratch lookup memo: 128 kB, so it stays in L2
+ * while the 4-8 MB rank table does not. */
+#define BPE_MEMO 8192
+
 struct bpe_scratch {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
@@ -73,6 +84,8 @@ struct bpe_scratch {
 	size_t heap_alloc;
 	size_t *spec_next;		/* next occurrence of each special */
 	size_t spec_alloc;
+	struct memo_ent *memo;		/* [BPE_MEMO], direct-mapped */
+	const struct bpe *memo_for;	/* the tokenizer memo holds ranks of */
 };
 
 /* ------------------------------------------------------------------ */
@@ -106,18 +119,12 @@ static inline uint64_t key_hash(const uint8_t *p, size_t n, uint64_t k8)
 	return h ^ (h >> 29);
 }
 
-/* The rank of p[0..n) from the hash table, or BPE_NO_ID. */
-static inline uint32_t rank_hash(const struct bpe *t, const uint8_t *p,
-				 size_t n)
+/* Probe the table for p[0..n) (n <= max_token_len) whose first bytes
+ * and hash are k8 and h. */
+static inline uint32_t rank_probe(const struct bpe *t, const uint8_t *p,
+				  size_t n, uint64_t k8, uint64_t h)
 {
-	uint64_t k8, h;
-	size_t i;
-
-	if (n > t->max_token_len)
-		return BPE_NO_ID;
-	k8 = load8(p, n);
-	h = key_hash(p, n, k8);
-	for (i = h & t->mask;; i = (i + 1) & t->mask) {
+	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
 		const struct bpe_slot *s = &t->slots[i];
 
 		if (s->len == 0)
@@ -129,11 +136,48 @@ static inline uint32_t rank_hash(const struct bpe *t, const uint8_t *p,
 	}
 }
 
+/* The rank of p[0..n) from the hash table, or BPE_NO_ID. */
+static inline uint32_t rank_hash(const struct bpe *t, const uint8_t *p,
+				 size_t n)
+{
+	uint64_t k8;
+
+	if (n > t->max_token_len)
+		return BPE_NO_ID;
+	k8 = load8(p, n);
+	return rank_probe(t, p, n, k8, key_hash(p, n, k8));
+}
+
 static inline uint32_t rank_of(const struct bpe *t, const uint8_t *p, size_t n)
 {
 	if (n == 2)	/* every merge loop starts with these */
 		return t->rank2[p[0] << 8 | p[1]];
 	return rank_hash(t, p, n);
+}
+
+/* rank_of() through the scratch's memo: text repeats its words and
+ * characters, and a hit costs no miss in the big table. */
+static inline uint32_t rank_memo(const struct bpe *t, struct bpe_scratch *s,
+				 const uint8_t *p, size_t n)
+{
+	struct memo_ent *m;
+	uint64_t k8, h;
+	uint32_t r;
+
+	if (n == 2)
+		return t->rank2[p[0] << 8 | p[1]];
+	if (n > 8)
+		return rank_hash(t, p, n);
+	k8 = load8(p, n);
+	h = key_hash(p, n, k8);
+	m = &s->memo[(h >> 40) & (BPE_MEMO - 1)];
+	if (m->key8 == k8 && m->len == n)
+		return m->rank;
+	r = rank_probe(t, p, n, k8, h);
+	m->key8 = k8;
+	m->len = (uint32_t)n;
+	m->rank = r;
+	return r;
 }
 
 /* Insert rank r (its bytes already in blob); -1 when the bytes are there
@@ -816,7 +860,8 @@ struct bpe_scratch *bpe_scratch_new(void)
 	s->md = pcre2_match_data_create(1, NULL);
 	s->mc = pcre2_match_context_create(NULL);
 	s->js = pcre2_jit_stack_create(32 * 1024, BPE_JIT_STACK_MAX, NULL);
-	if (!s->md || !s->mc || !s->js) {
+	s->memo = calloc(BPE_MEMO, sizeof(*s->memo));
+	if (!s->md || !s->mc || !s->js || !s->memo) {
 		bpe_scratch_free(s);
 		return NULL;
 	}
@@ -837,6 +882,7 @@ void bpe_scratch_free(struct bpe_scratch *s)
 	free(s->pr);
 	free(s->heap);
 	free(s->spec_next);
+	free(s->memo);
 	free(s);
 }
 
@@ -880,8 +926,8 @@ static int scratch_reserve(struct bpe_scratch *s, size_t n)
 /* tiktoken's own loop: parts[i] = (start, rank of parts i and i+1 merged);
  * two sentinels at the end.  O(n^2), fastest for short pieces.  prank
  * keeps each part's own rank so the output needs no more lookups. */
-static int merge_small(const struct bpe *t, const uint8_t *p, size_t n,
-		       struct ids *out)
+static int merge_small(const struct bpe *t, struct bpe_scratch *s,
+		       const uint8_t *p, size_t n, struct ids *out)
 {
 	uint32_t start[BPE_SMALL + 1], rank[BPE_SMALL + 1], prank[BPE_SMALL + 1];
 	size_t np = n + 1, i, best;
@@ -908,11 +954,11 @@ static int merge_small(const struct bpe *t, const uint8_t *p, size_t n,
 		prank[best] = min;
 		if (best > 0)
 			rank[best - 1] = best + 2 < np ?
-				rank_of(t, p + start[best - 1],
+				rank_memo(t, s, p + start[best - 1],
 					start[best + 2] - start[best - 1]) :
 				BPE_NO_ID;
 		rank[best] = best + 3 < np ?
-			rank_of(t, p + start[best],
+			rank_memo(t, s, p + start[best],
 				start[best + 3] - start[best]) : BPE_NO_ID;
 		memmove(start + best + 1, start + best + 2,
 			(np - best - 2) * sizeof(*start));
@@ -967,11 +1013,11 @@ static void heap_push(uint64_t *h, size_t *n, uint64_t e)
 
 /* Rank the pair starting at part a (ending at end) into pr[a], and push
  * it when it is a token. */
-static inline void set_pair(const struct bpe *t, const uint8_t *p,
-			    uint32_t *pr, uint64_t *h, size_t *nh, uint32_t a,
-			    uint32_t end)
+static inline void set_pair(const struct bpe *t, struct bpe_scratch *s,
+			    const uint8_t *p, uint32_t *pr, uint64_t *h,
+			    size_t *nh, uint32_t a, uint32_t end)
 {
-	uint32_t r = rank_of(t, p + a, end - a);
+	uint32_t r = rank_memo(t, s, p + a, end - a);
 
 	pr[a] = r;
 	if (r != BPE_NO_ID)
@@ -1024,9 +1070,9 @@ static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
 		if (end < nn)
 			prv[end] = st;
 		if (prv[st] != none)
-			set_pair(t, p, pr, h, &nh, prv[st], end);
+			set_pair(t, s, p, pr, h, &nh, prv[st], end);
 		if (end < nn)
-			set_pair(t, p, pr, h, &nh, st, nxt[end]);
+			set_pair(t, s, p, pr, h, &nh, st, nxt[end]);
 		else
 			pr[st] = BPE_NO_ID;
 	}
@@ -1046,11 +1092,11 @@ static int encode_piece(const struct bpe *t, struct bpe_scratch *s,
 
 	if (n == 1)
 		return ids_push(out, t->byte_rank[p[0]]);
-	r = rank_of(t, p, n);
+	r = rank_memo(t, s, p, n);
 	if (r != BPE_NO_ID)
 		return ids_push(out, r);
 	if (n <= BPE_SMALL)
-		return merge_small(t, p, n, out);
+		return merge_small(t, s, p, n, out);
 	return merge_heap(t, s, p, n, out);
 }
 
@@ -1160,6 +1206,10 @@ int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 		return 0;
 	if (!s && !(s = own = bpe_scratch_new()))
 		return sl_error(err, "out of memory");
+	if (s->memo_for != t) {
+		memset(s->memo, 0, BPE_MEMO * sizeof(*s->memo));
+		s->memo_for = t;
+	}
 	which = needs_exact(t, (const uint8_t *)text, len) ? RE_EXACT : RE_FAST;
 	if ((flags & BPE_ALLOW_SPECIAL) && t->n_special)
 		rc = encode_with_special(t, s, which, text, len, out, err);

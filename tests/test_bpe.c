@@ -516,7 +516,7 @@ START_TEST(merge_matches_reference)
 		ck_assert_uint_eq(a.len, k);
 		ck_assert_int_eq(memcmp(a.v, want, k * 4), 0);
 		if (n <= BPE_SMALL) {
-			ck_assert_int_eq(merge_small(t, p, n, &b), 0);
+			ck_assert_int_eq(merge_small(t, s, p, n, &b), 0);
 			ck_assert_uint_eq(b.len, k);
 			ck_assert_int_eq(memcmp(b.v, want, k * 4), 0);
 		}

@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size >= 2 && size <= BPE_SMALL) {
 		ids_reset(&v);
-		if (merge_small(t, data, size, &v) ||
+		if (merge_small(t, scratch, data, size, &v) ||
 		    merge_heap(t, scratch, data, size, &w))
 			abort();
 		if (v.len != w.len || memcmp(v.v, w.v, v.len * sizeof(*v.v)))
