@@ -69,8 +69,8 @@ struct bpe {
 	size_t n_special;
 	void *re[2];		/* pcre2_code_8: RE_EXACT, RE_FAST */
 	int jit[2];		/* re[i] is JIT-compiled */
-	uint8_t extra_block[0x1100];	/* 256-code-point blocks where
-					   RE_FAST may differ */
+	uint8_t *extra_bits;	/* [0x110000 / 8] code points where
+				   RE_FAST may split differently */
 };
 
 #endif
