@@ -27,6 +27,10 @@ const texts = [
 	"\u{105C0}\u{105C1} \u{16D70}\u{16D71}",
 	"\u{1F468}\u200d\u{1F469}\u200d\u{1F467} \u{1F1EF}\u{1F1F5}!",
 	"x    \ny", "   ", "\n   \n", "a  b   c    d",
+	// whitespace runs with newlines at the end of the text, where upstream's
+	// possessive \s++$ and npm's pat_str split differently
+	"a  \n  ", "a \n\n \t ", "x\n ", "x \n", "a\r\n  \r\n   ", "x\n    ",
+	"x\n        ", "x\n\t", "x\n\n   ", "}\n   ", "a\u00a0\n\u3000", "b\n\u0085",
 ];
 // Each probe char before "'s" and "123": a letter, a digit, a space and a
 // symbol split these differently, so a class disagreement shows in the ids.
