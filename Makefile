@@ -64,6 +64,7 @@ $(BUILD)/%.o: %.c
 # schema.sql is pulled in by .incbin, which the compiler's dependency
 # tracking does not see.
 $(BUILD)/store/schema.o: schema.sql
+$(BUILD)/model/bpe_data.o: $(wildcard model/data/*.tiktoken model/data/*.json)
 
 # The tests may #include a module's .c to reach its static helpers.
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsluice.a

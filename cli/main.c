@@ -29,6 +29,7 @@ const struct cmd *const commands[] = {
 	&cmd_runs,
 	&cmd_show,
 	&cmd_stats,
+	&cmd_tokenize,
 	&cmd_why,
 	NULL,
 };

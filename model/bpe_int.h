@@ -1,0 +1,76 @@
+/*
+ * bpe_int.h: private structures of the BPE tokenizer (bpe.c, bpe_data.c
+ * and the test suite).
+ *
+ * Layout of a loaded tokenizer:
+ *   blob      all ordinary tokens' bytes, back to back, in rank order
+ *   tok_off   [n_ranks + 1] rank -> offset in blob (token r is
+ *             blob[tok_off[r] .. tok_off[r + 1]))
+ *   slots     open-addressing hash table, [mask + 1] entries of
+ *             { first 8 bytes, rank, length }, length 0 marking an empty
+ *             slot; a token of up to 8 bytes is found without touching
+ *             blob.  Load factor <= 1/2, linear probing.
+ *   byte_rank [256] the rank of each single byte (not the byte's value)
+ *   rank2     [65536] the rank of each 2-byte string, or BPE_NO_ID: the
+ *             first lookups of every merge, without hashing
+ *   special   the special tokens, sorted by id
+ */
+#ifndef SL_BPE_INT_H
+#define SL_BPE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpe.h"
+
+/* A built-in encoding: the two embedded files. */
+struct bpe_data {
+	const char *ranks;
+	size_t ranks_len;
+	const char *json;
+	size_t json_len;
+};
+
+int bpe_data_find(const char *name, struct bpe_data *out);
+const char *bpe_data_names(void);
+
+/* PCRE2 class items ("\\x{..}-\\x{..}...") Unicode 15.0-16.0 added to
+ * property name[0..len) ("L", "N", "Lu", "Ll", "Lt", "Lm", "Lo", "M"), or
+ * NULL when there are none (bpe_unicode.c, generated). */
+const char *bpe_unicode_extra(const char *name, size_t len);
+
+enum { RE_EXACT = 0, RE_FAST = 1 };
+
+struct bpe_slot {
+	uint64_t key8;	/* first 8 bytes of the token, zero-padded */
+	uint32_t rank;
+	uint32_t len;	/* 0: empty slot */
+};
+
+struct bpe_special {
+	char *bytes;
+	size_t len;
+	uint32_t id;
+};
+
+struct bpe {
+	char *name;
+	uint32_t n_ranks;
+	uint32_t vocab_size;
+	uint32_t eot;
+	size_t max_token_len;
+	uint8_t *blob;
+	uint32_t *tok_off;
+	struct bpe_slot *slots;
+	size_t mask;
+	uint32_t byte_rank[256];
+	uint32_t *rank2;	/* [65536] rank of each 2-byte string */
+	struct bpe_special *special;
+	size_t n_special;
+	void *re[2];		/* pcre2_code_8: RE_EXACT, RE_FAST */
+	int jit[2];		/* re[i] is JIT-compiled */
+	uint8_t *extra_bits;	/* [0x110000 / 8] code points where
+				   RE_FAST may split differently */
+};
+
+#endif

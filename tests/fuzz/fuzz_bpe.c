@@ -1,0 +1,84 @@
+/*
+ * fuzz_bpe.c: properties of the tokenizer on any bytes.
+ *   - decode(encode(x)) == x, with and without BPE_ALLOW_SPECIAL, for
+ *     cl100k_base, o200k_base and r50k_base (the first byte picks one);
+ *   - the heap merge and tiktoken's scan give the same tokens for any
+ *     short piece (both are reached by including bpe.c);
+ *   - the fast regex (no Unicode 16.0 additions) and the exact one split
+ *     alike whenever needs_exact() says the fast one may be used.
+ * Seeds: tests/fuzz/corpus/bpe/.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../../model/bpe.c"
+
+static struct bpe *enc[3];
+static struct bpe_scratch *scratch;
+
+static void setup(void)
+{
+	static const char *names[3] = { "cl100k_base", "o200k_base",
+					 "r50k_base" };
+	struct sl_err err;
+
+	for (int i = 0; i < 3; i++)
+		if (bpe_open(&enc[i], names[i], &err))
+			abort();
+	scratch = bpe_scratch_new();
+	if (!scratch)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ids v, w;
+	struct buf b;
+	struct sl_err err;
+	const struct bpe *t;
+
+	if (!scratch)
+		setup();
+	if (size == 0)
+		return 0;
+	t = enc[data[0] % 3];
+	data++;
+	size--;
+	ids_init(&v);
+	ids_init(&w);
+	buf_init(&b, 0);
+	for (unsigned flags = 0; flags <= BPE_ALLOW_SPECIAL; flags++) {
+		ids_reset(&v);
+		buf_reset(&b);
+		if (bpe_encode(t, scratch, (const char *)data, size, flags, &v,
+			       &err))
+			abort();
+		if (bpe_decode(t, v.v, v.len, &b, &err))
+			abort();
+		if (b.len != size || (size && memcmp(b.data, data, size)))
+			abort();
+	}
+	if (!needs_exact(t, data, size)) {	/* then both regexes agree */
+		ids_reset(&v);
+		if (encode_ordinary(t, scratch, RE_EXACT, (const char *)data,
+				    size, &v, &err) ||
+		    encode_ordinary(t, scratch, RE_FAST, (const char *)data,
+				    size, &w, &err))
+			abort();
+		if (v.len != w.len || memcmp(v.v, w.v, v.len * sizeof(*v.v)))
+			abort();
+		ids_reset(&w);
+	}
+	if (size >= 2 && size <= BPE_SMALL) {
+		ids_reset(&v);
+		if (merge_small(t, scratch, data, size, &v) ||
+		    merge_heap(t, scratch, data, size, &w))
+			abort();
+		if (v.len != w.len || memcmp(v.v, w.v, v.len * sizeof(*v.v)))
+			abort();
+	}
+	ids_release(&v);
+	ids_release(&w);
+	buf_release(&b);
+	return 0;
+}
