@@ -91,7 +91,7 @@ static const struct tag tags[] = {
 	{ "dt", T_LINE, -3 },
 	{ "embed", T_DROP, 0 },
 	{ "fieldset", T_BLOCK, 0 },
-	{ "figcaption", T_BLOCK, 0 },
+	{ "figcaption", T_DROP, 0 },
 	{ "figure", T_BLOCK | T_CLEAN, 0 },
 	{ "footer", T_DROP, 0 },
 	{ "form", T_DROP, -3 },
@@ -247,11 +247,10 @@ static const char *const unlikely_sub[] = {
 	"breadcrumb", "cookie", "newsletter", "subscribe", "advert", "promo",
 	"footer", "banner", "combx", "community", "disqus", "gdpr", "masthead",
 	"shoutbox", "skyscraper", "sponsor", "popup", "modal", "pagination",
-	"pager", "widget", "signup", "sign-up", "paywall", "navbar",
+	"pager", "signup", "sign-up", "navbar",
 	"navigation", "menu", "outbrain", "taboola", "recirc", "trending",
 	"most-popular", "mostpopular", "read-more", "readmore", "author-bio",
-	"byline", "dateline", "toolbar", "tags", "print-only", "hidden",
-	"offscreen", "visually-hidden", "sr-only", "screen-reader", NULL,
+	"byline", "dateline", "toolbar", "tags", "print-only", "offscreen", "visually-hidden", "sr-only", "screen-reader", NULL,
 };
 static const char *const unlikely_tok[] = {
 	"ad", "ads", "nav", "header", "meta", "caption", "credit", "extra",
@@ -884,7 +883,7 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 		return x->weight < 0 || ld > 0.33f;
 	if (!(f & T_CLEAN))
 		return 0;
-	if (x->weight < 0)
+	if ((float)x->weight + (x->scored ? x->score : 0) < 0)
 		return 1;
 	if (x->commas >= 10)
 		return 0;
