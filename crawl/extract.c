@@ -185,10 +185,12 @@ struct ni {
 	uint32_t text;		/* non-space bytes of kept text below */
 	uint32_t link;		/* ... of which inside <a> */
 	uint32_t commas;
+	uint32_t ptext;		/* ... of which in clean <p> paragraphs */
 	uint16_t paras, imgs, lis, inputs, embeds;
 	uint8_t drop;		/* pruned (with its subtree) */
 	uint8_t scored;
 	uint8_t has_block;	/* has a T_P_BREAKER child element */
+	uint8_t keep;		/* on the path to the winner: never cleaned */
 	int8_t weight;		/* class/id weight: -50..50 */
 	float score;
 };
@@ -250,7 +252,7 @@ static const char *const unlikely_sub[] = {
 	"pager", "signup", "sign-up", "navbar",
 	"navigation", "menu", "outbrain", "taboola", "recirc", "trending",
 	"most-popular", "mostpopular", "read-more", "readmore", "author-bio",
-	"byline", "dateline", "toolbar", "tags", "print-only", "offscreen", "visually-hidden", "sr-only", "screen-reader", NULL,
+	"byline", "dateline", "toolbar", "tags", "caption", "print-only", "offscreen", "visually-hidden", "sr-only", "screen-reader", NULL,
 };
 static const char *const unlikely_tok[] = {
 	"ad", "ads", "nav", "header", "meta", "caption", "credit", "extra",
@@ -657,6 +659,10 @@ static void roll_up(xmlNode *n)
 	sat_add32(&p->text, x->text);
 	sat_add32(&p->link, is_tag(n, "a") ? x->text : x->link);
 	sat_add32(&p->commas, x->commas);
+	if (is_tag(n, "p") && x->text >= 25 && x->link * 2 < x->text)
+		sat_add32(&p->ptext, x->text);
+	else
+		sat_add32(&p->ptext, x->ptext);
 	sat_add16(&p->paras, x->paras + is_tag(n, "p"));
 	sat_add16(&p->imgs, x->imgs + is_tag(n, "img"));
 	sat_add16(&p->lis, x->lis + is_tag(n, "li"));
@@ -881,6 +887,8 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 
 	if (f & T_HEADING)
 		return x->weight < 0 || ld > 0.33f;
+	if (f & T_PARA)
+		return x->text && ld > 0.5f;
 	if (!(f & T_CLEAN))
 		return 0;
 	if ((float)x->weight + (x->scored ? x->score : 0) < 0)
@@ -919,7 +927,8 @@ static void write_tree(struct out *o, xmlNode *top)
 
 		if (x) {
 			f = tflags(n);
-			down = !x->drop && (n == top || !junk_block(n, x));
+			down = !x->drop && (n == top || x->keep ||
+					    !junk_block(n, x));
 			if (down) {
 				if (f & T_BLOCK)
 					out_break(o, 2);
@@ -1026,6 +1035,32 @@ static xmlNode *climb(xmlNode *best, xmlNode *root)
 	return best;
 }
 
+/* An article cut in sections by figures or ads has its paragraphs under
+ * several containers: go up to the highest ancestor (a few levels at most)
+ * whose extra text is mostly clean paragraphs with few links. */
+static xmlNode *widen(xmlNode *best, xmlNode *root)
+{
+	const struct ni *b = NI(best);
+	xmlNode *pick = best, *a = best;
+
+	for (int lvl = 0; lvl < 6 && a != root && a->parent && NI(a->parent);
+	     lvl++) {
+		a = a->parent;
+		const struct ni *x = NI(a);
+		uint32_t added = x->text - b->text, added_p = x->ptext - b->ptext;
+		uint32_t added_l = x->link - b->link;
+
+		if (!added)
+			continue;
+		if (added_p * 10 >= added * 6 && added_l * 5 <= added &&
+		    added_p >= 100)
+			pick = a;
+	}
+	for (a = best; a != pick; a = a->parent)
+		NI(a)->keep = 1;
+	return pick;
+}
+
 static int run(struct page *pg, struct out *o)
 {
 	xmlNode *root = pg->body, *best;
@@ -1040,7 +1075,7 @@ static int run(struct page *pg, struct out *o)
 	best = score(pg, root);
 	if (!best)
 		best = root;
-	best = climb(best, root);
+	best = climb(widen(best, root), root);
 	write_main(pg, best, o);
 	return 0;
 }
