@@ -252,7 +252,7 @@ static const char *const unlikely_sub[] = {
 	"pager", "signup", "sign-up", "navbar",
 	"navigation", "menu", "outbrain", "taboola", "recirc", "trending",
 	"most-popular", "mostpopular", "read-more", "readmore", "author-bio",
-	"byline", "dateline", "toolbar", "tags", "caption", "print-only", "offscreen", "visually-hidden", "sr-only", "screen-reader", NULL,
+	"byline", "dateline", "toolbar", "tags", "caption", "consent", "privacy", "print-only", "offscreen", "visually-hidden", "sr-only", "screen-reader", NULL,
 };
 static const char *const unlikely_tok[] = {
 	"ad", "ads", "nav", "header", "meta", "caption", "credit", "extra",
@@ -1002,10 +1002,11 @@ static int good_sibling(const xmlNode *s, const xmlNode *best, float thr)
 	return 0;
 }
 
-static void write_main(struct page *pg, xmlNode *best, struct out *o)
+static void write_main(struct page *pg, xmlNode *best, float top,
+		       struct out *o)
 {
 	xmlNode *parent = best->parent;
-	float thr = NI(best)->score * 0.2f;
+	float thr = (NI(best)->score > top ? NI(best)->score : top) * 0.2f;
 
 	if (thr < 10)
 		thr = 10;
@@ -1042,6 +1043,7 @@ static xmlNode *widen(xmlNode *best, xmlNode *root)
 {
 	const struct ni *b = NI(best);
 	xmlNode *pick = best, *a = best;
+	uint32_t most = b->ptext;
 
 	for (int lvl = 0; lvl < 6 && a != root && a->parent && NI(a->parent);
 	     lvl++) {
@@ -1052,9 +1054,14 @@ static xmlNode *widen(xmlNode *best, xmlNode *root)
 
 		if (!added)
 			continue;
+		if (a == root || is_tag(a, "body"))
+			break;
+		/* The lowest of the ancestors that add the most paragraphs. */
 		if (added_p * 10 >= added * 6 && added_l * 5 <= added &&
-		    added_p >= 100)
+		    added_p >= 100 && x->ptext > most) {
 			pick = a;
+			most = x->ptext;
+		}
 	}
 	for (a = best; a != pick; a = a->parent)
 		NI(a)->keep = 1;
@@ -1064,6 +1071,7 @@ static xmlNode *widen(xmlNode *best, xmlNode *root)
 static int run(struct page *pg, struct out *o)
 {
 	xmlNode *root = pg->body, *best;
+	float top;
 
 	prune(pg, root);
 	stats(pg, root);
@@ -1075,8 +1083,9 @@ static int run(struct page *pg, struct out *o)
 	best = score(pg, root);
 	if (!best)
 		best = root;
+	top = NI(best)->score;
 	best = climb(widen(best, root), root);
-	write_main(pg, best, o);
+	write_main(pg, best, top, o);
 	return 0;
 }
 
