@@ -186,7 +186,8 @@ struct ni {
 	uint32_t link;		/* ... of which inside <a> */
 	uint32_t commas;
 	uint32_t ptext;		/* ... of which in clean <p> paragraphs */
-	uint16_t paras, imgs, lis, inputs, embeds;
+	uint32_t upper, lower;	/* ASCII letters by case */
+	uint16_t paras, imgs, lis, inputs, embeds, links;
 	uint8_t drop;		/* pruned (with its subtree) */
 	uint8_t scored;
 	uint8_t has_block;	/* has a T_P_BREAKER child element */
@@ -617,15 +618,19 @@ static void prune(struct page *pg, xmlNode *root)
 	}
 }
 
-static uint32_t count_text(const char *s, uint32_t *commas)
+static uint32_t count_text(const char *s, struct ni *p)
 {
-	uint32_t k = 0;
+	uint32_t k = 0, *commas = &p->commas;
 
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (!is_ws(c))
 			k++;
+		if (c >= 'A' && c <= 'Z')
+			p->upper++;
+		else if (c >= 'a' && c <= 'z')
+			p->lower++;
 		if (c == ',')
 			(*commas)++;
 		/* U+FF0C fullwidth comma, U+3001 ideographic comma */
@@ -659,6 +664,8 @@ static void roll_up(xmlNode *n)
 	sat_add32(&p->text, x->text);
 	sat_add32(&p->link, is_tag(n, "a") ? x->text : x->link);
 	sat_add32(&p->commas, x->commas);
+	sat_add32(&p->upper, x->upper);
+	sat_add32(&p->lower, x->lower);
 	if (is_tag(n, "p") && x->text >= 25 && x->link * 2 < x->text)
 		sat_add32(&p->ptext, x->text);
 	else
@@ -666,6 +673,7 @@ static void roll_up(xmlNode *n)
 	sat_add16(&p->paras, x->paras + is_tag(n, "p"));
 	sat_add16(&p->imgs, x->imgs + is_tag(n, "img"));
 	sat_add16(&p->lis, x->lis + is_tag(n, "li"));
+	sat_add16(&p->links, x->links + is_tag(n, "a"));
 	sat_add16(&p->inputs, x->inputs + is_tag(n, "input"));
 	sat_add16(&p->embeds, x->embeds + (is_tag(n, "iframe") ||
 					   is_tag(n, "embed") ||
@@ -686,7 +694,7 @@ static void stats(struct page *pg, xmlNode *root)
 			struct ni *p = NI(n->parent);
 
 			sat_add32(&p->text, count_text((const char *)n->content,
-						       &p->commas));
+						       p));
 		}
 		if (down && n->children) {
 			n = n->children;
@@ -877,6 +885,46 @@ static void out_text(struct out *o, const char *s, int pre)
 	}
 }
 
+/* First non-blank text below n starts with one of words (ASCII case
+ * folded)? */
+static int lead_is(const xmlNode *n, const char *const *words)
+{
+	for (xmlNode *c = n->children; c; c = walk_next(c, n, 1)) {
+		const char *t;
+
+		if (c->type != XML_TEXT_NODE || !c->content)
+			continue;
+		t = (const char *)c->content;
+		while (is_ws((unsigned char)*t))
+			t++;
+		if (!*t)
+			continue;
+		for (; *words; words++)
+			if (!strncasecmp(t, *words, strlen(*words)))
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* A paragraph that is mostly links: a row of links, a shouting headline
+ * of another story, or a "read more:" teaser.  A single link that reads
+ * as a sentence is kept (product names, "more ideas here!"). */
+static int link_para_junk(const xmlNode *n, const struct ni *x)
+{
+	static const char *const teasers[] = {
+		"read more", "see more", "more:", "related", "also read",
+		"read also", "see also", "recommended", "watch:", "click here",
+		NULL,
+	};
+
+	if (x->links >= 2)
+		return 1;
+	if (x->upper > 8 && x->upper > 2 * x->lower)
+		return 1;
+	return lead_is(n, teasers);
+}
+
 /* Conditional cleaning: a nested block that looks like a link list, an
  * image gallery or a form is not part of the article. */
 static int junk_block(const xmlNode *n, const struct ni *x)
@@ -885,10 +933,12 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 	float ld = link_density(x);
 	int list = (f & T_LIST) != 0;
 
+	if (is_tag(n, "h1"))	/* the page title, said again */
+		return 1;
 	if (f & T_HEADING)
 		return x->weight < 0 || ld > 0.33f;
 	if (f & T_PARA)
-		return x->text && ld > 0.5f;
+		return x->text && ld > 0.5f && link_para_junk(n, x);
 	if (!(f & T_CLEAN))
 		return 0;
 	if ((float)x->weight + (x->scored ? x->score : 0) < 0)
