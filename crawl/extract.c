@@ -865,8 +865,15 @@ static void out_text(struct out *o, const char *s, int pre)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p && !o->full) {
-		if (pre && *p == '\n') {
+		if (pre && (*p == '\n' || *p == '\r')) {
 			out_break(o, 1);
+			p++;
+			continue;
+		}
+		if (pre && (*p == ' ' || *p == '\t')) {
+			/* Preformatted text keeps its indentation. */
+			out_flush(o);
+			out_raw(o, (const char *)p, 1);
 			p++;
 			continue;
 		}
