@@ -3,6 +3,7 @@
  * crawler would store it (charset detection and conversion, then
  * extraction).  Reads .html or .html.gz (zlib reads either), or stdin.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,8 @@ static int read_page(const char *path, struct buf *b)
 	int n;
 
 	if (!f)
-		return die_msg("cannot open '%s'", path);
+		return die_msg("cannot open '%s': %s", path,
+			       strerror(errno ? errno : ENOMEM));
 	while ((n = gzread(f, chunk, sizeof(chunk))) > 0)
 		if (buf_add(b, chunk, (size_t)n)) {
 			gzclose(f);
@@ -130,15 +132,17 @@ const struct cmd cmd_extract = {
 		 "[--meta] FILE|-",
 	.summary = "print the main text of one HTML page (.html or .html.gz)",
 	.help =
-	"--url URL            the page's address, printed with --meta "
-	"(default: none; links are printed raw, not resolved)\n"
-	"--content-type CT    the HTTP Content-Type header, whose charset= "
-	"wins over <meta> (default: none)\n"
-	"--links              after the text, print a blank line and each "
-	"outlink as 'link<TAB>href' or 'nofollow<TAB>href' (default: off)\n"
-	"--meta               before the text, print charset, title, lang, "
-	"base and robots lines, then a blank line (default: off)\n"
-	"FILE                 the page, plain or gzip-compressed; - reads "
-	"standard input\n",
+	"  --url URL          the page's address, shown by --meta (default:\n"
+	"                     none; links are printed raw, not resolved)\n"
+	"  --content-type CT  the HTTP Content-Type value; its charset= wins\n"
+	"                     over <meta> (default: none)\n"
+	"  --links            after the text, a blank line, then one line per\n"
+	"                     outlink: 'link<TAB>href' or 'nofollow<TAB>href'\n"
+	"                     (default: off)\n"
+	"  --meta             before the text: url, charset and where it was\n"
+	"                     found, title, lang, base, robots, a blank line\n"
+	"                     (default: off)\n"
+	"  FILE               the page, plain or gzip-compressed; - reads\n"
+	"                     standard input (at most 64 MiB)\n",
 	.flags = 0,
 };
