@@ -257,7 +257,7 @@ static const char *const unlikely_sub[] = {
 };
 static const char *const unlikely_tok[] = {
 	"ad", "ads", "nav", "header", "meta", "caption", "credit", "extra",
-	"rss", "tools", "share", "more", NULL,
+	"rss", "tools", "share", "more", "cta", NULL,
 };
 static const char *const likely_sub[] = {
 	"article", "body", "content", "main", "column", "shadow", "story",
@@ -953,6 +953,8 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 	if (x->commas >= 10)
 		return 0;
 	if (x->imgs > 1 && x->paras * 2 < x->imgs)
+		return 1;
+	if (x->imgs && !x->paras && x->text < 100)	/* picture + caption */
 		return 1;
 	if (!list && x->lis > x->paras + 10)
 		return 1;
