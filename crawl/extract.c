@@ -932,6 +932,41 @@ static int link_para_junk(const xmlNode *n, const struct ni *x)
 	return lead_is(n, teasers);
 }
 
+/* Does the text below n (its first 1 KiB) contain one of words (ASCII
+ * case folded)? */
+static int text_has(const xmlNode *n, const char *const *words)
+{
+	char t[1024];
+	size_t k = 0;
+
+	for (xmlNode *c = n->children; c && k < sizeof(t) - 1;
+	     c = walk_next(c, n, 1)) {
+		if (c->type != XML_TEXT_NODE || !c->content)
+			continue;
+		size_t l = strlen((const char *)c->content);
+
+		if (l > sizeof(t) - 1 - k)
+			l = sizeof(t) - 1 - k;
+		memcpy(t + k, c->content, l);
+		k += l;
+	}
+	t[k] = '\0';
+	for (; *words; words++)
+		if (strcasestr(t, *words))
+			return 1;
+	return 0;
+}
+
+/* A short legal line: "Copyright 2019 X. All rights reserved." */
+static int legal_line(const xmlNode *n, const struct ni *x)
+{
+	static const char *const legal[] = {
+		"copyright", "all rights reserved", "\xC2\xA9", NULL,
+	};
+
+	return x->text < 300 && text_has(n, legal);
+}
+
 /* Conditional cleaning: a nested block that looks like a link list, an
  * image gallery or a form is not part of the article. */
 static int junk_block(const xmlNode *n, const struct ni *x)
@@ -944,6 +979,8 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 		return 1;
 	if (f & T_HEADING)
 		return x->weight < 0 || ld > 0.33f;
+	if (is_paragraph(n, x) && legal_line(n, x))
+		return 1;
 	if (f & T_PARA)
 		return x->text && ld > 0.5f && link_para_junk(n, x);
 	if (!(f & T_CLEAN))
