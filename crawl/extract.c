@@ -985,7 +985,9 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 		return x->text && ld > 0.5f && link_para_junk(n, x);
 	if (!(f & T_CLEAN))
 		return 0;
-	if ((float)x->weight + (x->scored ? x->score : 0) < 0)
+	/* A bad class name does not outweigh plain prose. */
+	if ((float)x->weight + (x->scored ? x->score : 0) < 0 &&
+	    !(x->ptext * 10 >= x->text * 9 && ld < 0.2f))
 		return 1;
 	if (x->commas >= 10)
 		return 0;
