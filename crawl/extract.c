@@ -186,6 +186,7 @@ struct ni {
 	uint32_t link;		/* ... of which inside <a> */
 	uint32_t commas;
 	uint32_t ptext;		/* ... of which in clean <p> paragraphs */
+	uint32_t ptext0;	/* ptext before class/id pruning */
 	uint32_t upper, lower;	/* ASCII letters by case */
 	uint16_t paras, imgs, lis, inputs, embeds, links;
 	uint8_t drop;		/* pruned (with its subtree) */
@@ -346,6 +347,13 @@ static int hidden(const xmlNode *n)
 
 /* ---- the page ---- */
 
+/* How pass 2 uses class/id words. */
+enum {
+	PRUNE_NONE = 0,		/* not at all */
+	PRUNE_ALL,		/* drop every element they name */
+	PRUNE_SMALL,		/* ... except those holding >= 1/4 of the prose */
+};
+
 struct page {
 	xmlDoc *doc;
 	xmlNode *body;
@@ -353,7 +361,8 @@ struct page {
 	size_t nni;
 	const struct extract_opts *o;
 	struct extract_result *r;
-	int prune_classes;	/* pass 2 rule on class/id words */
+	int prune_classes;	/* PRUNE_* below */
+	uint32_t body_ptext;	/* prose on the whole page (PRUNE_SMALL) */
 	/* link dedup: open addressing on hash64(href) -> index + 1 */
 	uint32_t *lset;
 	size_t lcap;
@@ -584,8 +593,12 @@ static void prune(struct page *pg, xmlNode *root)
 {
 	unsigned depth = 0;
 
-	for (size_t i = 0; i < pg->nni; i++)
+	for (size_t i = 0; i < pg->nni; i++) {
+		uint32_t keep0 = pg->ni[i].ptext0;
+
 		memset(&pg->ni[i], 0, sizeof(pg->ni[i]));
+		pg->ni[i].ptext0 = keep0;
+	}
 	for (xmlNode *n = root; n; ) {
 		struct ni *x = NI(n);
 		int down = 0;
@@ -596,6 +609,8 @@ static void prune(struct page *pg, xmlNode *root)
 			if (depth >= pg->o->max_depth || (f & T_DROP) ||
 			    hidden(n) ||
 			    (pg->prune_classes && n != root &&
+			     (pg->prune_classes == PRUNE_ALL ||
+			      (uint64_t)x->ptext0 * 4 < pg->body_ptext) &&
 			     !is_tag(n, "body") && !is_tag(n, "article") &&
 			     !is_tag(n, "main") && !is_tag(n, "a") &&
 			     unlikely(n)))
@@ -1227,7 +1242,15 @@ int extract_html(const char *utf8, size_t n, const struct extract_opts *opts,
 	if (!pg.body)
 		pg.body = top;
 	o.b = &r->text;
-	pg.prune_classes = 1;
+	/* Measure the prose before any class/id rule, so PRUNE_SMALL knows
+	 * which elements hold much of it. */
+	pg.prune_classes = PRUNE_NONE;
+	prune(&pg, pg.body);
+	stats(&pg, pg.body);
+	for (size_t i = 0; i < pg.nni; i++)
+		pg.ni[i].ptext0 = pg.ni[i].ptext;
+	pg.body_ptext = NI(pg.body) ? NI(pg.body)->ptext : 0;
+	pg.prune_classes = PRUNE_SMALL;
 	run(&pg, &o);
 	/* Too little left: the class/id rule probably hit the article. */
 	if (r->text.len < 250 && NI(pg.body) && !o.full) {
@@ -1235,7 +1258,7 @@ int extract_html(const char *utf8, size_t n, const struct extract_opts *opts,
 
 		buf_init(&r->text, opts->max_text);
 		o = (struct out){ .b = &r->text };
-		pg.prune_classes = 0;
+		pg.prune_classes = PRUNE_NONE;
 		run(&pg, &o);
 		if (r->text.len < keep.len * 2) {
 			buf_release(&r->text);
