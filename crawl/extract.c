@@ -940,7 +940,7 @@ static int link_para_junk(const xmlNode *n, const struct ni *x)
 		NULL,
 	};
 
-	if (x->links >= 2)
+	if (x->links >= 2 && x->link * 10 > x->text * 7)
 		return 1;
 	if (x->upper > 8 && x->upper > 2 * x->lower)
 		return 1;
