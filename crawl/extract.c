@@ -262,7 +262,7 @@ static const char *const unlikely_tok[] = {
 };
 static const char *const likely_sub[] = {
 	"article", "body", "content", "main", "column", "shadow", "story",
-	"entry", "post-text", NULL,
+	"post-text", NULL,
 };
 static const char *const positive_sub[] = {
 	"article", "body", "content", "entry", "hentry", "h-entry", "main",
