@@ -294,8 +294,17 @@ static int class_weight(const xmlNode *n)
 
 static int unlikely(const xmlNode *n)
 {
+	static const char *const meta_props[] = {
+		"datePublished", "dateModified", "dateCreated", "author",
+		"publisher", NULL,
+	};
 	const char *v[3] = { attr(n, "class"), attr(n, "id"), attr(n, "role") };
+	const char *ip = attr(n, "itemprop");
 	int bad = 0;
+
+	/* schema.org says so: the date or the byline, not the article. */
+	if (ip && has_token(ip, meta_props))
+		return 1;
 
 	if (v[2] && (!strcasecmp(v[2], "navigation") ||
 		     !strcasecmp(v[2], "complementary") ||
