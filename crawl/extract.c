@@ -187,6 +187,8 @@ struct ni {
 	uint32_t commas;
 	uint32_t ptext;		/* ... of which in clean <p> paragraphs */
 	uint32_t ptext0;	/* ptext before class/id pruning */
+	uint8_t cls;		/* CLS_* below, computed once per page */
+	int8_t cweight;		/* class_weight(), computed once per page */
 	uint32_t upper, lower;	/* ASCII letters by case */
 	uint16_t paras, imgs, lis, inputs, embeds, links;
 	uint8_t drop;		/* pruned (with its subtree) */
@@ -218,10 +220,19 @@ static xmlNode *walk_next(xmlNode *n, const xmlNode *root, int down)
 
 /* ---- class/id words ---- */
 
+/* Is one of words (lower case) a substring of s, ignoring ASCII case?
+ * Lower-cases s once (the first 511 bytes: class lists are short) so the
+ * search is plain strstr. */
 static int has_word(const char *s, const char *const *words)
 {
+	char low[512];
+	size_t n = 0;
+
+	for (; s[n] && n < sizeof(low) - 1; n++)
+		low[n] = (char)tolower((unsigned char)s[n]);
+	low[n] = '\0';
 	for (; *words; words++)
-		if (strcasestr(s, *words))
+		if (strstr(low, *words))
 			return 1;
 	return 0;
 }
@@ -352,6 +363,18 @@ static int hidden(const xmlNode *n)
 			return 1;
 	}
 	return 0;
+}
+
+/* What an element's attributes say, cached across pruning passes. */
+enum { CLS_DONE = 1, CLS_UNLIKELY = 2, CLS_HIDDEN = 4 };
+
+static void classify(const xmlNode *n, struct ni *x)
+{
+	if (x->cls & CLS_DONE)
+		return;
+	x->cls = CLS_DONE | (unlikely(n) ? CLS_UNLIKELY : 0) |
+		 (hidden(n) ? CLS_HIDDEN : 0);
+	x->cweight = (int8_t)class_weight(n);
 }
 
 /* ---- the page ---- */
@@ -603,10 +626,12 @@ static void prune(struct page *pg, xmlNode *root)
 	unsigned depth = 0;
 
 	for (size_t i = 0; i < pg->nni; i++) {
-		uint32_t keep0 = pg->ni[i].ptext0;
+		struct ni keep = pg->ni[i];
 
 		memset(&pg->ni[i], 0, sizeof(pg->ni[i]));
-		pg->ni[i].ptext0 = keep0;
+		pg->ni[i].ptext0 = keep.ptext0;
+		pg->ni[i].cls = keep.cls;
+		pg->ni[i].cweight = keep.cweight;
 	}
 	for (xmlNode *n = root; n; ) {
 		struct ni *x = NI(n);
@@ -615,17 +640,18 @@ static void prune(struct page *pg, xmlNode *root)
 		if (x) {
 			unsigned f = tflags(n);
 
+			classify(n, x);
 			if (depth >= pg->o->max_depth || (f & T_DROP) ||
-			    hidden(n) ||
+			    (x->cls & CLS_HIDDEN) ||
 			    (pg->prune_classes && n != root &&
 			     (pg->prune_classes == PRUNE_ALL ||
 			      (uint64_t)x->ptext0 * 4 < pg->body_ptext) &&
 			     !is_tag(n, "body") && !is_tag(n, "article") &&
 			     !is_tag(n, "main") && !is_tag(n, "a") &&
-			     unlikely(n)))
+			     (x->cls & CLS_UNLIKELY)))
 				x->drop = 1;
 			else {
-				x->weight = (int8_t)class_weight(n);
+				x->weight = x->cweight;
 				down = 1;
 			}
 		}
@@ -956,8 +982,8 @@ static int link_para_junk(const xmlNode *n, const struct ni *x)
 	return lead_is(n, teasers);
 }
 
-/* Does the text below n (its first 1 KiB) contain one of words (ASCII
- * case folded)? */
+/* Does the text below n (its first 1 KiB) contain one of words (lower
+ * case; the text is ASCII case folded)? */
 static int text_has(const xmlNode *n, const char *const *words)
 {
 	char t[1024];
@@ -971,12 +997,13 @@ static int text_has(const xmlNode *n, const char *const *words)
 
 		if (l > sizeof(t) - 1 - k)
 			l = sizeof(t) - 1 - k;
-		memcpy(t + k, c->content, l);
+		for (size_t i = 0; i < l; i++)
+			t[k + i] = (char)tolower(c->content[i]);
 		k += l;
 	}
 	t[k] = '\0';
-	for (; *words; words++)
-		if (strcasestr(t, *words))
+	for (; *words; words++)	/* words are lower case */
+		if (strstr(t, *words))
 			return 1;
 	return 0;
 }
