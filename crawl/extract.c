@@ -1217,6 +1217,44 @@ static xmlNode *widen(xmlNode *best, xmlNode *root)
 	return pick;
 }
 
+/* Credit and follow-us lines that close many news articles ("Write to
+ * X at x@y.com", "Follow him on Twitter", "(Reporting by ...)"): drop up to
+ * two short closing paragraphs that read like that. */
+static void trim_tail(struct buf *b)
+{
+	static const char *const leads[] = {
+		"follow ", "write to ", "contact ", "(reporting by",
+		"reporting by", "editing by", "additional reporting",
+		"via ", NULL,
+	};
+	static const char *const inside[] = {
+		"on twitter", "on facebook", "on instagram", "full coverage",
+		NULL,
+	};
+
+	for (int k = 0; k < 2 && b->len; k++) {
+		size_t start = b->len;
+		const char *last;
+
+		while (start > 0 && !(start >= 2 && b->data[start - 1] == '\n' &&
+				      b->data[start - 2] == '\n'))
+			start--;
+		last = b->data + start;
+		if (b->len - start > 300)
+			return;
+		int hit = 0;
+
+		for (const char *const *w = leads; *w && !hit; w++)
+			hit = !strncasecmp(last, *w, strlen(*w));
+		for (const char *const *w = inside; *w && !hit; w++)
+			hit = strcasestr(last, *w) != NULL;
+		if (!hit)
+			return;
+		b->len = start >= 2 ? start - 2 : 0;
+		b->data[b->len] = '\0';
+	}
+}
+
 static int run(struct page *pg, struct out *o)
 {
 	xmlNode *root = pg->body, *best;
@@ -1235,6 +1273,7 @@ static int run(struct page *pg, struct out *o)
 	top = NI(best)->score;
 	best = climb(widen(best, root), root);
 	write_main(pg, best, top, o);
+	trim_tail(o->b);
 	return 0;
 }
 
