@@ -1042,6 +1042,10 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 		return 1;
 	if (x->commas >= 10)
 		return 0;
+	/* A one- or two-item list of links inside the text is part of it
+	 * ("Get it at the store"); a list of related stories is longer. */
+	if (list && x->lis <= 2 && !x->imgs && x->weight >= 0)
+		return 0;
 	if (x->imgs > 1 && x->paras * 2 < x->imgs)
 		return 1;
 	if (x->imgs && !x->paras && x->text < 100)	/* picture + caption */
