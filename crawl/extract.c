@@ -1018,6 +1018,46 @@ static int legal_line(const xmlNode *n, const struct ni *x)
 	return x->text < 300 && text_has(n, legal);
 }
 
+/* Is all the text below n inside <em>/<i> (below n)? */
+static int italic_only(const xmlNode *n)
+{
+	int any = 0;
+
+	for (xmlNode *c = n->children; c; c = walk_next(c, n, 1)) {
+		const xmlNode *a;
+		const char *t;
+
+		if (c->type != XML_TEXT_NODE || !c->content)
+			continue;
+		for (t = (const char *)c->content; is_ws((unsigned char)*t); t++)
+			;
+		if (!*t)
+			continue;
+		for (a = c->parent; a && a != n; a = a->parent)
+			if (is_tag(a, "em") || is_tag(a, "i"))
+				break;
+		if (a == n || !a)
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
+/* A short italic line right after a picture is its caption. */
+static int caption_line(const xmlNode *n, const struct ni *x)
+{
+	const xmlNode *prev = n->prev;
+
+	if (x->text >= 150)
+		return 0;
+	while (prev && prev->type != XML_ELEMENT_NODE)
+		prev = prev->prev;
+	if (!prev || !(is_tag(prev, "img") || is_tag(prev, "picture") ||
+		       (NI(prev) && NI(prev)->imgs && NI(prev)->text == 0)))
+		return 0;
+	return italic_only(n);
+}
+
 /* Conditional cleaning: a nested block that looks like a link list, an
  * image gallery or a form is not part of the article. */
 static int junk_block(const xmlNode *n, const struct ni *x)
@@ -1030,7 +1070,7 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 		return 1;
 	if (f & T_HEADING)
 		return x->weight < 0 || ld > 0.33f;
-	if (is_paragraph(n, x) && legal_line(n, x))
+	if (is_paragraph(n, x) && (legal_line(n, x) || caption_line(n, x)))
 		return 1;
 	if (f & T_PARA)
 		return x->text && ld > 0.5f && link_para_junk(n, x);
