@@ -1284,7 +1284,8 @@ static void trim_tail(struct buf *b)
 				      b->data[start - 2] == '\n'))
 			start--;
 		last = b->data + start;
-		if (b->len - start > 300)
+		/* Never the only paragraph: that would leave nothing. */
+		if (start == 0 || b->len - start > 300)
 			return;
 		int hit = 0;
 
@@ -1294,7 +1295,7 @@ static void trim_tail(struct buf *b)
 			hit = strcasestr(last, *w) != NULL;
 		if (!hit)
 			return;
-		b->len = start >= 2 ? start - 2 : 0;
+		b->len = start - 2;
 		b->data[b->len] = '\0';
 	}
 }
