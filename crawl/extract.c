@@ -869,7 +869,8 @@ struct out {
 	struct buf *b;
 	int nl;			/* pending line breaks: 0, 1 or 2 */
 	int sp;			/* pending space */
-	int full;		/* cap reached */
+	int full;		/* cap reached, or out of memory */
+	int nomem;		/* out of memory */
 };
 
 static void out_raw(struct out *o, const char *p, size_t n)
@@ -881,8 +882,10 @@ static void out_raw(struct out *o, const char *p, size_t n)
 	if (rc == BUF_OK)
 		return;
 	o->full = 1;
-	if (rc != BUF_TOOBIG)
+	if (rc != BUF_TOOBIG) {
+		o->nomem = 1;
 		return;
+	}
 	size_t room = o->b->cap > o->b->len ? o->b->cap - o->b->len : 0;
 
 	if (room >= n)
@@ -1322,12 +1325,55 @@ static int run(struct page *pg, struct out *o)
 	return 0;
 }
 
+/* Measure the prose before any class/id rule, so PRUNE_SMALL knows which
+ * elements hold much of it. */
+static void measure_prose(struct page *pg)
+{
+	pg->prune_classes = PRUNE_NONE;
+	prune(pg, pg->body);
+	stats(pg, pg->body);
+	for (size_t i = 0; i < pg->nni; i++)
+		pg->ni[i].ptext0 = pg->ni[i].ptext;
+	pg->body_ptext = NI(pg->body) ? NI(pg->body)->ptext : 0;
+}
+
+/* Run the passes; when class/id pruning left too little text (it probably
+ * hit the article's wrapper), run them again without it and keep the
+ * longer result if it is much longer.  Returns -1 when out of memory. */
+static int extract_main(struct page *pg, struct extract_result *r)
+{
+	struct out o = { .b = &r->text };
+	struct buf first;
+
+	measure_prose(pg);
+	pg->prune_classes = PRUNE_SMALL;
+	run(pg, &o);
+	r->truncated = o.full && !o.nomem;
+	if (o.nomem)
+		return -1;
+	if (r->text.len >= 250 || o.full || !NI(pg->body))
+		return 0;
+	first = r->text;
+	buf_init(&r->text, first.cap);
+	o = (struct out){ .b = &r->text };
+	pg->prune_classes = PRUNE_NONE;
+	run(pg, &o);
+	if (o.nomem || r->text.len < first.len * 2) {
+		buf_release(&r->text);
+		r->text = first;
+		return 0;
+	}
+	buf_release(&first);
+	r->truncated = o.full;
+	return 0;
+}
+
 int extract_html(const char *utf8, size_t n, const struct extract_opts *opts,
 		 struct extract_result *r, struct sl_err *err)
 {
 	struct extract_opts def;
 	struct page pg = { 0 };
-	struct out o = { 0 };
+	xmlNode *top;
 	int rc = 0;
 
 	if (!opts) {
@@ -1349,46 +1395,18 @@ int extract_html(const char *utf8, size_t n, const struct extract_opts *opts,
 				HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
 	if (!pg.doc)
 		return 0;
-	xmlNode *top = xmlDocGetRootElement(pg.doc);
-
-	if (!top)
-		goto out;
-	/* Siblings of the root element (content after </html>) are rare;
-	 * walk from the root element only. */
-	if (meta_pass(&pg, top) < 0 || assign_info(&pg, top) < 0) {
-		rc = sl_error(err, "cannot extract: out of memory");
-		goto out;
-	}
-	if (!pg.body)
-		pg.body = top;
-	o.b = &r->text;
-	/* Measure the prose before any class/id rule, so PRUNE_SMALL knows
-	 * which elements hold much of it. */
-	pg.prune_classes = PRUNE_NONE;
-	prune(&pg, pg.body);
-	stats(&pg, pg.body);
-	for (size_t i = 0; i < pg.nni; i++)
-		pg.ni[i].ptext0 = pg.ni[i].ptext;
-	pg.body_ptext = NI(pg.body) ? NI(pg.body)->ptext : 0;
-	pg.prune_classes = PRUNE_SMALL;
-	run(&pg, &o);
-	/* Too little left: the class/id rule probably hit the article. */
-	if (r->text.len < 250 && NI(pg.body) && !o.full) {
-		struct buf keep = r->text;
-
-		buf_init(&r->text, opts->max_text);
-		o = (struct out){ .b = &r->text };
-		pg.prune_classes = PRUNE_NONE;
-		run(&pg, &o);
-		if (r->text.len < keep.len * 2) {
-			buf_release(&r->text);
-			r->text = keep;
-		} else {
-			buf_release(&keep);
+	/* Content after </html> is rare; walk from the root element only. */
+	top = xmlDocGetRootElement(pg.doc);
+	if (top) {
+		rc = meta_pass(&pg, top) < 0 || assign_info(&pg, top) < 0 ? -1 : 0;
+		if (!rc) {
+			if (!pg.body)
+				pg.body = top;
+			rc = extract_main(&pg, r);
 		}
+		if (rc)
+			rc = sl_error(err, "cannot extract: out of memory");
 	}
-	r->truncated = o.full;
-out:
 	free(pg.lset);
 	free(pg.ni);
 	xmlFreeDoc(pg.doc);
