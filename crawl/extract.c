@@ -8,12 +8,15 @@
  *              every <a href> (over the whole page, boilerplate included:
  *              the crawler wants navigation links too);
  *   2. prune:  mark as dropped the elements that are never main text:
- *              script/style/nav/aside/form/... tags, hidden elements, and
- *              elements whose class or id names boilerplate ("comment",
- *              "share", "sidebar"...) unless they also name content
- *              ("article", "content", "main"...);
- *   3. stats:  bottom-up per element: text bytes, bytes inside <a>, commas,
- *              <p>/<img>/<li>/<input> counts;
+ *              script/style/nav/aside/form/... tags, hidden elements,
+ *              schema.org date/author elements, and elements whose class
+ *              or id names boilerplate ("comment", "share", "sidebar"...)
+ *              unless they also name content ("article", "content"...) or
+ *              hold a quarter of the page's prose (measured by a first
+ *              prune + stats without the class rule);
+ *   3. stats:  bottom-up per element: text bytes, bytes inside <a>, bytes
+ *              in clean <p>s, commas, letter case, <p>/<img>/<li>/<a>/
+ *              <input> counts;
  *   4. score:  every paragraph-like element (p, pre, td, blockquote, or a
  *              div holding only inline content) with >= 25 bytes of text
  *              gives 1 + commas + min(len/100, 3) to its parent, half to
@@ -21,16 +24,20 @@
  *              scaled by (1 - link density) and biased by its tag and its
  *              class/id; the best container wins, unless the page marks
  *              one article body (itemprop=articleBody) that holds most of
- *              the text;
+ *              the text.  The winner then widens to an ancestor when that
+ *              adds mostly clean paragraphs (articles cut in sections by
+ *              figures), and climbs while it is an only child;
  *   5. output: the winner and those siblings that score close to it or
  *              are clean paragraphs, skipping nested blocks that look like
- *              link lists, image galleries or forms ("conditional
- *              cleaning"), written as text with block structure.
+ *              link lists, galleries, captions, forms, copyright lines or
+ *              link teasers ("conditional cleaning"), written as text with
+ *              block structure; closing credit/follow-us lines are trimmed.
  *
- * When pruning by class/id leaves too little text (some sites name their
- * article wrapper "post-sidebar-layout"), the page is scored again without
- * that rule.  Per-element data hangs off xmlNode._private (libxml2 leaves
- * that field to the application); it points into one array per page.
+ * When all that leaves too little text (some sites name their article
+ * wrapper "post-sidebar-layout"), the page is scored again without the
+ * class/id rule.  Per-element data hangs off xmlNode._private (libxml2
+ * leaves that field to the application); it points into one array per
+ * page.  Elements deeper than max_depth are dropped with their subtree.
  */
 #include "extract.h"
 
