@@ -271,7 +271,7 @@ static const char *const unlikely_sub[] = {
 	"shoutbox", "skyscraper", "sponsor", "popup", "modal", "pagination",
 	"pager", "signup", "sign-up", "navbar",
 	"navigation", "menu", "outbrain", "taboola", "recirc", "trending",
-	"most-popular", "mostpopular", "read-more", "readmore", "author-bio",
+	"most-popular", "mostpopular", "read-more", "readmore", "author",
 	"byline", "dateline", "toolbar", "tags", "caption", "consent", "privacy", "print-only", "offscreen", "visually-hidden", "sr-only", "screen-reader", NULL,
 };
 static const char *const unlikely_tok[] = {
@@ -1303,6 +1303,10 @@ static void trim_tail(struct buf *b)
 			hit = !strncasecmp(last, *w, strlen(*w));
 		for (const char *const *w = inside; *w && !hit; w++)
 			hit = strcasestr(last, *w) != NULL;
+		/* A label left without what it introduced: "You may also
+		 * like:" before a dropped list. */
+		if (b->len - start < 60 && b->data[b->len - 1] == ':')
+			hit = 1;
 		if (!hit)
 			return;
 		b->len = start - 2;
