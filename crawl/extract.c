@@ -390,7 +390,8 @@ static void classify(const xmlNode *n, struct ni *x)
 enum {
 	PRUNE_NONE = 0,		/* not at all */
 	PRUNE_ALL,		/* drop every element they name */
-	PRUNE_SMALL,		/* ... except those holding >= 1/4 of the prose */
+	PRUNE_SMALL,		/* ... except those holding 400+ bytes and 1/4
+				 * of the prose */
 };
 
 struct page {
@@ -652,6 +653,7 @@ static void prune(struct page *pg, xmlNode *root)
 			    (x->cls & CLS_HIDDEN) ||
 			    (pg->prune_classes && n != root &&
 			     (pg->prune_classes == PRUNE_ALL ||
+			      x->ptext0 < 400 ||
 			      (uint64_t)x->ptext0 * 4 < pg->body_ptext) &&
 			     !is_tag(n, "body") && !is_tag(n, "article") &&
 			     !is_tag(n, "main") && !is_tag(n, "a") &&
