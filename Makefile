@@ -47,8 +47,9 @@ CPPFLAGS += -DSLUICE_VERSION='"$(VERSION)"'
 # Build the binary and the man page.
 all: sluice sluice.1
 
+# copy then rename: a running ./sluice (a benchmark, a demo) keeps its file
 sluice: $(BUILD)/sluice
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/sluice: $(CLIOBJ) $(BUILD)/libsluice.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
