@@ -9,6 +9,7 @@
 #include "../lib/buf.h"
 #include "../lib/err.h"
 #include "../lib/hash.h"
+#include "../lib/sha256.h"
 #include "../lib/utf8.h"
 
 START_TEST(buf_grows_and_caps)
@@ -153,6 +154,33 @@ START_TEST(err_appends_errno)
 }
 END_TEST
 
+START_TEST(sha256_vectors)
+{
+	struct sha256 c;
+	char hex[65];
+	char million[1001];
+
+	sha256_init(&c);
+	sha256_hex(&c, hex);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_init(&c);
+	sha256_update(&c, "abc", 3);
+	sha256_hex(&c, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_init(&c);
+	sha256_update(&c, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56);
+	sha256_hex(&c, hex);
+	ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	/* a million 'a' fed in uneven pieces */
+	memset(million, 'a', sizeof(million));
+	sha256_init(&c);
+	for (int i = 0; i < 1000; i++)
+		sha256_update(&c, million, i % 2 ? 999 : 1001);
+	sha256_hex(&c, hex);
+	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+END_TEST
+
 static Suite *lib_suite(void)
 {
 	Suite *s = suite_create("lib");
@@ -165,6 +193,7 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, hash_is_stable);
 	tcase_add_test(tc, atomicfile_commit_and_abort);
 	tcase_add_test(tc, err_appends_errno);
+	tcase_add_test(tc, sha256_vectors);
 	suite_add_tcase(s, tc);
 	return s;
 }
