@@ -14,7 +14,7 @@ DEBS = build-essential pkg-config libsqlite3-dev libpcre2-dev \
        libcurl4-openssl-dev libzstd-dev check libjansson-dev libxml2-dev \
        libutf8proc-dev libxxhash-dev libncurses-dev libopenblas-dev \
        libuchardet-dev libexttextcat-dev liburiparser-dev libinih-dev \
-       zlib1g-dev zstd gzip python3 tmux sqlite3
+       zlib1g-dev zstd gzip python3 python3-numpy tmux sqlite3
 
 PKGS = sqlite3 libzstd zlib jansson libxxhash libpcre2-8 libcurl libxml-2.0 \
        libutf8proc uchardet libexttextcat liburiparser inih ncursesw openblas

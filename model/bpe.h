@@ -66,6 +66,10 @@ void bpe_close(struct bpe *t);
 
 /* The name given to bpe_open() (a built-in name or the path). */
 const char *bpe_name(const struct bpe *t);
+/* The SHA-256 (hex) of the rank file: the embedded one for built-in
+ * names (tiktoken's expected_hash), else the file's.  0, or -1 with err. */
+int bpe_ranks_sha256(const struct bpe *t, char out[65], struct sl_err *err);
+
 /* Names bpe_open() accepts without a file, comma-separated. */
 const char *bpe_builtin_names(void);
 
