@@ -581,6 +581,7 @@ static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
 
 	if (compile_one(t, pat, 1, err) || compile_one(t, pat, 0, err))
 		return -1;
+	t->ascii = bpe_ascii_kind(pat);
 	t->extra_bits = calloc(0x110000 / 8, 1);
 	if (!t->extra_bits)
 		return sl_error(err, "out of memory");
@@ -1127,7 +1128,16 @@ static int encode_ordinary(const struct bpe *t, struct bpe_scratch *s,
 	size_t pos = 0;
 
 	while (pos < n) {
-		int rc = jit ?
+		size_t end = t->ascii ? bpe_ascii_match(t->ascii, u, pos, n) : 0;
+		int rc;
+
+		if (end) {	/* decided on ASCII alone: no regex needed */
+			if (encode_piece(t, s, u + pos, end - pos, out))
+				return sl_error(err, "out of memory");
+			pos = end;
+			continue;
+		}
+		rc = jit ?
 			pcre2_jit_match(re, u, n, pos, PCRE2_NOTEMPTY, s->md,
 					s->mc) :
 			pcre2_match(re, u, n, pos, PCRE2_NOTEMPTY, s->md,
