@@ -4,9 +4,9 @@
  * Encoding a document:
  *
  *   text ──(BPE_ALLOW_SPECIAL: cut at special tokens)──► segments
- *   segment ──(regex find-all, PCRE2 JIT)──► pieces (+ gaps: bytes no
- *                                            alternative matched, i.e.
- *                                            invalid UTF-8)
+ *   segment ──(regex find-all: bpe_ascii.c by hand where ASCII decides,
+ *              PCRE2 JIT elsewhere)──► pieces (+ gaps: bytes no alternative
+ *                                   matched, i.e. invalid UTF-8)
  *   piece ──► one token when the whole piece is a token (tiktoken checks
  *             this first, and so must we: BPE would not always get there)
  *         ──► else merge: start from single bytes; repeatedly merge the

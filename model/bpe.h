@@ -6,7 +6,8 @@
  *   1. (with BPE_ALLOW_SPECIAL only) the text is cut at each occurrence of a
  *      special token ("<|endoftext|>"...), which becomes its id;
  *   2. each remaining segment is split into pieces by the encoding's regex
- *      (PCRE2, JIT), made to match as tiktoken's Rust regex crate does:
+ *      (hand-run on ASCII for the built-in patterns, PCRE2 JIT elsewhere),
+ *      made to match as tiktoken's Rust regex crate does:
  *      \s is Unicode White_Space (so U+0085 is a space), and \p{L},
  *      \p{N}... include what Unicode 15.0-16.0 added (PCRE2 10.42 has
  *      Unicode 14.0);
