@@ -1208,6 +1208,16 @@ static int encode_with_special(const struct bpe *t, struct bpe_scratch *s,
 	}
 }
 
+static int ascii_space(uint8_t c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static int ascii_alnum(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 	       size_t len, unsigned flags, struct ids *out, struct sl_err *err)
 {
@@ -1232,6 +1242,32 @@ int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 		out->len = saved;
 	bpe_scratch_free(own);
 	return rc;
+}
+
+/* Cut after a "\n" that has an ASCII non-space byte before it and an
+ * ASCII letter or digit after it: every built-in pattern ends a piece
+ * there whatever follows (the newline is a white-space run of one, or the
+ * tail of a punctuation piece, whose [\r\n/]* cannot take a letter), and
+ * no piece starts before a newline and takes a letter, so the pieces on
+ * each side are those of the whole text.  Special tokens must not contain
+ * a newline (none of the built-in ones does). */
+size_t bpe_safe_cut(const struct bpe *t, const char *text, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)text;
+
+	if (t->ascii == BPE_ASCII_NONE)
+		return 0;
+	for (size_t i = 0; i < t->n_special; i++)
+		if (memchr(t->special[i].bytes, '\n', t->special[i].len))
+			return 0;
+	for (size_t c = len ? len - 1 : 0; c >= 2; c--) {
+		if (p[c - 1] != '\n')
+			continue;
+		if (ascii_alnum(p[c]) && p[c - 2] < 0x80 &&
+		    !ascii_space(p[c - 2]))
+			return c;
+	}
+	return 0;
 }
 
 int bpe_decode(const struct bpe *t, const uint32_t *ids, size_t n,

@@ -592,6 +592,58 @@ START_TEST(ascii_split_matches_pcre2)
 }
 END_TEST
 
+/* Encoding in parts cut at bpe_safe_cut() gives the ids of the whole:
+ * the golden texts joined by newlines, fed through windows of odd sizes. */
+START_TEST(safe_cut_keeps_ids)
+{
+	struct bpe *t = open_ok(encs[_i], NULL);
+	struct buf doc;
+	struct ids whole, parts;
+	struct sl_err err;
+	size_t cuts = 0;
+
+	load_golden();
+	buf_init(&doc, 0);
+	for (size_t i = 0; i < ncases; i++) {
+		ck_assert_int_eq(buf_add(&doc, cases[i].text, cases[i].len), 0);
+		ck_assert_int_eq(buf_adds(&doc, i % 3 ? "\n" : ".\nA"), 0);
+	}
+	for (unsigned flags = 0; flags <= BPE_ALLOW_SPECIAL; flags++) {
+		size_t pos = 0, win = 97;
+
+		ids_init(&whole);
+		ids_init(&parts);
+		ck_assert_int_eq(bpe_encode(t, NULL, doc.data, doc.len, flags,
+					    &whole, &err), 0);
+		while (pos < doc.len) {
+			size_t end = pos + win < doc.len ? pos + win : doc.len;
+			size_t cut = end == doc.len ? end - pos :
+				bpe_safe_cut(t, doc.data + pos, end - pos);
+
+			if (!cut) {
+				win *= 2;
+				continue;
+			}
+			ck_assert_int_eq(bpe_encode(t, NULL, doc.data + pos, cut,
+						    flags, &parts, &err), 0);
+			pos += cut;
+			win = 97 + pos % 1000;
+			cuts++;
+		}
+		ck_assert_uint_eq(parts.len, whole.len);
+		ck_assert_int_eq(memcmp(parts.v, whole.v, whole.len * 4), 0);
+		ids_release(&whole);
+		ids_release(&parts);
+	}
+	ck_assert_uint_gt(cuts, 500);
+	ck_assert_uint_eq(bpe_safe_cut(t, "ab\nc", 5), 3);
+	ck_assert_uint_eq(bpe_safe_cut(t, "a \nc", 5), 0);	/* space run */
+	ck_assert_uint_eq(bpe_safe_cut(t, "a!\n/", 5), 0);	/* o200k [\r\n/]* */
+	buf_release(&doc);
+	bpe_close(t);
+}
+END_TEST
+
 struct thread_arg {
 	const struct bpe *t;
 	int bad;
@@ -678,6 +730,7 @@ static Suite *bpe_suite(void)
 	tcase_add_loop_test(tc, invalid_utf8, 0, 3);
 	tcase_add_loop_test(tc, merge_matches_reference, 0, 3);
 	tcase_add_loop_test(tc, ascii_split_matches_pcre2, 0, 3);
+	tcase_add_loop_test(tc, safe_cut_keeps_ids, 0, 3);
 	tcase_add_test(tc, concurrent_encodes);
 	tcase_add_test(tc, regex_rewrite_matches_rust);
 	suite_add_tcase(s, tc);

@@ -6,7 +6,8 @@
  *     short piece (both are reached by including bpe.c);
  *   - the fast regex (no Unicode 16.0 additions) and the exact one split
  *     alike whenever needs_exact() says the fast one may be used;
- *   - the hand-run ASCII split (bpe_ascii.c) agrees with PCRE2 alone.
+ *   - the hand-run ASCII split (bpe_ascii.c) agrees with PCRE2 alone;
+ *   - encoding in two parts cut at bpe_safe_cut() gives the same ids.
  * Seeds: tests/fuzz/corpus/bpe/.
  */
 #include <stdint.h>
@@ -77,6 +78,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		ids_reset(&v);
 		ids_reset(&w);
+	}
+	{	/* parts cut at bpe_safe_cut() encode to the ids of the whole */
+		size_t cut = bpe_safe_cut(t, (const char *)data, size);
+
+		if (cut) {
+			ids_reset(&v);
+			ids_reset(&w);
+			if (bpe_encode(t, scratch, (const char *)data, size,
+				       BPE_ALLOW_SPECIAL, &v, &err) ||
+			    bpe_encode(t, scratch, (const char *)data, cut,
+				       BPE_ALLOW_SPECIAL, &w, &err) ||
+			    bpe_encode(t, scratch, (const char *)data + cut,
+				       size - cut, BPE_ALLOW_SPECIAL, &w, &err))
+				abort();
+			if (v.len != w.len ||
+			    memcmp(v.v, w.v, v.len * sizeof(*v.v)))
+				abort();
+			ids_reset(&w);
+		}
 	}
 	if (!needs_exact(t, data, size)) {	/* then both regexes agree */
 		ids_reset(&v);
