@@ -76,7 +76,8 @@ static int run(int argc, char **argv, struct ctx *ctx)
 	};
 	struct export_opts o = { .on_file = on_file, .arg = ctx };
 	struct export_stats t = { 0 };
-	struct tokens_opts to = { .val_fraction = 0.005, .seed = 1 };
+	struct tokens_opts to = { .val_fraction = 0.005, .seed = 1,
+				  .eot_after = -1 };
 	struct mix_weight mix[MAX_MIX];
 	const char *format = "jsonl.zst";
 	struct sl_err err;
@@ -153,12 +154,15 @@ static int run(int argc, char **argv, struct ctx *ctx)
 			return usage_error(ctx, "bad option");
 		}
 	}
-	if (strcmp(format, "jsonl.zst") && strcmp(format, "tokens"))
+	if (strcmp(format, "jsonl.zst") && strcmp(format, "tokens") &&
+	    strcmp(format, "megatron"))
 		return usage_error(ctx, "unknown --format '%s' (known: "
-				   "jsonl.zst, tokens)", format);
+				   "jsonl.zst, tokens, megatron)", format);
 	if (optind != argc - 1)
 		return usage_error(ctx, "give one output directory");
-	if (!strcmp(format, "tokens"))
+	if (!strcmp(format, "megatron"))
+		to.format = TOKENS_MEGATRON;
+	if (strcmp(format, "jsonl.zst"))
 		return run_tokens(ctx, argv[optind], &to);
 	if (export_jsonl(ctx->st, argv[optind], &o, &t, &err))
 		return die_msg("%s", err.msg);
@@ -173,7 +177,8 @@ static int run(int argc, char **argv, struct ctx *ctx)
 const struct cmd cmd_export = {
 	.name = "export",
 	.run = run,
-	.usage = "sluice export [--format jsonl.zst|tokens] [options] OUTDIR",
+	.usage = "sluice export [--format jsonl.zst|tokens|megatron] [options] "
+		 "OUTDIR",
 	.summary = "write the documents no filter dropped, for training",
 	.help =
 	"  --format FMT       jsonl.zst: Dolma layout, OUTDIR/documents/\n"
@@ -198,6 +203,7 @@ const struct cmd cmd_export = {
 	"  --seed N           shuffle seed (default: 1)\n"
 	"  --eot before|after end-of-text token before each document, as\n"
 	"                     llm.c (default), or after it, as nanoGPT\n"
+	"                     and Megatron (megatron's default)\n"
 	"  --shard-tokens N   start a new shard after N tokens (default:\n"
 	"                     100M; a shard never passes 2 GiB)\n"
 	"  --min-tokens N     leave out documents with fewer tokens (default: 0)\n"
@@ -207,6 +213,11 @@ const struct cmd cmd_export = {
 	"                     2.5 takes each twice and half a third time, by a\n"
 	"                     hash (repeatable; default weight 1)\n"
 	"  --threads N        tokenizer threads (default: one per CPU)\n"
+	"\n"
+	"  --format megatron: the same selection, split and options as\n"
+	"  tokens, written as Megatron-LM's indexed dataset (NAME_val.bin and\n"
+	"  .idx, NAME_train.bin and .idx; uint16 below 65500 tokens, else\n"
+	"  int32), which Megatron-LM, NeMo and GPT-NeoX read directly.\n"
 	"\n"
 	"  Files are written under a temporary name, synced and renamed;\n"
 	"  the same store exports byte-identical files. Files of an earlier\n"

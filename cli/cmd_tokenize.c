@@ -2,9 +2,11 @@
  * cmd_tokenize.c: `sluice tokenize`: text on stdin to token ids on stdout
  * (tiktoken's ids), or ids back to text with --decode.
  *
- * All of stdin is read (up to --max-input) and encoded as one text, so the
- * ids are exactly what tiktoken gives for the whole input; ids go out
- * space-separated on one line.
+ * The ids are exactly what tiktoken gives for the whole input, yet big
+ * inputs stream: once a block is in memory it is encoded up to the last
+ * place bpe_safe_cut() allows (a newline between ASCII text), and only the
+ * rest is kept.  Ids go out space-separated on one line.  --decode reads
+ * all of its input (ids) first.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +20,9 @@
 #include "../lib/banned.h"
 
 #define DEFAULT_MAX_INPUT (1ULL << 30)
+/* Encode once this much input is waiting (then at doubling sizes while no
+ * cut is found, so a text without cuts is scanned O(n) times in all). */
+#define BLOCK (1u << 20)
 
 struct opts {
 	const char *tokenizer;
@@ -46,8 +51,8 @@ static int read_stdin(struct buf *in)
 }
 
 /* Ids as decimal, space-separated, through one buffer (a printf per id
- * would dominate the run time). */
-static int print_ids(const struct ids *v)
+ * would dominate the run time); *first says no id was printed yet. */
+static void print_ids(const struct ids *v, int *first)
 {
 	char out[1 << 16], digits[16];
 	size_t len = 0;
@@ -63,36 +68,94 @@ static int print_ids(const struct ids *v)
 			fwrite(out, 1, len, stdout);
 			len = 0;
 		}
-		if (i)
+		if (!*first)
 			out[len++] = ' ';
+		*first = 0;
 		while (nd)
 			out[len++] = digits[--nd];
 	}
-	out[len++] = '\n';
 	fwrite(out, 1, len, stdout);
+}
+
+struct encoder {
+	const struct bpe *t;
+	const struct opts *o;
+	struct bpe_scratch *s;
+	struct ids v;
+	size_t count;
+	int first;
+};
+
+/* Encode p[0..n) and print (or count) its ids. */
+static int encode_part(struct encoder *e, const char *p, size_t n)
+{
+	struct sl_err err;
+
+	ids_reset(&e->v);
+	if (bpe_encode(e->t, e->s, p, n,
+		       e->o->allow_special ? BPE_ALLOW_SPECIAL : 0, &e->v, &err))
+		return die_msg("cannot tokenize standard input: %s", err.msg);
+	e->count += e->v.len;
+	if (!e->o->count)
+		print_ids(&e->v, &e->first);
 	return EXIT_OK;
 }
 
-static int encode(const struct bpe *t, const struct opts *o,
-		  const struct buf *in)
+/* Read stdin, encoding whatever can be cut off as it comes. */
+static int encode_stream(struct encoder *e, struct buf *in)
 {
-	struct ids v;
-	struct sl_err err;
+	char chunk[1 << 16];
+	size_t n, next = BLOCK;
+	int rc = EXIT_OK;
+
+	while (rc == EXIT_OK && (n = fread(chunk, 1, sizeof(chunk), stdin))) {
+		size_t cut;
+
+		rc = buf_add(in, chunk, n);
+		if (rc == BUF_TOOBIG)
+			return die_msg("more than %zu bytes of standard input "
+				       "without a place to cut it (raise "
+				       "--max-input)", in->cap);
+		if (rc)
+			return die_msg("out of memory reading standard input");
+		if (in->len < next)
+			continue;
+		cut = bpe_safe_cut(e->t, in->data, in->len);
+		if (cut) {
+			rc = encode_part(e, in->data, cut);
+			buf_consume(in, cut);
+			next = BLOCK;
+		} else {
+			next = in->len * 2;
+		}
+	}
+	if (rc == EXIT_OK && ferror(stdin))
+		return die_msg("cannot read standard input: %s",
+			       strerror(errno));
+	if (rc == EXIT_OK && in->len)
+		rc = encode_part(e, in->data, in->len);
+	return rc;
+}
+
+static int encode(const struct bpe *t, const struct opts *o)
+{
+	struct encoder e = { .t = t, .o = o, .first = 1 };
+	struct buf in;
 	int rc;
 
-	ids_init(&v);
-	if (bpe_encode(t, NULL, in->data ? in->data : "", in->len,
-		       o->allow_special ? BPE_ALLOW_SPECIAL : 0, &v, &err)) {
-		ids_release(&v);
-		return die_msg("cannot tokenize standard input: %s", err.msg);
-	}
-	if (o->count) {
-		printf("%zu\n", v.len);
-		rc = EXIT_OK;
-	} else {
-		rc = print_ids(&v);
-	}
-	ids_release(&v);
+	e.s = bpe_scratch_new();
+	if (!e.s)
+		return die_msg("out of memory");
+	ids_init(&e.v);
+	buf_init(&in, (size_t)o->max_input);
+	rc = encode_stream(&e, &in);
+	if (rc == EXIT_OK && o->count)
+		printf("%zu\n", e.count);
+	else if (rc == EXIT_OK)
+		putchar('\n');
+	buf_release(&in);
+	ids_release(&e.v);
+	bpe_scratch_free(e.s);
 	return rc;
 }
 
@@ -128,21 +191,25 @@ static int parse_ids(const struct buf *in, struct ids *v)
 	return EXIT_OK;
 }
 
-static int decode(const struct bpe *t, const struct buf *in)
+static int decode(const struct bpe *t, const struct opts *o)
 {
 	struct ids v;
-	struct buf out;
+	struct buf in, out;
 	struct sl_err err;
 	int rc;
 
 	ids_init(&v);
+	buf_init(&in, (size_t)o->max_input);
 	buf_init(&out, 0);
-	rc = parse_ids(in, &v);
+	rc = read_stdin(&in);
+	if (rc == EXIT_OK)
+		rc = parse_ids(&in, &v);
 	if (rc == EXIT_OK && bpe_decode(t, v.v, v.len, &out, &err))
 		rc = die_msg("cannot decode: %s", err.msg);
 	if (rc == EXIT_OK && out.len)
 		fwrite(out.data, 1, out.len, stdout);
 	ids_release(&v);
+	buf_release(&in);
 	buf_release(&out);
 	return rc;
 }
@@ -188,7 +255,6 @@ static int run(int argc, char **argv, struct ctx *ctx)
 {
 	struct opts o = { "cl100k_base", 0, 0, 0, DEFAULT_MAX_INPUT };
 	struct bpe *t;
-	struct buf in;
 	struct sl_err err;
 	int rc = parse_opts(argc, argv, ctx, &o);
 
@@ -196,11 +262,7 @@ static int run(int argc, char **argv, struct ctx *ctx)
 		return rc;
 	if (bpe_open(&t, o.tokenizer, &err))
 		return die_msg("%s", err.msg);
-	buf_init(&in, (size_t)o.max_input);
-	rc = read_stdin(&in);
-	if (rc == EXIT_OK)
-		rc = o.decode ? decode(t, &in) : encode(t, &o, &in);
-	buf_release(&in);
+	rc = o.decode ? decode(t, &o) : encode(t, &o);
 	bpe_close(t);
 	return rc;
 }
@@ -222,7 +284,10 @@ const struct cmd cmd_tokenize = {
 	"                   its id (default: off, it is ordinary text)\n"
 	"  --count          print only the number of tokens (default: the ids,\n"
 	"                   space-separated on one line)\n"
-	"  --max-input SIZE refuse more input than SIZE bytes, k/M/G suffixes\n"
-	"                   (default: 1G); stdin is tokenized as one text\n",
+	"  --max-input SIZE most bytes of stdin held at once, k/M/G suffixes\n"
+	"                   (default: 1G).  Input is encoded as one text but in\n"
+	"                   blocks cut after newlines between ASCII text, so only\n"
+	"                   a stretch without such a newline, or --decode input,\n"
+	"                   must fit\n",
 	.flags = 0,
 };

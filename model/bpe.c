@@ -4,9 +4,9 @@
  * Encoding a document:
  *
  *   text ──(BPE_ALLOW_SPECIAL: cut at special tokens)──► segments
- *   segment ──(regex find-all, PCRE2 JIT)──► pieces (+ gaps: bytes no
- *                                            alternative matched, i.e.
- *                                            invalid UTF-8)
+ *   segment ──(regex find-all: bpe_ascii.c by hand where ASCII decides,
+ *              PCRE2 JIT elsewhere)──► pieces (+ gaps: bytes no alternative
+ *                                   matched, i.e. invalid UTF-8)
  *   piece ──► one token when the whole piece is a token (tiktoken checks
  *             this first, and so must we: BPE would not always get there)
  *         ──► else merge: start from single bytes; repeatedly merge the
@@ -581,6 +581,7 @@ static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
 
 	if (compile_one(t, pat, 1, err) || compile_one(t, pat, 0, err))
 		return -1;
+	t->ascii = bpe_ascii_kind(pat);
 	t->extra_bits = calloc(0x110000 / 8, 1);
 	if (!t->extra_bits)
 		return sl_error(err, "out of memory");
@@ -1127,7 +1128,16 @@ static int encode_ordinary(const struct bpe *t, struct bpe_scratch *s,
 	size_t pos = 0;
 
 	while (pos < n) {
-		int rc = jit ?
+		size_t end = t->ascii ? bpe_ascii_match(t->ascii, u, pos, n) : 0;
+		int rc;
+
+		if (end) {	/* decided on ASCII alone: no regex needed */
+			if (encode_piece(t, s, u + pos, end - pos, out))
+				return sl_error(err, "out of memory");
+			pos = end;
+			continue;
+		}
+		rc = jit ?
 			pcre2_jit_match(re, u, n, pos, PCRE2_NOTEMPTY, s->md,
 					s->mc) :
 			pcre2_match(re, u, n, pos, PCRE2_NOTEMPTY, s->md,
@@ -1198,6 +1208,16 @@ static int encode_with_special(const struct bpe *t, struct bpe_scratch *s,
 	}
 }
 
+static int ascii_space(uint8_t c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static int ascii_alnum(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 	       size_t len, unsigned flags, struct ids *out, struct sl_err *err)
 {
@@ -1222,6 +1242,32 @@ int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 		out->len = saved;
 	bpe_scratch_free(own);
 	return rc;
+}
+
+/* Cut after a "\n" that has an ASCII non-space byte before it and an
+ * ASCII letter or digit after it: every built-in pattern ends a piece
+ * there whatever follows (the newline is a white-space run of one, or the
+ * tail of a punctuation piece, whose [\r\n/]* cannot take a letter), and
+ * no piece starts before a newline and takes a letter, so the pieces on
+ * each side are those of the whole text.  Special tokens must not contain
+ * a newline (none of the built-in ones does). */
+size_t bpe_safe_cut(const struct bpe *t, const char *text, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)text;
+
+	if (t->ascii == BPE_ASCII_NONE)
+		return 0;
+	for (size_t i = 0; i < t->n_special; i++)
+		if (memchr(t->special[i].bytes, '\n', t->special[i].len))
+			return 0;
+	for (size_t c = len ? len - 1 : 0; c >= 2; c--) {
+		if (p[c - 1] != '\n')
+			continue;
+		if (ascii_alnum(p[c]) && p[c - 2] < 0x80 &&
+		    !ascii_space(p[c - 2]))
+			return c;
+	}
+	return 0;
 }
 
 int bpe_decode(const struct bpe *t, const uint32_t *ids, size_t n,

@@ -6,7 +6,8 @@
  *   1. (with BPE_ALLOW_SPECIAL only) the text is cut at each occurrence of a
  *      special token ("<|endoftext|>"...), which becomes its id;
  *   2. each remaining segment is split into pieces by the encoding's regex
- *      (PCRE2, JIT), made to match as tiktoken's Rust regex crate does:
+ *      (hand-run on ASCII for the built-in patterns, PCRE2 JIT elsewhere),
+ *      made to match as tiktoken's Rust regex crate does:
  *      \s is Unicode White_Space (so U+0085 is a space), and \p{L},
  *      \p{N}... include what Unicode 15.0-16.0 added (PCRE2 10.42 has
  *      Unicode 14.0);
@@ -100,6 +101,16 @@ void bpe_scratch_free(struct bpe_scratch *s);
  */
 int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 	       size_t len, unsigned flags, struct ids *out, struct sl_err *err);
+
+/*
+ * Where text[0..len) may be cut so that encoding the two parts apart gives
+ * the ids of encoding it whole (for streaming big inputs): the last such
+ * offset (0 < cut < len), or 0 when there is none or the tokenizer's regex
+ * is not a built-in one.  Cuts fall right after a "\n" that follows an
+ * ASCII non-space byte and precedes an ASCII letter or digit; true with or
+ * without BPE_ALLOW_SPECIAL.
+ */
+size_t bpe_safe_cut(const struct bpe *t, const char *text, size_t len);
 
 /* Append the bytes of ids[0..n) to out.  Returns 0, or -1 with a message
  * (unknown id, buffer cap reached). */

@@ -41,6 +41,14 @@ const char *bpe_unicode_extra(const char *name, size_t len);
 
 enum { RE_EXACT = 0, RE_FAST = 1 };
 
+/* bpe_ascii.c: the built-in patterns run by hand on ASCII text. */
+enum { BPE_ASCII_NONE, BPE_ASCII_R50K, BPE_ASCII_CL100K, BPE_ASCII_O200K };
+/* Which built-in pattern pat is (exact string), or BPE_ASCII_NONE. */
+int bpe_ascii_kind(const char *pat);
+/* End of the piece the pattern matches at pos (pos < n), or 0 when a
+ * byte >= 0x80 could change it (then ask PCRE2). */
+size_t bpe_ascii_match(int kind, const uint8_t *p, size_t pos, size_t n);
+
 struct bpe_slot {
 	uint64_t key8;	/* first 8 bytes of the token, zero-padded */
 	uint32_t rank;
@@ -69,6 +77,7 @@ struct bpe {
 	size_t n_special;
 	void *re[2];		/* pcre2_code_8: RE_EXACT, RE_FAST */
 	int jit[2];		/* re[i] is JIT-compiled */
+	int ascii;		/* BPE_ASCII_*: the hand-run pattern */
 	uint8_t *extra_bits;	/* [0x110000 / 8] code points where
 				   RE_FAST may split differently */
 };

@@ -24,6 +24,7 @@
 
 #include "db.h"
 #include "docs.h"
+#include "megatron.h"
 #include "shards.h"
 #include "../model/bpe.h"
 #include "../lib/atomicfile.h"
@@ -53,6 +54,8 @@ struct tx {
 	int u32;
 	const char *outdir;
 	struct shard_writer w;
+	struct megatron mg;
+	struct ids doc;		/* one document with its EOT, for megatron */
 	uint64_t file_index;
 	const char *split;
 	json_t *shards;
@@ -194,6 +197,66 @@ static int roll(struct tx *x, struct sl_err *err)
 	return 0;
 }
 
+static void count_doc(struct tx *x, size_t n)
+{
+	x->stats->docs++;
+	x->stats->tokens += n;
+	if (!strcmp(x->split, "val")) {
+		x->stats->val_docs++;
+		x->stats->val_tokens += n;
+	}
+}
+
+static int put_megatron(struct tx *x, const struct job *j, struct sl_err *err)
+{
+	struct ids *d = &x->doc;
+
+	ids_reset(d);
+	if (ids_grow(d, j->ids.len + 1))
+		return sl_error(err, "out of memory");
+	if (!x->o->eot_after)
+		d->v[d->len++] = x->eot;
+	if (j->ids.len)
+		memcpy(d->v + d->len, j->ids.v, j->ids.len * sizeof(uint32_t));
+	d->len += j->ids.len;
+	if (x->o->eot_after)
+		d->v[d->len++] = x->eot;
+	if (megatron_add(&x->mg, d->v, d->len, err))
+		return -1;
+	count_doc(x, d->len);
+	return 0;
+}
+
+static int megatron_begin(struct tx *x, struct sl_err *err)
+{
+	struct buf p;
+	int rc;
+
+	buf_init(&p, 0);
+	buf_addf(&p, "%s/%s_%s", x->outdir, x->o->name, x->split);
+	rc = megatron_open(&x->mg, p.data, !x->u32, err);
+	buf_release(&p);
+	return rc;
+}
+
+static int megatron_end(struct tx *x, struct sl_err *err)
+{
+	char bsha[65], isha[65], bname[300], iname[300];
+	uint64_t docs = x->mg.docs, bytes = x->mg.offset;
+
+	if (megatron_close(&x->mg, bsha, isha, err))
+		return -1;
+	snprintf(bname, sizeof(bname), "%s_%s.bin", x->o->name, x->split);
+	snprintf(iname, sizeof(iname), "%s_%s.idx", x->o->name, x->split);
+	json_array_append_new(x->shards, json_pack("{s:s,s:s,s:s,s:I,s:I,s:s,"
+		"s:s}", "file", bname, "index", iname, "split", x->split,
+		"tokens", (json_int_t)(bytes / (x->u32 ? 4 : 2)),
+		"documents", (json_int_t)docs, "sha256", bsha,
+		"index_sha256", isha));
+	x->stats->files += 2;
+	return 0;
+}
+
 static int put_doc(struct tx *x, const struct job *j, struct sl_err *err)
 {
 	const struct tokens_opts *o = x->o;
@@ -205,6 +268,8 @@ static int put_doc(struct tx *x, const struct job *j, struct sl_err *err)
 		x->stats->skipped_short++;
 		return 0;
 	}
+	if (o->format == TOKENS_MEGATRON)
+		return put_megatron(x, j, err);
 	if (x->w.open && (x->w.tokens >= o->shard_tokens || shard_room(&x->w) < n)
 	    && roll(x, err))
 		return -1;
@@ -224,12 +289,7 @@ static int put_doc(struct tx *x, const struct job *j, struct sl_err *err)
 	    (o->eot_after && shard_append(&x->w, &x->eot, 1, err)))
 		return -1;
 	x->w.docs++;
-	x->stats->docs++;
-	x->stats->tokens += n;
-	if (!strcmp(x->split, "val")) {
-		x->stats->val_docs++;
-		x->stats->val_tokens += n;
-	}
+	count_doc(x, n);
 	return 0;
 }
 
@@ -262,6 +322,8 @@ static int run_split(struct tx *x, int val, struct sl_err *err)
 	int rc = 0, step;
 
 	x->split = val ? "val" : "train";
+	if (x->o->format == TOKENS_MEGATRON && megatron_begin(x, err))
+		return -1;
 	if (store_prepare(x->st, &q, select_sql, err))
 		return -1;
 	sqlite3_bind_int(q, 1, max_copies(x->o));
@@ -302,7 +364,8 @@ static int run_split(struct tx *x, int val, struct sl_err *err)
 	} while (!rc && x->njobs == BATCH);
 	sqlite3_finalize(q);
 	if (!rc)
-		rc = roll(x, err);
+		rc = x->o->format == TOKENS_MEGATRON ? megatron_end(x, err) :
+		     roll(x, err);
 	return rc;
 }
 
@@ -351,9 +414,13 @@ static int write_manifest(struct tx *x, struct sl_err *err)
 		"val_fraction", o->val_fraction, "seed", (json_int_t)o->seed);
 	m = json_pack("{s:s,s:i,s:i,s:s,s:{s:s,s:s,s:I,s:I},s:s,s:I,s:O,s:o,"
 		      "s:o,s:{s:I,s:I,s:I,s:I,s:I},s:s}",
-		"format", "llm.c", "magic", x->u32 ? SHARD_MAGIC_U32 : SHARD_MAGIC_U16,
-		"version", x->u32 ? SHARD_VERSION_U32 : SHARD_VERSION_U16,
-		"dtype", x->u32 ? "uint32" : "uint16",
+		"format", o->format == TOKENS_MEGATRON ? "megatron" : "llm.c",
+		"magic", o->format == TOKENS_MEGATRON ? 0 :
+			 x->u32 ? SHARD_MAGIC_U32 : SHARD_MAGIC_U16,
+		"version", o->format == TOKENS_MEGATRON ? 1 :
+			   x->u32 ? SHARD_VERSION_U32 : SHARD_VERSION_U16,
+		"dtype", x->u32 ? (o->format == TOKENS_MEGATRON ? "int32" :
+				   "uint32") : "uint16",
 		"tokenizer", "name", bpe_name(x->bpe), "ranks_sha256", sha,
 		"vocab_size", (json_int_t)bpe_vocab_size(x->bpe),
 		"eot_id", (json_int_t)x->eot,
@@ -446,6 +513,7 @@ int tokens_export(struct store *st, const char *outdir,
 		ids_init(&x.jobs[i].ids);
 	}
 	x.shards = json_array();
+	ids_init(&x.doc);
 	if (bpe_open(&x.bpe, o.tokenizer, err))
 		goto out;
 	x.eot = bpe_eot_id(x.bpe);
@@ -454,7 +522,11 @@ int tokens_export(struct store *st, const char *outdir,
 			 o.tokenizer);
 		goto out;
 	}
-	x.u32 = bpe_vocab_size(x.bpe) > 65536;
+	/* llm.c: uint16 when every id fits; Megatron: below 65500 */
+	x.u32 = bpe_vocab_size(x.bpe) > (o.format == TOKENS_MEGATRON ? 65500u :
+					 65536u);
+	if (o.eot_after < 0)
+		o.eot_after = o.format == TOKENS_MEGATRON;
 	if (mkdir(outdir, 0777) && errno != EEXIST) {
 		sl_error(err, "cannot create '%s':", outdir);
 		goto out;
@@ -476,6 +548,8 @@ int tokens_export(struct store *st, const char *outdir,
 		rc = write_manifest(&x, err) || remove_stale(&x, err) ? -1 : 0;
 out:
 	shard_abort(&x.w);
+	megatron_abort(&x.mg);
+	ids_release(&x.doc);
 	for (size_t i = 0; i < BATCH; i++) {
 		buf_release(&x.jobs[i].id);
 		buf_release(&x.jobs[i].z);

@@ -12,7 +12,9 @@
  *
  * Output (OUTDIR): NAME_val_000000.bin ..., then NAME_train_00000K.bin ...
  * in llm.c's layout (store/shards.h), rolled every shard_tokens tokens, the
- * end-of-text token before each document (llm.c) or after it (nanoGPT),
+ * end-of-text token before each document (llm.c) or after it (nanoGPT);
+ * or, with TOKENS_MEGATRON, NAME_val.{bin,idx} and NAME_train.{bin,idx}
+ * (store/megatron.h, end-of-text after each document by default);
  * and manifest.json: tokenizer name, rank-file SHA-256, vocabulary size,
  * dtype, EOT id and placement, every shard's tokens, documents and SHA-256,
  * the selection, the store's filter summary, the sluice version.  Every
@@ -35,12 +37,20 @@ struct mix_weight {
 	double weight;
 };
 
+enum tokens_format {
+	TOKENS_LLMC,		/* llm.c shards (store/shards.h) */
+	TOKENS_MEGATRON,	/* Megatron indexed dataset (store/megatron.h) */
+};
+
 struct tokens_opts {
+	enum tokens_format format;
 	const char *tokenizer;		/* default cl100k_base */
 	const char *name;		/* file prefix, default "sluice" */
 	double val_fraction;		/* default 0.005 */
 	uint64_t seed;			/* shuffle seed, default 1 */
-	int eot_after;			/* 0: before each document (llm.c) */
+	int eot_after;			/* 0: before each document (llm.c's
+					 * way), 1: after (nanoGPT, Megatron's
+					 * --append-eod), -1: the format's own */
 	uint64_t shard_tokens;		/* default 100M */
 	uint64_t min_tokens;		/* default 0 */
 	const char *lang, *source;	/* only these, when set */

@@ -40,6 +40,20 @@ for enc in cl100k_base o200k_base r50k_base; do
 	else echo "FAIL round trip $enc"; fail=1; fi
 done
 
+# streaming: 1.4 MB in blocks cut at newlines (so it fits a 1200k
+# --max-input), ids identical to npm tiktoken 1.0.22's for the whole text
+# (sha256 of its ids joined by spaces, newline-terminated)
+sed 's/^/line /' tests/data/tokenizers/golden_encode.jsonl > "$tmp/big"
+for pair in cl100k_base:730994:2f8029120ac8d3979a1e76c135f5797efcea9b4b59099a0c60403ee5d6a9168e \
+	    o200k_base:718686:4bf91d8054a17c2ac8c317ff1c1740998535b38c0c8bcf02bf277eedc75b1260 \
+	    r50k_base:764075:cb0524cac21acdf542a6069d8dcafa9b7d78a79756d8a2c1c881b547d2fe596c; do
+	enc=${pair%%:*}; rest=${pair#*:}; n=${rest%%:*}; sum=${rest#*:}
+	check "stream $enc count" "$n" \
+		"$("$SLUICE_BIN" tokenize -t $enc --count --max-input 1200k < "$tmp/big")"
+	got=$("$SLUICE_BIN" tokenize -t $enc --max-input 1200k < "$tmp/big" | sha256sum)
+	check "stream $enc ids" "$sum" "${got%% *}"
+done
+
 # errors: exit status and message
 echo 100256 | "$SLUICE_BIN" tokenize --decode > /dev/null 2> "$tmp/err"
 check "unknown id exits 1" "1" "$?"

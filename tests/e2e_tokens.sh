@@ -92,6 +92,42 @@ expect_rc 0 "$SL" export --format tokens --min-tokens 20 "$T/t6"
 expect_err "under --min-tokens skipped"
 grep -q '"skipped_short": 0' "$T/t6/manifest.json" && fail "nothing skipped"
 ok
+# Megatron's indexed dataset, parsed field by field as Megatron reads it
+expect_rc 0 "$SL" export --format megatron --tokenizer r50k_base --val-fraction 0.05 "$T/m"
+$PY - "$T/m" "$T/docs3.jsonl" <<'PY' || fail "megatron files"
+import json, os, struct, sys
+import numpy as np
+d = sys.argv[1]
+man = json.load(open(os.path.join(d, "manifest.json")))
+assert man["format"] == "megatron" and man["eot"] == "after", man
+eot = man["tokenizer"]["eot_id"]
+docs = []
+for split in ("val", "train"):
+    idx = open(os.path.join(d, f"sluice_{split}.idx"), "rb").read()
+    assert idx[:9] == b"MMIDIDX\x00\x00"
+    version, = struct.unpack("<Q", idx[9:17]); assert version == 1
+    code = idx[17]; assert code == 8, code            # uint16 for r50k
+    nseq, ndoc = struct.unpack("<QQ", idx[18:34]); assert ndoc == nseq + 1
+    off = 34
+    sizes = np.frombuffer(idx, np.int32, nseq, off); off += 4 * nseq
+    ptrs = np.frombuffer(idx, np.int64, nseq, off); off += 8 * nseq
+    doc_idx = np.frombuffer(idx, np.int64, ndoc, off); off += 8 * ndoc
+    assert off == len(idx), (off, len(idx))
+    assert list(doc_idx) == list(range(ndoc))
+    bin_ = np.memmap(os.path.join(d, f"sluice_{split}.bin"), np.uint16, "r")
+    assert sizes.sum() == len(bin_)
+    for sz, p in zip(sizes, ptrs):
+        toks = bin_[p // 2: p // 2 + sz]
+        assert toks[-1] == eot
+        docs.append(" ".join(map(str, toks[:-1])))
+    ent = [s for s in man["shards"] if s["split"] == split][0]
+    assert ent["documents"] == nseq
+# the same documents as the llm.c export of the same selection
+want = sorted(" ".join(map(str, json.loads(l)["ids"])) for l in open(sys.argv[2]))
+assert sorted(docs) == want
+PY
+ok
+
 # bad options
 expect_rc 2 "$SL" export --format tokens --eot middle "$T/x"
 expect_rc 2 "$SL" export --format tokens --mix nonsense "$T/x"

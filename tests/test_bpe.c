@@ -111,6 +111,7 @@ static void golden_run(const char *name, const char *pat_key)
 
 	load_golden();
 	ids_init(&v);
+	ck_assert_int_ne(t->ascii, BPE_ASCII_NONE);	/* both spellings */
 	for (size_t i = 0; i < ncases; i++) {
 		struct gcase *c = &cases[i];
 
@@ -124,12 +125,15 @@ static void golden_run(const char *name, const char *pat_key)
 		ck_assert_int_eq(bpe_encode(t, s, (char *)c->text, c->len,
 					    c->special ? BPE_ALLOW_SPECIAL : 0,
 					    &v, &err), 0);
-		if (!c->special) {	/* the exact regex on every text too */
+		if (!c->special) {	/* PCRE2 alone, exact regex, too */
 			struct ids x;
+			int kind = t->ascii;
 
 			ids_init(&x);
+			t->ascii = BPE_ASCII_NONE;
 			ck_assert_int_eq(encode_ordinary(t, s, RE_EXACT,
 				(char *)c->text, c->len, &x, &err), 0);
+			t->ascii = kind;
 			ck_assert_uint_eq(x.len, c->n);
 			ck_assert(!x.len || !memcmp(x.v, c->ids, x.len * 4));
 			ids_release(&x);
@@ -535,6 +539,111 @@ START_TEST(merge_matches_reference)
 }
 END_TEST
 
+/* The hand-run ASCII split against PCRE2 alone, on random text built
+ * from pieces that stress each alternative (contractions, case changes,
+ * digit runs, CR/LF and space runs, punctuation, bytes >= 0x80). */
+START_TEST(ascii_split_matches_pcre2)
+{
+	static const char *bits[] = {
+		"'s", "'S", "'re", "'LL", "'ve", "'x", "'", "'\xc5\xbf", "a", "Ab",
+		"ABC", "abc", "HTTPServer", "1", "12", "1234", " ", "  ", "\t",
+		"\n", "\r\n", " \n ", "\n\n", "!", "...", "/", "//", "(", " (",
+		"\xc2\xa0", "\xc2\x85", "\xc3\xa9", "\xe4\xb8\xad", "\xff",
+		"\xd9\xa3", "x/", "don't", "I'M", "\x0b", "\x0c", "-", "_",
+	};
+	struct bpe *t = open_ok(encs[_i], NULL);
+	struct bpe_scratch *s = bpe_scratch_new();
+	struct ids a, b;
+	struct sl_err err;
+	char text[256];
+	unsigned seed = 777 + (unsigned)_i;
+	int kind = t->ascii;
+
+	ck_assert_int_ne(kind, BPE_ASCII_NONE);
+	ids_init(&a);
+	ids_init(&b);
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = 0;
+		int parts = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 12;
+
+		for (int k = 0; k < parts; k++) {
+			const char *w = bits[((seed = seed * 1103515245 + 12345)
+					      >> 16) % (sizeof(bits) / sizeof(*bits))];
+
+			memcpy(text + len, w, strlen(w));
+			len += strlen(w);
+		}
+		ids_reset(&a);
+		ids_reset(&b);
+		t->ascii = kind;
+		ck_assert_int_eq(encode_ordinary(t, s, RE_EXACT, text, len, &a,
+						 &err), 0);
+		t->ascii = BPE_ASCII_NONE;
+		ck_assert_int_eq(encode_ordinary(t, s, RE_EXACT, text, len, &b,
+						 &err), 0);
+		ck_assert_msg(a.len == b.len && !memcmp(a.v, b.v, a.len * 4),
+			      "%s: '%.*s'", encs[_i], (int)len, text);
+	}
+	t->ascii = kind;
+	ids_release(&a);
+	ids_release(&b);
+	bpe_scratch_free(s);
+	bpe_close(t);
+}
+END_TEST
+
+/* Encoding in parts cut at bpe_safe_cut() gives the ids of the whole:
+ * the golden texts joined by newlines, fed through windows of odd sizes. */
+START_TEST(safe_cut_keeps_ids)
+{
+	struct bpe *t = open_ok(encs[_i], NULL);
+	struct buf doc;
+	struct ids whole, parts;
+	struct sl_err err;
+	size_t cuts = 0;
+
+	load_golden();
+	buf_init(&doc, 0);
+	for (size_t i = 0; i < ncases; i++) {
+		ck_assert_int_eq(buf_add(&doc, cases[i].text, cases[i].len), 0);
+		ck_assert_int_eq(buf_adds(&doc, i % 3 ? "\n" : ".\nA"), 0);
+	}
+	for (unsigned flags = 0; flags <= BPE_ALLOW_SPECIAL; flags++) {
+		size_t pos = 0, win = 97;
+
+		ids_init(&whole);
+		ids_init(&parts);
+		ck_assert_int_eq(bpe_encode(t, NULL, doc.data, doc.len, flags,
+					    &whole, &err), 0);
+		while (pos < doc.len) {
+			size_t end = pos + win < doc.len ? pos + win : doc.len;
+			size_t cut = end == doc.len ? end - pos :
+				bpe_safe_cut(t, doc.data + pos, end - pos);
+
+			if (!cut) {
+				win *= 2;
+				continue;
+			}
+			ck_assert_int_eq(bpe_encode(t, NULL, doc.data + pos, cut,
+						    flags, &parts, &err), 0);
+			pos += cut;
+			win = 97 + pos % 1000;
+			cuts++;
+		}
+		ck_assert_uint_eq(parts.len, whole.len);
+		ck_assert_int_eq(memcmp(parts.v, whole.v, whole.len * 4), 0);
+		ids_release(&whole);
+		ids_release(&parts);
+	}
+	ck_assert_uint_gt(cuts, 500);
+	ck_assert_uint_eq(bpe_safe_cut(t, "ab\nc", 5), 3);
+	ck_assert_uint_eq(bpe_safe_cut(t, "a \nc", 5), 0);	/* space run */
+	ck_assert_uint_eq(bpe_safe_cut(t, "a!\n/", 5), 0);	/* o200k [\r\n/]* */
+	buf_release(&doc);
+	bpe_close(t);
+}
+END_TEST
+
 struct thread_arg {
 	const struct bpe *t;
 	int bad;
@@ -620,6 +729,8 @@ static Suite *bpe_suite(void)
 	tcase_add_loop_test(tc, worst_case_100k, 0, 3);
 	tcase_add_loop_test(tc, invalid_utf8, 0, 3);
 	tcase_add_loop_test(tc, merge_matches_reference, 0, 3);
+	tcase_add_loop_test(tc, ascii_split_matches_pcre2, 0, 3);
+	tcase_add_loop_test(tc, safe_cut_keeps_ids, 0, 3);
 	tcase_add_test(tc, concurrent_encodes);
 	tcase_add_test(tc, regex_rewrite_matches_rust);
 	suite_add_tcase(s, tc);

@@ -5,7 +5,9 @@
  *   - the heap merge and tiktoken's scan give the same tokens for any
  *     short piece (both are reached by including bpe.c);
  *   - the fast regex (no Unicode 16.0 additions) and the exact one split
- *     alike whenever needs_exact() says the fast one may be used.
+ *     alike whenever needs_exact() says the fast one may be used;
+ *   - the hand-run ASCII split (bpe_ascii.c) agrees with PCRE2 alone;
+ *   - encoding in two parts cut at bpe_safe_cut() gives the same ids.
  * Seeds: tests/fuzz/corpus/bpe/.
  */
 #include <stdint.h>
@@ -57,6 +59,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (b.len != size || (size && memcmp(b.data, data, size)))
 			abort();
+	}
+	{	/* the hand-run ASCII split agrees with PCRE2 alone */
+		struct bpe *m = enc[data[-1] % 3];
+		int kind = m->ascii;
+
+		ids_reset(&v);
+		ids_reset(&w);
+		if (encode_ordinary(m, scratch, RE_EXACT, (const char *)data,
+				    size, &v, &err))
+			abort();
+		m->ascii = BPE_ASCII_NONE;
+		if (encode_ordinary(m, scratch, RE_EXACT, (const char *)data,
+				    size, &w, &err))
+			abort();
+		m->ascii = kind;
+		if (v.len != w.len || memcmp(v.v, w.v, v.len * sizeof(*v.v)))
+			abort();
+		ids_reset(&v);
+		ids_reset(&w);
+	}
+	{	/* parts cut at bpe_safe_cut() encode to the ids of the whole */
+		size_t cut = bpe_safe_cut(t, (const char *)data, size);
+
+		if (cut) {
+			ids_reset(&v);
+			ids_reset(&w);
+			if (bpe_encode(t, scratch, (const char *)data, size,
+				       BPE_ALLOW_SPECIAL, &v, &err) ||
+			    bpe_encode(t, scratch, (const char *)data, cut,
+				       BPE_ALLOW_SPECIAL, &w, &err) ||
+			    bpe_encode(t, scratch, (const char *)data + cut,
+				       size - cut, BPE_ALLOW_SPECIAL, &w, &err))
+				abort();
+			if (v.len != w.len ||
+			    memcmp(v.v, w.v, v.len * sizeof(*v.v)))
+				abort();
+			ids_reset(&w);
+		}
 	}
 	if (!needs_exact(t, data, size)) {	/* then both regexes agree */
 		ids_reset(&v);
