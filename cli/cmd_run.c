@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -21,6 +22,7 @@
 #include "../store/db.h"
 #include "../store/export.h"
 #include "../store/import.h"
+#include "../store/tokens_export.h"
 #include "../lib/buf.h"
 #include "../lib/clock.h"
 #include "../lib/err.h"
@@ -228,6 +230,13 @@ static void step_filter(struct run *r)
 	pipeline_release(&p);
 }
 
+static int mkdir_p(const char *dir, struct sl_err *err)
+{
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return sl_error(err, "cannot create '%s':", dir);
+	return 0;
+}
+
 /* What an export depends on, as one string: it changes whenever a
  * document, a verdict or a rewritten text does. */
 static int store_state(struct store *st, struct buf *out, struct sl_err *err)
@@ -249,11 +258,63 @@ static int store_state(struct store *st, struct buf *out, struct sl_err *err)
 	return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot read the store");
 }
 
+/* One export format into DIR/SUB (or DIR for jsonl.zst, as before). */
+static int export_one(struct run *r, const char *fmt, json_t **step,
+		      struct sl_err *err)
+{
+	struct buf dir;
+	int rc;
+
+	buf_init(&dir, 0);
+	if (!strcmp(fmt, "jsonl.zst")) {
+		struct export_opts o = { .shard_size = r->rc.shard_size,
+					 .level = r->rc.level };
+		struct export_stats t = { 0 };
+
+		rc = export_jsonl(r->ctx->st, r->rc.dir, &o, &t, err);
+		if (!rc) {
+			say(r, 0, "export jsonl.zst: %llu documents in %llu files "
+			    "under '%s/documents'", (unsigned long long)t.docs,
+			    (unsigned long long)t.files, r->rc.dir);
+			*step = json_pack("{s:s,s:s,s:I,s:I}", "step", "export",
+					  "format", fmt, "docs", (json_int_t)t.docs,
+					  "files", (json_int_t)t.files);
+		}
+	} else {
+		struct tokens_opts o = {
+			.format = strcmp(fmt, "megatron") ? TOKENS_LLMC :
+				  TOKENS_MEGATRON,
+			.tokenizer = r->rc.tokenizer[0] ? r->rc.tokenizer : NULL,
+			.val_fraction = r->rc.val_fraction, .seed = r->rc.seed,
+			.eot_after = r->rc.eot_after,
+			.shard_tokens = r->rc.shard_tokens,
+			.min_tokens = r->rc.min_tokens, .version = SLUICE_VERSION,
+		};
+		struct tokens_stats t;
+
+		buf_addf(&dir, "%s/%s", r->rc.dir, strcmp(fmt, "megatron") ?
+			 "tokens" : "megatron");
+		rc = mkdir_p(r->rc.dir, err) || tokens_export(r->ctx->st,
+			dir.data, &o, &t, err) ? -1 : 0;
+		if (!rc) {
+			say(r, 0, "export %s: %llu documents, %llu tokens in %llu "
+			    "files under '%s'", fmt, (unsigned long long)t.docs,
+			    (unsigned long long)t.tokens,
+			    (unsigned long long)t.files, dir.data);
+			*step = json_pack("{s:s,s:s,s:I,s:I,s:I}", "step", "export",
+					  "format", fmt, "docs", (json_int_t)t.docs,
+					  "tokens", (json_int_t)t.tokens,
+					  "files", (json_int_t)t.files);
+		}
+	}
+	buf_release(&dir);
+	return rc;
+}
+
 static void step_export(struct run *r)
 {
-	struct export_opts o = { .shard_size = r->rc.shard_size,
-				 .level = r->rc.level };
-	struct export_stats t = { 0 };
+	static const char *const fmts[] = { "jsonl.zst", "tokens", "megatron" };
+	int want[] = { r->rc.jsonl, r->rc.tokens, r->rc.megatron };
 	struct sl_err err;
 	struct buf state, key;
 	char *last;
@@ -273,6 +334,8 @@ static void step_export(struct run *r)
 		r->failed = 1;
 		goto out;
 	}
+	/* the formats are part of what was exported */
+	buf_addf(&state, "/%d%d%d", want[0], want[1], want[2]);
 	last = store_info_get(r->ctx->st, key.data);
 	skip = !r->rc.force && last && !strcmp(last, state.data) &&
 	       access(r->rc.dir, F_OK) == 0;
@@ -280,20 +343,26 @@ static void step_export(struct run *r)
 	if (skip) {
 		say(r, 0, "export: nothing changed since the last export to "
 		    "'%s'", r->rc.dir);
-	} else if (export_jsonl(r->ctx->st, r->rc.dir, &o, &t, &err)) {
-		say(r, 1, "export: %s", err.msg);
-		r->failed = 1;
+		json_array_append_new(r->steps, json_pack("{s:s,s:I,s:b,s:f}",
+			"step", "export", "docs", (json_int_t)0, "skipped", 1,
+			"seconds", clock_mono() - t0));
 		goto out;
-	} else {
-		store_info_set(r->ctx->st, key.data, state.data, &err);
-		say(r, 0, "export: %llu documents in %llu files under '%s'",
-		    (unsigned long long)t.docs, (unsigned long long)t.files,
-		    r->rc.dir);
 	}
-	json_array_append_new(r->steps, json_pack("{s:s,s:I,s:I,s:b,s:f}",
-		"step", "export", "docs", (json_int_t)t.docs,
-		"files", (json_int_t)t.files, "skipped", skip,
-		"seconds", clock_mono() - t0));
+	for (size_t i = 0; i < 3; i++) {
+		json_t *step = NULL;
+
+		if (!want[i])
+			continue;
+		if (export_one(r, fmts[i], &step, &err)) {
+			say(r, 1, "export %s: %s", fmts[i], err.msg);
+			r->failed = 1;
+			goto out;
+		}
+		json_object_set_new(step, "skipped", json_false());
+		json_object_set_new(step, "seconds", json_real(clock_mono() - t0));
+		json_array_append_new(r->steps, step);
+	}
+	store_info_set(r->ctx->st, key.data, state.data, &err);
 out:
 	buf_release(&state);
 	buf_release(&key);
@@ -464,7 +533,9 @@ const struct cmd cmd_run = {
 	"  skipped: same path, size and content hash), the [filter.NAME]\n"
 	"  stages (only new work), [export] (only when the store changed since\n"
 	"  the last export to that dir, unless force = true; never after a\n"
-	"  failed step). One run at a time per store: a lock beside it\n"
+	"  failed step; formats = jsonl.zst, tokens, megatron write into DIR,\n"
+	"  DIR/tokens, DIR/megatron, with tokenizer, val_fraction, seed, eot,\n"
+	"  shard_tokens, min_tokens as 'sluice export' takes them). One run at a time per store: a lock beside it\n"
 	"  (STORE.lock); a lock left by a killed run is free again. SIGINT or\n"
 	"  SIGTERM: the current batch is finished and committed, the run is\n"
 	"  recorded as interrupted, exit 130/143; the next run goes on.\n"

@@ -81,16 +81,53 @@ static int import_key(struct runconf *rc, const char *k, const char *v)
 	return -2;
 }
 
+static int set_formats(struct runconf *rc, const char *v)
+{
+	char copy[256], *p, *save = NULL;
+
+	if (set_str(copy, sizeof(copy), v))
+		return -1;
+	rc->jsonl = rc->tokens = rc->megatron = 0;
+	for (p = strtok_r(copy, ", \t", &save); p; p = strtok_r(NULL, ", \t", &save)) {
+		if (!strcmp(p, "jsonl.zst"))
+			rc->jsonl = 1;
+		else if (!strcmp(p, "tokens"))
+			rc->tokens = 1;
+		else if (!strcmp(p, "megatron"))
+			rc->megatron = 1;
+		else
+			return -1;
+	}
+	return rc->jsonl || rc->tokens || rc->megatron ? 0 : -1;
+}
+
 static int export_key(struct runconf *rc, const char *k, const char *v)
 {
 	unsigned long long n;
 
 	if (!strcmp(k, "dir"))
 		return set_str(rc->dir, sizeof(rc->dir), v);
-	if (!strcmp(k, "formats")) {
-		if (strcmp(v, "jsonl.zst"))
+	if (!strcmp(k, "formats"))
+		return set_formats(rc, v);
+	if (!strcmp(k, "tokenizer"))
+		return set_str(rc->tokenizer, sizeof(rc->tokenizer), v);
+	if (!strcmp(k, "val_fraction")) {
+		char *end;
+
+		rc->val_fraction = strtod(v, &end);
+		return *end || !(rc->val_fraction >= 0 && rc->val_fraction <= 1) ?
+		       -1 : 0;
+	}
+	if (!strcmp(k, "seed"))
+		return parse_size(v, &n) ? -1 : (rc->seed = n, 0);
+	if (!strcmp(k, "shard_tokens"))
+		return parse_size(v, &n) || !n ? -1 : (rc->shard_tokens = n, 0);
+	if (!strcmp(k, "min_tokens"))
+		return parse_size(v, &n) ? -1 : (rc->min_tokens = n, 0);
+	if (!strcmp(k, "eot")) {
+		if (strcmp(v, "before") && strcmp(v, "after"))
 			return -1;
-		rc->jsonl = 1;
+		rc->eot_after = !strcmp(v, "after");
 		return 0;
 	}
 	if (!strcmp(k, "shard_size")) {
@@ -135,7 +172,8 @@ static int on_entry(void *user, const char *section, const char *key,
 	if (r == -2)
 		sl_error(&l->err, "[%s]: unknown key '%s'", section, key);
 	else if (r)
-		sl_error(&l->err, "[%s] %s: bad value '%s'", section, key, value);
+		sl_error(&l->err, "[%s] %s: bad value '%s' (see 'sluice help "
+			 "run')", section, key, value);
 	return r == 0;
 }
 
@@ -167,6 +205,9 @@ int runconf_load(struct runconf *rc, const char *path, struct sl_err *err)
 
 	memset(rc, 0, sizeof(*rc));
 	rc->jsonl = 1;
+	rc->val_fraction = 0.005;
+	rc->seed = 1;
+	rc->eot_after = -1;
 	l.err.msg[0] = '\0';
 	if (!(f = fopen(path, "r")))
 		return sl_error(err, "cannot open pipeline file '%s':", path);

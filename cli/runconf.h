@@ -9,8 +9,12 @@
  *
  *   [export]
  *   dir = out            ; required
- *   formats = jsonl.zst
+ *   formats = jsonl.zst, tokens          ; and/or megatron
  *   shard_size = 1G      level = 3       force = false
+ *   tokenizer = cl100k_base  val_fraction = 0.005  seed = 1
+ *   eot = before         shard_tokens = 100M  min_tokens = 0
+ *   (jsonl.zst goes to DIR/documents, tokens to DIR/tokens, megatron to
+ *   DIR/megatron)
  *
  * [filter.NAME] sections are the filter pipeline's (filter/pipeline.h).
  * Any other section or key is an error naming the file, line, section and
@@ -34,7 +38,11 @@ struct runconf {
 	uint64_t max_line;
 	/* [export] */
 	char dir[1024];
-	int jsonl;
+	int jsonl, tokens, megatron;
+	char tokenizer[1024];
+	double val_fraction;
+	uint64_t seed, shard_tokens, min_tokens;
+	int eot_after;			/* -1: the format's own */
 	uint64_t shard_size;
 	int level;
 	int force;

@@ -3,8 +3,9 @@
 # 75, --wait, a killed holder), SIGTERM then resume, config errors, output
 # for cron (timestamps, no progress bars off a terminal).
 . tests/lib.sh
+TOP=$(pwd)
 cd "$T"
-cp "$OLDPWD/tests/data/sample/debian-faq.jsonl" a.jsonl
+cp "$TOP/tests/data/sample/debian-faq.jsonl" a.jsonl
 cat > p.ini <<'INI'
 [import]
 paths = *.jsonl
@@ -19,7 +20,7 @@ INI
 
 expect_rc 0 "$SL" run p.ini
 expect_err "import: 1 files read"
-expect_err "export: "
+expect_err "export jsonl.zst: "
 grep -q "$(printf '\r')" err && fail "progress bar written to a non-terminal"
 head -1 err | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z sluice: run 1' || fail "no timestamp: $(head -1 err)"
 ok
@@ -112,6 +113,14 @@ expect_err "bad2.ini:1: [imprt]: unknown section"
 printf '[filter.exact]\nprefr = a\n' > bad3.ini
 expect_rc 2 "$SL" run bad3.ini
 expect_err "bad3.ini:2: [filter.exact]: unknown option 'prefr'"
+# every export format from one run
+printf '[import]\npaths = a.jsonl\n[filter.exact]\n[export]\ndir = all\nformats = jsonl.zst, tokens, megatron\ntokenizer = r50k_base\n' > fmt.ini
+expect_rc 0 "$SL" run --db fmt.db fmt.ini
+for f in all/documents/0000.jsonl.zst all/tokens/manifest.json all/megatron/sluice_train.idx; do
+	[ -s "$f" ] || fail "run did not write $f"
+done
+/usr/bin/python3 "$TOP/tests/read_shards.py" all/tokens > /dev/null || fail "run's token shards"
+ok
 expect_rc 0 "$SL" runs --last 3
 expect_out "run "
 done_tests
