@@ -72,7 +72,7 @@ static const char css[] =
 	"padding:14px 20px;margin:16px 0}\n"
 	"h2{font-size:17px;margin:0 0 10px;font-weight:600}\n"
 	".cards{display:grid;grid-template-columns:repeat(auto-fill,"
-	"minmax(150px,1fr));gap:12px}\n"
+	"minmax(128px,1fr));gap:10px}\n"
 	".card{border:1px solid #e4e7eb;border-radius:6px;padding:10px 12px}\n"
 	".card .num{font-size:21px;font-weight:600}\n"
 	".card .lbl{color:#616e7c;font-size:11px;text-transform:uppercase;"
@@ -82,7 +82,7 @@ static const char css[] =
 	"figure{margin:0}\n"
 	"figcaption{font-weight:600;font-size:13px;color:#3e4c59;"
 	"margin-bottom:4px}\n"
-	"svg.chart{max-width:100%;height:auto;font-size:11px}\n"
+	"svg.chart{max-width:100%;height:auto;font-size:13px}\n"
 	"svg.chart text{fill:#3e4c59}\n"
 	"svg.chart text.value,svg.chart text.tick{fill:#616e7c}\n"
 	"svg.chart text.empty{fill:#9aa5b1;font-style:italic}\n"
@@ -97,7 +97,8 @@ static const char css[] =
 	"th{color:#52606d;font-weight:600}\n"
 	"th:first-child,td:first-child{text-align:left}\n"
 	".absent{color:#7b8794;font-style:italic;margin:4px 0}\n"
-	".note{color:#616e7c;font-size:12px;margin:6px 0 0}\n";
+	".note{color:#616e7c;font-size:12px;margin:6px 0 0}\n"
+	"caption{text-align:left;margin-bottom:4px}\n";
 
 static void head(struct page *p, const char *store, const char *generated)
 {

@@ -230,7 +230,7 @@ int svg_hbars(struct buf *b, const struct svg_chart *c)
 		put(b, &rc, "<text class=\"label\" x=\"%d\" y=\"%d\" "
 		    "text-anchor=\"end\">", HB_LABEL,
 		    y + (row - HB_ROWGAP) / 2 + 4);
-		esc(b, &rc, c->labels[i], 30);
+		esc(b, &rc, c->labels[i], 26);
 		put(b, &rc, "</text>\n");
 		for (size_t s = 0; s < c->nseries; s++) {
 			double w = clamp_len(c->series[s].v[i], max, HB_BARS);
@@ -252,7 +252,8 @@ static void y_axis(struct buf *b, int *rc, double max)
 {
 	int ph = COL_H - COL_T - COL_B;
 
-	for (int k = 0; k <= 2; k++) {
+	/* 0, half and max; only 0 when everything is 0 */
+	for (int k = 0; k <= (max > 0 ? 2 : 0); k++) {
 		double y = COL_T + ph - ph * k / 2.0;
 		char val[40];
 
@@ -275,8 +276,8 @@ int svg_columns(struct buf *b, const struct svg_chart *c)
 		return empty_chart(b, c);
 	gw = pw / (double)c->n;
 	bw = gw * 0.8 / (double)c->nseries;
-	/* about 44 px per label, so neighbours never overlap */
-	every = (size_t)ceil(44.0 / gw);
+	/* about 60 px per label, so neighbours never overlap */
+	every = (size_t)ceil(60.0 / gw);
 	open_svg(b, &rc, c, COL_W, COL_H);
 	legend(b, &rc, c, COL_L, 6);
 	y_axis(b, &rc, max);

@@ -397,22 +397,28 @@ static int crawl(struct store *st, struct report *r, struct sl_err *err)
 }
 
 /* A run's summary JSON (cli/cmd_run.c): documents added by import or
- * crawl steps, and what the first filter step looked at. */
+ * crawl steps, what the first filter step looked at, and the steps'
+ * seconds (finer than the timestamps).  A running run keeps NAN. */
 static void run_counts(const char *summary, struct report_run *run)
 {
 	json_t *j = summary ? json_loads(summary, 0, NULL) : NULL, *step;
 	size_t i;
 	int seen_in = 0;
+	double secs = 0;
 
 	json_array_foreach(json_object_get(j, "steps"), i, step) {
 		json_t *in = json_object_get(step, "in");
 
+		secs += json_number_value(json_object_get(step, "seconds"));
 		run->added += json_integer_value(json_object_get(step, "added"));
 		if (json_is_integer(in) && !seen_in) {
 			run->filtered = json_integer_value(in);
 			seen_in = 1;
 		}
 	}
+	/* started/finished have whole seconds: a short run would show 0 */
+	if (secs > run->seconds)
+		run->seconds = secs;
 	json_decref(j);
 }
 
@@ -432,7 +438,8 @@ static int run_row(sqlite3_stmt *s, void *arg, struct sl_err *err)
 	v->pipeline = dup_col(s, 3);
 	v->seconds = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN :
 		     sqlite3_column_double(s, 4);
-	run_counts((const char *)sqlite3_column_text(s, 5), v);
+	if (!isnan(v->seconds))
+		run_counts((const char *)sqlite3_column_text(s, 5), v);
 	if (!v->started || !v->status || !v->pipeline)
 		return sl_error(err, "out of memory");
 	return 0;
