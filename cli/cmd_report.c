@@ -92,8 +92,8 @@ static void counts_line(const char *title, const struct report_counts *c,
 
 	printf("%-10s", title);
 	for (size_t i = 0; i < c->n && i < max; i++)
-		printf(" %s %s", c->v[i].label ? c->v[i].label : "-",
-		       th(a, c->v[i].n));
+		printf("%s %s %s", i ? "," : "", c->v[i].label ? c->v[i].label :
+		       "-", th(a, c->v[i].n));
 	printf("%s\n", c->n ? "" : " none");
 }
 
@@ -109,7 +109,7 @@ static void optional_parts(const struct report *r)
 	} else {
 		printf("crawl      %s runs, %s fetches\n", th(a, r->crawl_runs),
 		       th(b, r->fetches));
-		counts_line("status", &r->statuses, 10);
+		counts_line("  status", &r->statuses, 10);
 	}
 	if (!r->has_labels)
 		printf("labeling   skipped: no labeling tables in this store\n");

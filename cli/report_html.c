@@ -414,7 +414,8 @@ static void crawl(struct page *p, const struct report *r)
 		t[i] = (double)r->fetch_bins[i];
 		l[i] = report_fetch_label(i);
 	}
-	put(p, "<p class=\"note\">%s crawl runs, %s fetches, %s bytes.</p>\n"
+	put(p, "<p class=\"note\">Crawl runs: %s; fetches: %s; bytes "
+	    "fetched: %s.</p>\n"
 	    "<div class=\"charts\">\n", num(a, 40, r->crawl_runs),
 	    num(b, 40, r->fetches), num(c, 40, r->fetch_bytes));
 	counts_chart(p, "chart-crawl-status", "HTTP status codes", "Fetches "

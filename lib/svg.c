@@ -279,6 +279,7 @@ int svg_columns(struct buf *b, const struct svg_chart *c)
 	/* about 60 px per label, so neighbours never overlap */
 	every = (size_t)ceil(60.0 / gw);
 	open_svg(b, &rc, c, COL_W, COL_H);
+	/* the legend sits top left, a marker's caption above its line */
 	legend(b, &rc, c, COL_L, 6);
 	y_axis(b, &rc, max);
 	for (size_t i = 0; i < c->n; i++) {
@@ -303,8 +304,8 @@ int svg_columns(struct buf *b, const struct svg_chart *c)
 
 		put(b, &rc, "<line class=\"marker\" x1=\"%.1f\" x2=\"%.1f\" "
 		    "y1=\"%d\" y2=\"%.1f\"/><text class=\"marker-label\" "
-		    "x=\"%.1f\" y=\"%d\">", mx, mx, COL_T - 4, COL_T + ph,
-		    mx + 4, COL_T + 8);
+		    "x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", mx, mx,
+		    COL_T - 4, COL_T + ph, mx, COL_T - 8);
 		esc(b, &rc, c->marker_label, 40);
 		put(b, &rc, "</text>\n");
 	}

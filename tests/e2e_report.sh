@@ -39,7 +39,7 @@ for st in s["stages"]:
     assert want in rows, (want, out)
 for r in s["reasons"]:
     assert [r["stage"], r["decision"], r["reason"], th(r["docs"])] in rows, r
-langs = " ".join("%s %s" % (l["lang"], th(l["docs"])) for l in s["languages"])
+langs = ", ".join("%s %s" % (l["lang"], th(l["docs"])) for l in s["languages"])
 assert "languages  " + langs in out, langs
 order = [r[0] for r in rows if r and r[0] in ("normalize", "exact", "minhash", "lines")]
 assert order[:4] == ["normalize", "exact", "minhash", "lines"], order
