@@ -248,6 +248,22 @@ int svg_hbars(struct buf *b, const struct svg_chart *c)
 	return rc;
 }
 
+/* Round the axis' top up to 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a
+ * power of ten, so the ticks read as round numbers. */
+static double nice_max(double max)
+{
+	static const double steps[] = { 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 };
+	double p;
+
+	if (!(max > 0) || !isfinite(max))
+		return max > 0 ? max : 0;
+	p = pow(10, floor(log10(max)));
+	for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++)
+		if (steps[i] * p >= max * (1 - 1e-12))
+			return steps[i] * p;
+	return 10 * p;
+}
+
 static void y_axis(struct buf *b, int *rc, double max)
 {
 	int ph = COL_H - COL_T - COL_B;
@@ -267,7 +283,7 @@ static void y_axis(struct buf *b, int *rc, double max)
 
 int svg_columns(struct buf *b, const struct svg_chart *c)
 {
-	double max = chart_max(c), pw = COL_W - COL_L - COL_R;
+	double max = nice_max(chart_max(c)), pw = COL_W - COL_L - COL_R;
 	double ph = COL_H - COL_T - COL_B, gw, bw;
 	size_t every;
 	int rc = 0;

@@ -102,10 +102,23 @@ START_TEST(columns_marker_and_empty)
 	buf_init(&b, 0);
 	ck_assert_int_eq(svg_columns(&b, &c), 0);
 	ck_assert_uint_eq(count(b.data, "data-value="), 4);
-	/* zero bars have no height, the largest reaches the top */
+	/* zero bars have no height; the axis tops at a round 10, so the
+	 * bar of 10 is the full 178 px and the 5 half of it */
 	ck_assert_uint_eq(count(b.data, "height=\"0.0\""), 2);
+	ck_assert_ptr_nonnull(strstr(b.data, "height=\"178.0\" data-series="
+				     "\"docs\" data-label=\"c\""));
+	ck_assert_ptr_nonnull(strstr(b.data, "height=\"89.0\" data-series="
+				     "\"docs\" data-label=\"b\""));
 	ck_assert_ptr_nonnull(strstr(b.data, "<line class=\"marker\""));
 	ck_assert_ptr_nonnull(strstr(b.data, "threshold 0.5"));
+	/* an axis over 89 tops at a round 100 with a tick at 50 */
+	static const double odd[] = { 89 };
+	buf_reset(&b);
+	c.n = 1;
+	c.series[0].v = odd;
+	ck_assert_int_eq(svg_columns(&b, &c), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, ">100</text>"));
+	ck_assert_ptr_nonnull(strstr(b.data, ">50</text>"));
 	buf_reset(&b);
 	c.n = 0;
 	ck_assert_int_eq(svg_columns(&b, &c), 0);
