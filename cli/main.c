@@ -26,6 +26,7 @@ const struct cmd *const commands[] = {
 	&cmd_help,
 	&cmd_import,
 	&cmd_init,
+	&cmd_report,
 	&cmd_run,
 	&cmd_runs,
 	&cmd_show,
