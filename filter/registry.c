@@ -6,8 +6,10 @@
 #include "../lib/banned.h"
 
 extern const struct stage_ops stage_normalize;
+extern const struct stage_ops stage_lang;
 
 const struct stage_ops *const stage_registry[] = {
 	&stage_normalize,
+	&stage_lang,
 	NULL,
 };

@@ -1,0 +1,147 @@
+/*
+ * textstats.c: scripts and words for the rule-based stages (see
+ * textstats.h).  ASCII takes a table lookup; other code points a decode
+ * and utf8proc's category table.
+ */
+#include "textstats.h"
+
+#include <utf8proc.h>
+
+#include "../lib/utf8.h"
+#include "../lib/banned.h"
+
+enum script textstats_script(int32_t c)
+{
+	if (c < 0x80)
+		return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ?
+		       SCRIPT_LATIN : SCRIPT_OTHER;
+	if ((c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) ||
+	    (c >= 0xFF66 && c <= 0xFF9D))
+		return SCRIPT_KANA;
+	if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+	    (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3134F) ||
+	    c == 0x3005 || c == 0x3007)
+		return SCRIPT_HAN;
+	if ((c >= 0xAC00 && c <= 0xD7AF) || (c >= 0x1100 && c <= 0x11FF) ||
+	    (c >= 0x3130 && c <= 0x318F))
+		return SCRIPT_HANGUL;
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+		break;
+	default:
+		return SCRIPT_OTHER;
+	}
+	if (c <= 0x24F || (c >= 0x1E00 && c <= 0x1EFF) ||
+	    (c >= 0xFF21 && c <= 0xFF5A))
+		return SCRIPT_LATIN;
+	if (c >= 0x370 && c <= 0x3FF)
+		return SCRIPT_GREEK;
+	if (c >= 0x400 && c <= 0x52F)
+		return SCRIPT_CYRILLIC;
+	if (c >= 0x590 && c <= 0x5FF)
+		return SCRIPT_HEBREW;
+	if ((c >= 0x600 && c <= 0x6FF) || (c >= 0x750 && c <= 0x77F))
+		return SCRIPT_ARABIC;
+	if (c >= 0x900 && c <= 0x97F)
+		return SCRIPT_DEVANAGARI;
+	if (c >= 0xE00 && c <= 0xE7F)
+		return SCRIPT_THAI;
+	return SCRIPT_LETTER;
+}
+
+int textstats_cjk(int32_t c)
+{
+	enum script s;
+
+	if (c < 0x3000)
+		return 0;
+	s = textstats_script(c);
+	return s == SCRIPT_HAN || s == SCRIPT_KANA;
+}
+
+/* ASCII classes: digits and letters are word characters. */
+static int ascii_class(int c)
+{
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+		return TC_ALPHA;
+	return c >= '0' && c <= '9' ? TC_WORD : TC_SEP;
+}
+
+int textstats_class(int32_t c)
+{
+	if (c < 0x80)
+		return ascii_class(c);
+	if (textstats_cjk(c))
+		return TC_CJK;
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+		return TC_ALPHA;
+	case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+	case UTF8PROC_CATEGORY_ME: case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+		return TC_WORD;
+	default:
+		return TC_SEP;
+	}
+}
+
+int32_t textstats_fold(int32_t c)
+{
+	if (c < 0x80)
+		return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+	return utf8proc_tolower(c);
+}
+
+/* Class of the character at p[i]; its byte length in *len. */
+static int class_at(const char *p, size_t n, size_t i, size_t *len)
+{
+	unsigned char b = (unsigned char)p[i];
+	int32_t c;
+
+	if (b < 0x80) {
+		*len = 1;
+		return ascii_class(b);
+	}
+	c = utf8_decode(p + i, n - i, len);
+	return c < 0 ? TC_SEP : textstats_class(c);
+}
+
+int textstats_next_word(const char *p, size_t n, size_t *pos,
+			struct tword *w)
+{
+	size_t i = *pos, len;
+	int k;
+
+	for (;;) {
+		if (i >= n) {
+			*pos = n;
+			return 0;
+		}
+		k = class_at(p, n, i, &len);
+		if (k != TC_SEP)
+			break;
+		i += len;
+	}
+	w->off = i;
+	w->nchars = 1;
+	w->alpha = k != TC_WORD;
+	w->cjk = k == TC_CJK;
+	i += len;
+	if (k != TC_CJK) {
+		while (i < n) {
+			k = class_at(p, n, i, &len);
+			if (k == TC_SEP || k == TC_CJK)
+				break;
+			w->alpha |= k == TC_ALPHA;
+			w->nchars++;
+			i += len;
+		}
+	}
+	w->len = i - w->off;
+	*pos = i;
+	return 1;
+}
