@@ -7,9 +7,16 @@
 
 extern const struct stage_ops stage_normalize;
 extern const struct stage_ops stage_lang;
+extern const struct stage_ops stage_quality;
+extern const struct stage_ops stage_rules;
+extern const struct stage_ops stage_pii;
 
 const struct stage_ops *const stage_registry[] = {
 	&stage_normalize,
 	&stage_lang,
+	/* exact, minhash, lines: the dedup stages go here */
+	&stage_quality,
+	&stage_rules,
+	&stage_pii,
 	NULL,
 };

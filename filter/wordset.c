@@ -1,0 +1,433 @@
+/*
+ * wordset.c: word lists as a hash set of word sequences plus an
+ * Aho-Corasick automaton for CJK entries (see wordset.h).
+ *
+ * Hash set: open addressing over 64-bit keys (0 = empty), load <= 1/2.
+ * An entry of k words is stored as the hash of its k folded word hashes;
+ * a second set holds the last word of every entry of two or more words,
+ * so the text is probed with longer windows only after such a word.
+ *
+ * Automaton: the trie of the CJK entries' bytes (ASCII letters folded),
+ * completed into a DFA: next[s * 256 + b] is the state after byte b,
+ * outlen[s] the longest entry ending in state s (0: none).
+ */
+#include "wordset.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textstats.h"
+#include "../lib/buf.h"
+#include "../lib/err.h"
+#include "../lib/hash.h"
+#include "../lib/utf8.h"
+#include "../lib/banned.h"
+
+#define WS_MAXK 8		/* most words in one entry */
+#define WS_WORDMAX 256		/* longest folded word, bytes */
+
+struct set {
+	uint64_t *k;
+	size_t size, n;		/* size: a power of two */
+};
+
+struct wordset {
+	struct set phrases, lasts;
+	size_t maxk;		/* longest entry, in words */
+	size_t maxword;		/* longest folded entry word, bytes */
+	size_t entries;
+	/* automaton */
+	int32_t *next;
+	uint32_t *outlen;
+	size_t nstates, astates;
+	size_t maxbytes;	/* longest CJK entry, bytes */
+	int built;
+};
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 31;
+	h *= 0x7fb5d329728ea185ULL;
+	h ^= h >> 27;
+	return h | 1;
+}
+
+static int set_put(struct set *s, uint64_t key)
+{
+	size_t i;
+
+	if (2 * (s->n + 1) > s->size) {
+		struct set big = { NULL, s->size ? 2 * s->size : 256, 0 };
+
+		big.k = calloc(big.size, sizeof(*big.k));
+		if (!big.k)
+			return -1;
+		for (size_t j = 0; j < s->size; j++)
+			if (s->k[j])
+				set_put(&big, s->k[j]);
+		free(s->k);
+		*s = big;
+	}
+	for (i = key & (s->size - 1); s->k[i]; i = (i + 1) & (s->size - 1))
+		if (s->k[i] == key)
+			return 0;
+	s->k[i] = key;
+	s->n++;
+	return 0;
+}
+
+static int set_has(const struct set *s, uint64_t key)
+{
+	if (!s->n)
+		return 0;
+	for (size_t i = key & (s->size - 1); s->k[i];
+	     i = (i + 1) & (s->size - 1))
+		if (s->k[i] == key)
+			return 1;
+	return 0;
+}
+
+struct wordset *wordset_new(void)
+{
+	return calloc(1, sizeof(struct wordset));
+}
+
+void wordset_free(struct wordset *ws)
+{
+	if (!ws)
+		return;
+	free(ws->phrases.k);
+	free(ws->lasts.k);
+	free(ws->next);
+	free(ws->outlen);
+	free(ws);
+}
+
+size_t wordset_size(const struct wordset *ws)
+{
+	return ws->entries;
+}
+
+/* Fold word p[0..n) into out; returns its length, or 0 when longer than
+ * WS_WORDMAX (no entry word is that long, so it cannot match). */
+static size_t fold_word(const char *p, size_t n, char out[WS_WORDMAX])
+{
+	size_t i = 0, o = 0, len;
+
+	while (i < n) {
+		unsigned char b = (unsigned char)p[i];
+		int32_t c;
+		char enc[4];
+		size_t k;
+
+		if (b < 0x80) {
+			if (o == WS_WORDMAX)
+				return 0;
+			out[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+			i++;
+			continue;
+		}
+		c = utf8_decode(p + i, n - i, &len);
+		i += len;
+		if (c < 0)
+			continue;
+		k = utf8_encode((uint32_t)textstats_fold(c), enc);
+		if (o + k > WS_WORDMAX)
+			return 0;
+		memcpy(out + o, enc, k);
+		o += k;
+	}
+	return o;
+}
+
+static uint64_t step(uint64_t h, uint64_t w)
+{
+	return h * 0x9E3779B97F4A7C15ULL + w;
+}
+
+/* ---- automaton building ---------------------------------------------- */
+
+static int ac_state(struct wordset *ws)
+{
+	if (ws->nstates == ws->astates) {
+		size_t na = ws->astates ? 2 * ws->astates : 64;
+		int32_t *nx = realloc(ws->next, na * 256 * sizeof(*nx));
+		uint32_t *ol;
+
+		if (!nx)
+			return -1;
+		ws->next = nx;
+		ol = realloc(ws->outlen, na * sizeof(*ol));
+		if (!ol)
+			return -1;
+		ws->outlen = ol;
+		ws->astates = na;
+	}
+	memset(ws->next + ws->nstates * 256, 0xff, 256 * sizeof(int32_t));
+	ws->outlen[ws->nstates] = 0;
+	return (int)ws->nstates++;
+}
+
+static int ac_add(struct wordset *ws, const char *p, size_t n)
+{
+	int32_t s = 0;
+
+	if (!ws->nstates && ac_state(ws) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)p[i];
+		int32_t *t;
+
+		if (b >= 'A' && b <= 'Z')
+			b += 32;
+		t = &ws->next[(size_t)s * 256 + b];
+		if (*t < 0) {
+			int ns = ac_state(ws);
+
+			if (ns < 0)
+				return -1;
+			t = &ws->next[(size_t)s * 256 + b];	/* moved */
+			*t = ns;
+		}
+		s = *t;
+	}
+	ws->outlen[s] = (uint32_t)n;
+	if (n > ws->maxbytes)
+		ws->maxbytes = n;
+	return 0;
+}
+
+int wordset_build(struct wordset *ws, struct sl_err *err)
+{
+	int32_t *fail, *queue;
+	size_t head = 0, tail = 0;
+
+	ws->built = 1;
+	if (!ws->nstates)
+		return 0;
+	fail = calloc(ws->nstates, sizeof(*fail));
+	queue = calloc(ws->nstates, sizeof(*queue));
+	if (!fail || !queue) {
+		free(fail);
+		free(queue);
+		return sl_error(err, "out of memory");
+	}
+	for (int b = 0; b < 256; b++) {
+		int32_t *t = &ws->next[b];
+
+		if (*t < 0) {
+			*t = 0;
+		} else {
+			fail[*t] = 0;
+			queue[tail++] = *t;
+		}
+	}
+	/* BFS: a state's failure target is complete before its children */
+	while (head < tail) {
+		int32_t s = queue[head++];
+
+		if (ws->outlen[fail[s]] > ws->outlen[s] && !ws->outlen[s])
+			ws->outlen[s] = ws->outlen[fail[s]];
+		for (int b = 0; b < 256; b++) {
+			int32_t *t = &ws->next[(size_t)s * 256 + b];
+			int32_t f = ws->next[(size_t)fail[s] * 256 + b];
+
+			if (*t < 0) {
+				*t = f;
+			} else {
+				fail[*t] = f;
+				queue[tail++] = *t;
+			}
+		}
+	}
+	free(fail);
+	free(queue);
+	return 0;
+}
+
+/* ---- adding entries --------------------------------------------------- */
+
+int wordset_add(struct wordset *ws, const char *p, size_t n, size_t minchars)
+{
+	size_t pos = 0, k = 0, chars = 0, letters = 0, cjk = 0;
+	uint64_t h = 0, last = 0;
+	struct tword w;
+	char f[WS_WORDMAX];
+
+	while (textstats_next_word(p, n, &pos, &w)) {
+		size_t fl = fold_word(p + w.off, w.len, f);
+
+		chars += w.nchars;
+		letters += w.alpha;
+		cjk += w.cjk;
+		if (!fl || ++k > WS_MAXK)
+			return 0;	/* cannot match as words */
+		if (fl > ws->maxword)
+			ws->maxword = fl;
+		last = hash64(f, fl);
+		h = step(h, last);
+	}
+	if (!letters || chars < minchars || !k)
+		return 0;
+	ws->entries++;
+	if (cjk) {
+		size_t s = 0, e = n;
+
+		while (s < e && (p[s] == ' ' || p[s] == '\t'))
+			s++;
+		while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+			e--;
+		return ac_add(ws, p + s, e - s);
+	}
+	if (k > ws->maxk)
+		ws->maxk = k;
+	if (k > 1 && set_put(&ws->lasts, mix(last)))
+		return -1;
+	return set_put(&ws->phrases, mix(h));
+}
+
+int wordset_add_lines(struct wordset *ws, const char *text, size_t n,
+		      size_t minchars, const char *name, struct sl_err *err)
+{
+	size_t i = 0;
+	int line = 0;
+
+	while (i < n) {
+		const char *l = text + i, *nl = memchr(l, '\n', n - i);
+		size_t ln = nl ? (size_t)(nl - l) : n - i;
+
+		i += ln + 1;
+		line++;
+		if (ln && l[ln - 1] == '\r')
+			ln--;
+		if (!ln || l[0] == '#')
+			continue;
+		if (!utf8_valid(l, ln))
+			return sl_error(err, "'%s' line %d: invalid UTF-8",
+					name, line);
+		if (wordset_add(ws, l, ln, minchars))
+			return sl_error(err, "out of memory");
+	}
+	return 0;
+}
+
+/* ---- scanning ---------------------------------------------------------- */
+
+struct acc {
+	struct buf *spans;
+	long count;
+	size_t end;		/* end of the last counted span */
+	int any;
+};
+
+/* Count a match unless it overlaps the last one, which it then extends. */
+static int hit(struct acc *a, size_t off, size_t len)
+{
+	struct wordset_span sp = { off, len };
+
+	if (a->any && off < a->end) {
+		if (off + len > a->end) {
+			if (a->spans) {
+				struct wordset_span *l = (void *)(a->spans->data +
+					a->spans->len - sizeof(sp));
+				l->len = off + len - l->off;
+			}
+			a->end = off + len;
+		}
+		return 0;
+	}
+	a->any = 1;
+	a->end = off + len;
+	a->count++;
+	return a->spans ? buf_add(a->spans, &sp, sizeof(sp)) : 0;
+}
+
+static int scan_words(const struct wordset *ws, const char *p, size_t n,
+		      struct acc *a)
+{
+	uint64_t ring[WS_MAXK];
+	size_t offs[WS_MAXK];
+	size_t pos = 0, nring = 0;
+	struct tword w;
+	char f[WS_WORDMAX];
+
+	while (textstats_next_word(p, n, &pos, &w)) {
+		size_t fl, have;
+		uint64_t last;
+
+		if (w.cjk || w.len > 4 * ws->maxword ||
+		    !(fl = fold_word(p + w.off, w.len, f)) ||
+		    fl > ws->maxword) {
+			nring = 0;	/* cannot be part of an entry */
+			continue;
+		}
+		last = hash64(f, fl);
+		memmove(ring + 1, ring, (WS_MAXK - 1) * sizeof(*ring));
+		memmove(offs + 1, offs, (WS_MAXK - 1) * sizeof(*offs));
+		ring[0] = last;
+		offs[0] = w.off;
+		if (nring < WS_MAXK)
+			nring++;
+		have = nring < ws->maxk ? nring : ws->maxk;
+		/* longest window first, so "blow job" wins over "job" */
+		if (have > 1 && set_has(&ws->lasts, mix(last))) {
+			for (size_t k = have; k > 1; k--) {
+				uint64_t h = 0;
+
+				for (size_t j = k; j-- > 0;)
+					h = step(h, ring[j]);
+				if (set_has(&ws->phrases, mix(h))) {
+					if (hit(a, offs[k - 1],
+						w.off + w.len - offs[k - 1]))
+						return -1;
+					goto next;
+				}
+			}
+		}
+		if (set_has(&ws->phrases, mix(step(0, last))) &&
+		    hit(a, w.off, w.len))
+			return -1;
+next:		;
+	}
+	return 0;
+}
+
+static int scan_ac(const struct wordset *ws, const char *p, size_t n,
+		   struct acc *a)
+{
+	size_t i = 0;
+	int32_t s = 0;
+
+	/* Every CJK entry holds a byte >= 0x80, so no match ends before
+	 * the first one; start maxbytes before it. */
+	while (i < n && (unsigned char)p[i] < 0x80)
+		i++;
+	if (i == n)
+		return 0;
+	i = i > ws->maxbytes ? i - ws->maxbytes : 0;
+	a->any = 0;
+	for (; i < n; i++) {
+		unsigned char b = (unsigned char)p[i];
+
+		if (b >= 'A' && b <= 'Z')
+			b += 32;
+		s = ws->next[(size_t)s * 256 + b];
+		if (ws->outlen[s] && hit(a, i + 1 - ws->outlen[s],
+					 ws->outlen[s]))
+			return -1;
+	}
+	return 0;
+}
+
+long wordset_scan(const struct wordset *ws, const char *p, size_t n,
+		  struct buf *spans)
+{
+	struct acc a = { spans, 0, 0, 0 };
+
+	if (ws->phrases.n && scan_words(ws, p, n, &a))
+		return -1;
+	if (ws->nstates > 1 && scan_ac(ws, p, n, &a))
+		return -1;
+	return a.count;
+}
