@@ -14,8 +14,9 @@
  *   ipv6   a run of hex digits, ':' and '.' with at least two colons,
  *          starting and ending at a word boundary, that inet_pton accepts.
  *   number tokens: digits with single separators (space - . ( )), not glued
- *          to letters, split into digit groups.  A token, or failing that
- *          its longest leading run of groups, is:
+ *          to letters, split into digit groups.  The longest leading run
+ *          of groups that is one of these is taken, then the rest of the
+ *          token is tried the same way (never from inside a number):
  *     card   13-19 digits, spaces or dashes only, first digit 2-6, passing
  *            the Luhn check;
  *     phone  '+' and 8-15 digits (E.164: +1 415 555 2671, +86 138 0013
@@ -229,7 +230,7 @@ static int scan_ipv6(const char *p, size_t n, struct pii_scratch *ps)
 
 	/* every IPv6 address has "::" or a colon between hex digits */
 	while ((c = memchr(p + from, ':', n - from))) {
-		size_t k = (size_t)(c - p), s = k, e = k, colons = 0;
+		size_t k = (size_t)(c - p), s = k, e = k, colons = 0, hex = 0;
 		char tmp[64];
 		struct in6_addr a;
 
@@ -247,9 +248,12 @@ static int scan_ipv6(const char *p, size_t n, struct pii_scratch *ps)
 		    (e < n && is_alnum((unsigned char)p[e])) ||
 		    e - s < 3 || e - s >= sizeof(tmp))
 			continue;
-		for (size_t i = s; i < e; i++)
+		for (size_t i = s; i < e; i++) {
 			colons += p[i] == ':';
-		if (colons < 2)
+			hex += p[i] != ':';
+		}
+		/* "a::b" in prose is rarely an address; "::1" is */
+		if (colons < 2 || (hex < 4 && (e - s != 3 || memcmp(p + s, "::1", 3))))
 			continue;
 		memcpy(tmp, p + s, e - s);
 		tmp[e - s] = '\0';
@@ -321,7 +325,9 @@ static int classify(const char *p, const struct token *t, int g0, int g1)
 		seps_ok &= t->sep[g] == ' ' || t->sep[g] == '-';
 		dots &= t->sep[g] == '.';
 	}
-	if (ng == 4 && dots && !plus) {
+	/* not a piece of a longer dotted run (versions: 1.2.3.4.5) */
+	if (ng == 4 && dots && !plus && (g1 == t->ng || t->sep[g1] != '.') &&
+	    (g0 == 0 || t->sep[g0] != '.')) {
 		int ok = 1;
 
 		for (int g = g0; g < g1; g++) {
@@ -458,7 +464,7 @@ static int scan_numbers(const char *p, size_t n, struct pii_scratch *ps,
 					return -1;
 				g0 = g1;
 			} else {
-				g0++;
+				break;	/* never start inside a number */
 			}
 		}
 		i = next;
