@@ -499,7 +499,8 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 	    ((cf->ip || cf->phone || cf->card) &&
 	     scan_numbers(d->text, d->len, ps, cf)))
 		return sl_error(err, "out of memory");
-	qsort(ps->s, ps->n, sizeof(*ps->s), by_off);
+	if (ps->n)
+		qsort(ps->s, ps->n, sizeof(*ps->s), by_off);
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct span *s = &ps->s[i];
 
