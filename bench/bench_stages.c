@@ -4,6 +4,9 @@
  *
  *   bench_stages DOCS STAGE [key=value ...]
  *
+ * Time is the process CPU time (the machine is shared: wall time would
+ * count other jobs), so MB/s is per core.
+ *
  * DOCS holds document texts separated by the byte 0x1E (bench_stages.sh
  * writes it from a JSONL corpus).  Prints MB/s over the text bytes, and
  * how many documents were kept, dropped, flagged and rewritten, and the
@@ -26,7 +29,7 @@ static double now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -103,9 +106,10 @@ int main(int argc, char **argv)
 			for (i = 0; i < nreason; i++)
 				if (!strcmp(reasons[i].code, out.reason))
 					break;
-			if (i == nreason && nreason < NREASON)
-				snprintf(reasons[nreason++].code, 64, "%s",
-					 out.reason);
+			if (i == nreason && nreason < NREASON) {
+				snprintf(reasons[i].code, 64, "%s", out.reason);
+				reasons[nreason++].n = 0;
+			}
 			if (i < NREASON)
 				reasons[i].n++;
 		}

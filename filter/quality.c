@@ -4,10 +4,13 @@
  * filters), C4 (Raffel et al. 2020, section 2.2) and FineWeb (Penedo et al.
  * 2024), with the thresholds of datatrove's reference classes
  * (GopherRepetitionFilter, GopherQualityFilter, C4QualityFilter,
- * FineWebQualityFilter) as defaults.  The rule sets run in FineWeb's order:
- * Gopher repetition, Gopher quality, C4, FineWeb; the first rule that
- * fires drops the document with its reason code, and the score is the
- * measured value that crossed the threshold.
+ * FineWebQualityFilter) as defaults.  The first rule that fires drops the
+ * document with its reason code, and the score is the measured value
+ * that crossed the threshold.  The rule sets run cheapest
+ * first: Gopher quality, Gopher repetition, C4, FineWeb (FineWeb's
+ * pipeline runs repetition before quality: the decision is the same, only
+ * a document that breaks rules of both is reported under the quality
+ * rule).
  *
  * Words are textstats words (runs of letters and digits; each Han and kana
  * character one word), so the word-based rules work on Chinese and
@@ -194,7 +197,7 @@ struct ngram_rule {
 
 struct quality_state {
 	struct quality_conf cf;
-	int ntop, ndup;
+	int ntop, ndup, min_dup_n;
 	struct ngram_rule top[MAX_NGRAM_RULES], dup[MAX_NGRAM_RULES];
 };
 
@@ -203,18 +206,27 @@ struct word {
 	uint32_t nchars;
 };
 
+/* 8 bytes, so the table of a typical document stays in L1/L2: the key
+ * is 32 bits of the hash that did not pick the slot (so ~43 bits in all
+ * for tables of 2^11 slots: a false match needs two n-grams agreeing on
+ * them), gen marks the slots of the current count, count saturates. */
 struct slot {
-	uint64_t key;
-	uint32_t gen, count;
+	uint32_t key;
+	uint16_t gen, count;
 };
+
+/* Per word position: does the n-gram of the shortest dup_ngrams rule
+ * starting here occur more than once in the document? */
 
 struct qscratch {
 	struct word *w;
 	uint64_t *pre;		/* pre[i] = chars of words 0..i-1 */
+	uint8_t *rep;		/* see above */
 	size_t nw, aw;
 	struct slot *tab;
 	size_t tabsize;		/* a power of two */
-	uint32_t gen;
+	size_t mask;		/* slots in use for this count, minus 1 */
+	uint16_t gen;
 	struct buf lower;	/* ASCII-lowercased copy of the text */
 	struct buf c4;		/* the text after C4's line removal */
 };
@@ -263,6 +275,10 @@ static int open_(void **state, const void *conf, struct sl_err *err)
 		free(s);
 		return -1;
 	}
+	s->min_dup_n = 1000;
+	for (int i = 0; i < s->ndup; i++)
+		if (s->dup[i].n < s->min_dup_n)
+			s->min_dup_n = s->dup[i].n;
 	*state = s;
 	return 0;
 }
@@ -291,6 +307,7 @@ static void scratch_free(void *scratch)
 		return;
 	free(q->w);
 	free(q->pre);
+	free(q->rep);
 	free(q->tab);
 	buf_release(&q->lower);
 	buf_release(&q->c4);
@@ -316,7 +333,11 @@ static int tab_begin(struct qscratch *q, size_t n)
 		q->tabsize = want;
 		q->gen = 0;
 	}
-	if (++q->gen == 0) {	/* wrapped: really clear once */
+	/* Use only what this document needs: after one huge document the
+	 * table stays big, and spreading small documents over all of it
+	 * would miss the cache on every probe. */
+	q->mask = want - 1;
+	if (++q->gen == 0) {	/* wrapped: really clear once in 65535 */
 		memset(q->tab, 0, q->tabsize * sizeof(*q->tab));
 		q->gen = 1;
 	}
@@ -334,32 +355,39 @@ static uint64_t mix(uint64_t h)
 /* Count one more key; returns its count after this one. */
 static uint32_t tab_add(struct qscratch *q, uint64_t key)
 {
-	size_t mask = q->tabsize - 1, i = mix(key) & mask;
+	uint64_t h = mix(key);
+	size_t mask = q->mask, i = h & mask;
+	uint32_t k = (uint32_t)(h >> 32);
 
 	for (;; i = (i + 1) & mask) {
 		struct slot *s = &q->tab[i];
 
 		if (s->gen != q->gen) {
 			s->gen = q->gen;
-			s->key = key;
+			s->key = k;
 			s->count = 1;
 			return 1;
 		}
-		if (s->key == key)
-			return ++s->count;
+		if (s->key == k) {
+			if (s->count < UINT16_MAX)
+				s->count++;
+			return s->count;
+		}
 	}
 }
 
 static uint32_t tab_get(const struct qscratch *q, uint64_t key)
 {
-	size_t mask = q->tabsize - 1, i = mix(key) & mask;
+	uint64_t h = mix(key);
+	size_t mask = q->mask, i = h & mask;
+	uint32_t k = (uint32_t)(h >> 32);
 
 	for (;; i = (i + 1) & mask) {
 		const struct slot *s = &q->tab[i];
 
 		if (s->gen != q->gen)
 			return 0;
-		if (s->key == key)
+		if (s->key == k)
 			return s->count;
 	}
 }
@@ -464,7 +492,7 @@ static const char *const *stop_list(const char *lang)
 static int is_stop(const char *const *list, const char *p, size_t n)
 {
 	for (; *list; list++)
-		if (strlen(*list) == n && !memcmp(*list, p, n))
+		if (**list == *p && !strncmp(*list, p, n) && !(*list)[n])
 			return 1;
 	return 0;
 }
@@ -483,6 +511,7 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			size_t na = q->aw ? 2 * q->aw : 4096;
 			struct word *nw = realloc(q->w, na * sizeof(*nw));
 			uint64_t *np;
+			uint8_t *nr;
 
 			if (!nw)
 				return -1;
@@ -491,6 +520,10 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			if (!np)
 				return -1;
 			q->pre = np;
+			nr = realloc(q->rep, na);
+			if (!nr)
+				return -1;
+			q->rep = nr;
 			q->aw = na;
 		}
 		q->w[q->nw].h = hash64(p + w.off, w.len);
@@ -560,11 +593,13 @@ static uint64_t gram_hash(const struct qscratch *q, size_t i, int n)
 }
 
 /* Characters of the most frequent n-gram times its count (datatrove's
- * find_top_duplicate: words joined by spaces; ties go to the first). */
+ * find_top_duplicate: words joined by spaces).  Among n-grams tied for
+ * the top count, the first to reach it is taken (Counter.most_common
+ * takes the first inserted; the lengths differ only for such ties). */
 static int top_gram(struct qscratch *q, int n, double *chars)
 {
 	uint32_t best = 0;
-	size_t m;
+	size_t m, at = 0;
 
 	*chars = 0;
 	if (q->nw < (size_t)n)
@@ -575,33 +610,55 @@ static int top_gram(struct qscratch *q, int n, double *chars)
 	for (size_t i = 0; i < m; i++) {
 		uint32_t c = tab_add(q, gram_hash(q, i, n));
 
-		if (c > best)
+		if (c > best) {
 			best = c;
-	}
-	for (size_t i = 0; i < m; i++)
-		if (tab_get(q, gram_hash(q, i, n)) == best) {
-			*chars = (double)(q->pre[i + n] - q->pre[i] +
-					  (uint64_t)(n - 1)) * best;
-			break;
+			at = i;
 		}
+	}
+	*chars = (double)(q->pre[at + n] - q->pre[at] + (uint64_t)(n - 1)) *
+		 best;
+	return 0;
+}
+
+/* q->rep for n-grams: two passes over one table. */
+static int mark_repeats(struct qscratch *q, int n)
+{
+	size_t m;
+
+	if (q->nw < (size_t)n)
+		return 0;
+	m = q->nw - (size_t)n + 1;
+	if (tab_begin(q, m))
+		return -1;
+	for (size_t i = 0; i < m; i++)
+		tab_add(q, gram_hash(q, i, n));
+	for (size_t i = 0; i < m; i++)
+		q->rep[i] = tab_get(q, gram_hash(q, i, n)) > 1;
 	return 0;
 }
 
 /* Characters in repeated n-grams, non-overlapping (datatrove's
- * find_all_duplicate). */
+ * find_all_duplicate), for n >= the n of mark_repeats(): an n-gram can
+ * only repeat where its prefix repeats, so the n-grams at other
+ * positions are new and never seen again: they are stepped over without
+ * touching the table, with the same result. */
 static int dup_gram(struct qscratch *q, int n, double *chars)
 {
-	size_t m, i = 0;
+	size_t m, i = 0, cand = 0;
 	uint64_t rep = 0;
 
 	*chars = 0;
 	if (q->nw < (size_t)n)
 		return 0;
 	m = q->nw - (size_t)n + 1;
-	if (tab_begin(q, m))
+	for (size_t k = 0; k < m; k++)
+		cand += q->rep[k];
+	if (!cand)
+		return 0;
+	if (tab_begin(q, cand))
 		return -1;
 	while (i < m) {
-		if (tab_add(q, gram_hash(q, i, n)) > 1) {
+		if (q->rep[i] && tab_add(q, gram_hash(q, i, n)) > 1) {
 			rep += q->pre[i + n] - q->pre[i];
 			i += (size_t)n;
 		} else {
@@ -660,6 +717,8 @@ static int gopher_repetition(const struct quality_state *s,
 			FIRE(code, ch / tchars);
 		}
 	}
+	if (s->ndup && mark_repeats(q, s->min_dup_n))
+		return -1;
 	for (int i = 0; i < s->ndup; i++) {
 		double ch;
 
@@ -1006,14 +1065,12 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 	if (split_words(q, p, n, stop_list(lang), &ws))
 		goto nomem;
 	tchars = nchars(p, n);
-	/* A document too long for Gopher is dropped before the n-gram
-	 * tables would grow with it. */
-	if (c->gopher_quality && c->max_words && ws.words > (size_t)c->max_words)
+	/* Cheap rules first; this also drops a document too long for
+	 * Gopher before the n-gram tables would grow with it. */
+	if (c->gopher_quality)
 		rc = gopher_quality(s, p, n, lang, &ws, out);
 	if (!rc && c->gopher_repetition && tchars)
 		rc = gopher_repetition(s, q, p, n, tchars, out);
-	if (!rc && c->gopher_quality)
-		rc = gopher_quality(s, p, n, lang, &ws, out);
 	if (!rc && c->c4)
 		rc = c4(s, q, p, n, out);
 	if (!rc && c->fineweb) {
