@@ -62,11 +62,21 @@ int textstats_cjk(int32_t c)
 }
 
 /* ASCII classes: digits and letters are word characters. */
+#define A TC_ALPHA
+#define D TC_WORD
+static const unsigned char ascii_tab[128] = {
+	['0'] = D, D, D, D, D, D, D, D, D, D,
+	['A'] = A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
+		A, A, A, A, A, A,
+	['a'] = A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A, A,
+		A, A, A, A, A, A,
+};
+#undef A
+#undef D
+
 static int ascii_class(int c)
 {
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-		return TC_ALPHA;
-	return c >= '0' && c <= '9' ? TC_WORD : TC_SEP;
+	return ascii_tab[c & 0x7F];
 }
 
 int textstats_class(int32_t c)
@@ -96,6 +106,29 @@ int32_t textstats_fold(int32_t c)
 	return utf8proc_tolower(c);
 }
 
+/* Decode the sequence at p (n > 0 bytes, a lead byte >= 0x80) for
+ * classification only: the shape is checked (lead byte, continuation
+ * bytes, bounds) but not overlong forms or surrogates, which valid text
+ * (all the stages see) does not hold; a bad byte is -1 of length 1. */
+static int32_t decode(const unsigned char *p, size_t n, size_t *len)
+{
+	unsigned char b = p[0];
+	size_t k = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
+	int32_t c;
+
+	*len = 1;
+	if (!k || k > n || b > 0xF4)
+		return -1;
+	c = b & (0x7F >> k);
+	for (size_t j = 1; j < k; j++) {
+		if ((p[j] & 0xC0) != 0x80)
+			return -1;
+		c = (c << 6) | (p[j] & 0x3F);
+	}
+	*len = k;
+	return c;
+}
+
 /* Class of the character at p[i]; its byte length in *len. */
 static int class_at(const char *p, size_t n, size_t i, size_t *len)
 {
@@ -106,7 +139,7 @@ static int class_at(const char *p, size_t n, size_t i, size_t *len)
 		*len = 1;
 		return ascii_class(b);
 	}
-	c = utf8_decode(p + i, n - i, len);
+	c = decode((const unsigned char *)p + i, n - i, len);
 	return c < 0 ? TC_SEP : textstats_class(c);
 }
 
@@ -117,6 +150,9 @@ int textstats_next_word(const char *p, size_t n, size_t *pos,
 	int k;
 
 	for (;;) {
+		while (i < n && (unsigned char)p[i] < 0x80 &&
+		       ascii_tab[(unsigned char)p[i]] == TC_SEP)
+			i++;
 		if (i >= n) {
 			*pos = n;
 			return 0;
@@ -133,6 +169,17 @@ int textstats_next_word(const char *p, size_t n, size_t *pos,
 	i += len;
 	if (k != TC_CJK) {
 		while (i < n) {
+			unsigned char b = (unsigned char)p[i];
+
+			if (b < 0x80) {	/* the common case, inline */
+				k = ascii_tab[b];
+				if (k == TC_SEP)
+					break;
+				w->alpha |= k == TC_ALPHA;
+				w->nchars++;
+				i++;
+				continue;
+			}
 			k = class_at(p, n, i, &len);
 			if (k == TC_SEP || k == TC_CJK)
 				break;

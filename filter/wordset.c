@@ -9,7 +9,8 @@
  *
  * Automaton: the trie of the CJK entries' bytes (ASCII letters folded),
  * completed into a DFA: next[s * 256 + b] is the state after byte b,
- * outlen[s] the longest entry ending in state s (0: none).
+ * then compressed to next[s * nclass + cls[b]]; outlen[s] is the longest
+ * entry ending in state s (0: none).
  */
 #include "wordset.h"
 
@@ -42,6 +43,8 @@ struct wordset {
 	uint32_t *outlen;
 	size_t nstates, astates;
 	size_t maxbytes;	/* longest CJK entry, bytes */
+	uint16_t cls[256];	/* byte -> column of next, once built */
+	size_t nclass;
 	int built;
 };
 
@@ -198,6 +201,35 @@ static int ac_add(struct wordset *ws, const char *p, size_t n)
 	return 0;
 }
 
+/* Bytes that occur in no entry lead every state back to the root; the
+ * others get a class each, and the table shrinks from 256 columns to
+ * nclass (a few dozen for Chinese), so it stays in cache. */
+static int compress(struct wordset *ws)
+{
+	int32_t *t;
+	int k = 1;
+
+	memset(ws->cls, 0, sizeof(ws->cls));
+	for (size_t s = 0; s < ws->nstates; s++)
+		for (int b = 0; b < 256; b++)
+			if (ws->next[s * 256 + b] > 0 && !ws->cls[b])
+				ws->cls[b] = (uint16_t)k++;
+	t = malloc(ws->nstates * (size_t)k * sizeof(*t));
+	if (!t)
+		return -1;
+	for (size_t s = 0; s < ws->nstates; s++) {
+		t[s * (size_t)k] = 0;
+		for (int b = 0; b < 256; b++)
+			if (ws->cls[b])
+				t[s * (size_t)k + ws->cls[b]] =
+					ws->next[s * 256 + b];
+	}
+	free(ws->next);
+	ws->next = t;
+	ws->nclass = (size_t)k;
+	return 0;
+}
+
 int wordset_build(struct wordset *ws, struct sl_err *err)
 {
 	int32_t *fail, *queue;
@@ -243,7 +275,7 @@ int wordset_build(struct wordset *ws, struct sl_err *err)
 	}
 	free(fail);
 	free(queue);
-	return 0;
+	return compress(ws) ? sl_error(err, "out of memory") : 0;
 }
 
 /* ---- adding entries --------------------------------------------------- */
@@ -412,7 +444,7 @@ static int scan_ac(const struct wordset *ws, const char *p, size_t n,
 
 		if (b >= 'A' && b <= 'Z')
 			b += 32;
-		s = ws->next[(size_t)s * 256 + b];
+		s = ws->next[(size_t)s * ws->nclass + ws->cls[b]];
 		if (ws->outlen[s] && hit(a, i + 1 - ws->outlen[s],
 					 ws->outlen[s]))
 			return -1;
