@@ -21,7 +21,6 @@
 #include "textstats.h"
 #include "../lib/buf.h"
 #include "../lib/err.h"
-#include "../lib/hash.h"
 #include "../lib/utf8.h"
 #include "../lib/banned.h"
 
@@ -31,7 +30,11 @@
 struct set {
 	uint64_t *k;
 	size_t size, n;		/* size: a power of two */
+	uint64_t bits[64];	/* one bit per key: most words of a text
+				 * are turned away with a single test */
 };
+
+#define BIT(key) (((key) >> 40) & 4095)
 
 struct wordset {
 	struct set phrases, lasts;
@@ -44,6 +47,7 @@ struct wordset {
 	size_t nstates, astates;
 	size_t maxbytes;	/* longest CJK entry, bytes */
 	uint16_t cls[256];	/* byte -> column of next, once built */
+	uint8_t root_stay[256];	/* byte leads the root to itself */
 	size_t nclass;
 	int built;
 };
@@ -60,8 +64,9 @@ static int set_put(struct set *s, uint64_t key)
 {
 	size_t i;
 
+	s->bits[BIT(key) >> 6] |= 1ULL << (BIT(key) & 63);
 	if (2 * (s->n + 1) > s->size) {
-		struct set big = { NULL, s->size ? 2 * s->size : 256, 0 };
+		struct set big = { NULL, s->size ? 2 * s->size : 256, 0, { 0 } };
 
 		big.k = calloc(big.size, sizeof(*big.k));
 		if (!big.k)
@@ -70,6 +75,7 @@ static int set_put(struct set *s, uint64_t key)
 			if (s->k[j])
 				set_put(&big, s->k[j]);
 		free(s->k);
+		memcpy(big.bits, s->bits, sizeof(big.bits));
 		*s = big;
 	}
 	for (i = key & (s->size - 1); s->k[i]; i = (i + 1) & (s->size - 1))
@@ -82,7 +88,7 @@ static int set_put(struct set *s, uint64_t key)
 
 static int set_has(const struct set *s, uint64_t key)
 {
-	if (!s->n)
+	if (!(s->bits[BIT(key) >> 6] >> (BIT(key) & 63) & 1))
 		return 0;
 	for (size_t i = key & (s->size - 1); s->k[i];
 	     i = (i + 1) & (s->size - 1))
@@ -112,36 +118,38 @@ size_t wordset_size(const struct wordset *ws)
 	return ws->entries;
 }
 
-/* Fold word p[0..n) into out; returns its length, or 0 when longer than
- * WS_WORDMAX (no entry word is that long, so it cannot match). */
-static size_t fold_word(const char *p, size_t n, char out[WS_WORDMAX])
+/* FNV-1a of the folded bytes of word p[0..n), folding as it goes (ASCII
+ * by table, the rest by utf8proc); *len gets the folded length, 0 when
+ * longer than WS_WORDMAX (no entry word is that long, so it cannot
+ * match).  One loop, no copy: this runs on every word of every text. */
+static uint64_t fold_hash(const char *p, size_t n, size_t *len)
 {
-	size_t i = 0, o = 0, len;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i = 0, o = 0, k;
 
 	while (i < n) {
 		unsigned char b = (unsigned char)p[i];
 		int32_t c;
 		char enc[4];
-		size_t k;
 
 		if (b < 0x80) {
-			if (o == WS_WORDMAX)
-				return 0;
-			out[o++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+			b = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+			h = (h ^ b) * 0x100000001b3ULL;
+			o++;
 			i++;
 			continue;
 		}
-		c = utf8_decode(p + i, n - i, &len);
-		i += len;
+		c = utf8_decode(p + i, n - i, &k);
+		i += k;
 		if (c < 0)
 			continue;
 		k = utf8_encode((uint32_t)textstats_fold(c), enc);
-		if (o + k > WS_WORDMAX)
-			return 0;
-		memcpy(out + o, enc, k);
+		for (size_t j = 0; j < k; j++)
+			h = (h ^ (unsigned char)enc[j]) * 0x100000001b3ULL;
 		o += k;
 	}
-	return o;
+	*len = o <= WS_WORDMAX ? o : 0;
+	return h;
 }
 
 static uint64_t step(uint64_t h, uint64_t w)
@@ -227,6 +235,8 @@ static int compress(struct wordset *ws)
 	free(ws->next);
 	ws->next = t;
 	ws->nclass = (size_t)k;
+	for (int b = 0; b < 256; b++)
+		ws->root_stay[b] = t[ws->cls[b]] == 0;
 	return 0;
 }
 
@@ -285,10 +295,9 @@ int wordset_add(struct wordset *ws, const char *p, size_t n, size_t minchars)
 	size_t pos = 0, k = 0, chars = 0, letters = 0, cjk = 0;
 	uint64_t h = 0, last = 0;
 	struct tword w;
-	char f[WS_WORDMAX];
-
 	while (textstats_next_word(p, n, &pos, &w)) {
-		size_t fl = fold_word(p + w.off, w.len, f);
+		size_t fl;
+		uint64_t wh = fold_hash(p + w.off, w.len, &fl);
 
 		chars += w.nchars;
 		letters += w.alpha;
@@ -297,7 +306,7 @@ int wordset_add(struct wordset *ws, const char *p, size_t n, size_t minchars)
 			return 0;	/* cannot match as words */
 		if (fl > ws->maxword)
 			ws->maxword = fl;
-		last = hash64(f, fl);
+		last = wh;
 		h = step(h, last);
 	}
 	if (!letters || chars < minchars || !k)
@@ -375,52 +384,95 @@ static int hit(struct acc *a, size_t off, size_t len)
 	return a->spans ? buf_add(a->spans, &sp, sizeof(sp)) : 0;
 }
 
+struct ring {
+	uint64_t h[WS_MAXK];	/* last words' hashes, h[at] the newest */
+	size_t off[WS_MAXK];
+	size_t n, at;
+};
+
+/* One word of the text, folded and hashed: probe the sets with it and
+ * the words before it. */
+static int on_word(const struct wordset *ws, struct acc *a, struct ring *r,
+		   size_t off, size_t len, uint64_t last)
+{
+	size_t have;
+
+	r->at = (r->at + 1) % WS_MAXK;
+	r->h[r->at] = last;
+	r->off[r->at] = off;
+	if (r->n < WS_MAXK)
+		r->n++;
+	have = r->n < ws->maxk ? r->n : ws->maxk;
+	/* longest window first, so "blow job" wins over "job" */
+	if (have > 1 && set_has(&ws->lasts, mix(last))) {
+		for (size_t k = have; k > 1; k--) {
+			size_t first = (r->at + WS_MAXK - (k - 1)) % WS_MAXK;
+			uint64_t h = 0;
+
+			for (size_t j = 0; j < k; j++)
+				h = step(h, r->h[(first + j) % WS_MAXK]);
+			if (set_has(&ws->phrases, mix(h)))
+				return hit(a, r->off[first],
+					   off + len - r->off[first]);
+		}
+	}
+	if (set_has(&ws->phrases, mix(step(0, last))))
+		return hit(a, off, len);
+	return 0;
+}
+
+/* ASCII letters and digits: the fast path of scan_words. */
+static int ascii_word(unsigned char b)
+{
+	return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
+}
+
 static int scan_words(const struct wordset *ws, const char *p, size_t n,
 		      struct acc *a)
 {
-	uint64_t ring[WS_MAXK];
-	size_t offs[WS_MAXK];
-	size_t pos = 0, nring = 0;
+	const unsigned char *u = (const unsigned char *)p;
+	struct ring r = { .n = 0, .at = 0 };
+	size_t pos = 0;
 	struct tword w;
-	char f[WS_WORDMAX];
 
-	while (textstats_next_word(p, n, &pos, &w)) {
-		size_t fl, have;
+	while (pos < n) {
+		size_t fl;
 		uint64_t last;
 
-		if (w.cjk || w.len > 4 * ws->maxword ||
-		    !(fl = fold_word(p + w.off, w.len, f)) ||
-		    fl > ws->maxword) {
-			nring = 0;	/* cannot be part of an entry */
+		if (u[pos] < 0x80) {	/* an ASCII word, hashed as read */
+			size_t s = pos;
+			uint64_t h = 0xcbf29ce484222325ULL;
+
+			if (!ascii_word(u[pos])) {
+				pos++;
+				continue;
+			}
+			while (pos < n && u[pos] < 0x80 && ascii_word(u[pos])) {
+				unsigned char b = u[pos++];
+
+				b = (unsigned char)(b <= 'Z' && b >= 'A' ? b + 32 : b);
+				h = (h ^ b) * 0x100000001b3ULL;
+			}
+			if (pos == n || u[pos] < 0x80) {
+				if (pos - s > ws->maxword)
+					r.n = 0;
+				else if (on_word(ws, a, &r, s, pos - s, h))
+					return -1;
+				continue;
+			}
+			pos = s;	/* goes on past ASCII: the general way */
+		}
+		if (!textstats_next_word(p, n, &pos, &w))
+			break;
+		if (w.cjk || w.len > 4 * ws->maxword) {
+			r.n = 0;	/* cannot be part of an entry */
 			continue;
 		}
-		last = hash64(f, fl);
-		memmove(ring + 1, ring, (WS_MAXK - 1) * sizeof(*ring));
-		memmove(offs + 1, offs, (WS_MAXK - 1) * sizeof(*offs));
-		ring[0] = last;
-		offs[0] = w.off;
-		if (nring < WS_MAXK)
-			nring++;
-		have = nring < ws->maxk ? nring : ws->maxk;
-		/* longest window first, so "blow job" wins over "job" */
-		if (have > 1 && set_has(&ws->lasts, mix(last))) {
-			for (size_t k = have; k > 1; k--) {
-				uint64_t h = 0;
-
-				for (size_t j = k; j-- > 0;)
-					h = step(h, ring[j]);
-				if (set_has(&ws->phrases, mix(h))) {
-					if (hit(a, offs[k - 1],
-						w.off + w.len - offs[k - 1]))
-						return -1;
-					goto next;
-				}
-			}
-		}
-		if (set_has(&ws->phrases, mix(step(0, last))) &&
-		    hit(a, w.off, w.len))
+		last = fold_hash(p + w.off, w.len, &fl);
+		if (!fl || fl > ws->maxword)
+			r.n = 0;
+		else if (on_word(ws, a, &r, w.off, w.len, last))
 			return -1;
-next:		;
 	}
 	return 0;
 }
@@ -428,25 +480,23 @@ next:		;
 static int scan_ac(const struct wordset *ws, const char *p, size_t n,
 		   struct acc *a)
 {
+	const unsigned char *u = (const unsigned char *)p;
 	size_t i = 0;
 	int32_t s = 0;
 
-	/* Every CJK entry holds a byte >= 0x80, so no match ends before
-	 * the first one; start maxbytes before it. */
-	while (i < n && (unsigned char)p[i] < 0x80)
-		i++;
-	if (i == n)
-		return 0;
-	i = i > ws->maxbytes ? i - ws->maxbytes : 0;
 	a->any = 0;
-	for (; i < n; i++) {
-		unsigned char b = (unsigned char)p[i];
-
-		if (b >= 'A' && b <= 'Z')
-			b += 32;
-		s = ws->next[(size_t)s * ws->nclass + ws->cls[b]];
-		if (ws->outlen[s] && hit(a, i + 1 - ws->outlen[s],
-					 ws->outlen[s]))
+	while (i < n) {
+		/* at the root, skip the bytes that keep it there: all of
+		 * Latin text but for the first bytes of entries */
+		if (s == 0) {
+			while (i < n && ws->root_stay[u[i]])
+				i++;
+			if (i == n)
+				break;
+		}
+		s = ws->next[(size_t)s * ws->nclass + ws->cls[u[i]]];
+		i++;
+		if (ws->outlen[s] && hit(a, i - ws->outlen[s], ws->outlen[s]))
 			return -1;
 	}
 	return 0;
