@@ -2,7 +2,10 @@
  * bench_stages.c: time one filter stage's apply() over a file of
  * documents, on one thread, as the runner's workers call it.
  *
- *   bench_stages DOCS STAGE [key=value ...]
+ *   bench_stages DOCS STAGE [+lang] [key=value ...]
+ *
+ * +lang runs the lang stage first (untimed) and gives each document its
+ * language, as the default pipeline does before quality and rules.
  *
  * Time is the process CPU time (the machine is shared: wall time would
  * count other jobs), so MB/s is per core.
@@ -56,14 +59,17 @@ int main(int argc, char **argv)
 	static char conf[65536];
 	struct { char code[64]; long n; } reasons[NREASON];
 	long nreason = 0, docs = 0, dec[3] = { 0 }, rewrites = 0;
-	const struct stage_ops *ops;
+	const struct stage_ops *ops, *lops = NULL;
+	void *lstate = NULL, *lscratch = NULL;
+	char lang[16];
+	double t = 0;
 	struct stage_out out;
 	struct stage_doc d = { 0, "bench", NULL, 0, NULL, "bench", NULL };
 	struct sl_err err;
 	void *state, *scratch;
 	size_t n, bytes = 0;
 	char *all, *p;
-	double t0, t;
+	double t0;
 
 	if (argc < 3 || !(all = slurp(argv[1], &n)) ||
 	    !(ops = stage_find(argv[2]))) {
@@ -75,6 +81,16 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 
+		if (!strcmp(argv[i], "+lang")) {
+			static char lconf[65536];
+
+			lops = stage_find("lang");
+			if (stage_conf_defaults(lops, lconf, &err) ||
+			    lops->open(&lstate, lconf, &err))
+				goto fail;
+			lscratch = lops->scratch_new(lstate);
+			continue;
+		}
 		if (!eq)
 			return 2;
 		*eq = '\0';
@@ -85,7 +101,6 @@ int main(int argc, char **argv)
 		goto fail;
 	scratch = ops->scratch_new(state);
 	stage_out_init(&out);
-	t0 = now();
 	for (p = all; p < all + n;) {
 		char *e = memchr(p, 0x1E, (size_t)(all + n - p));
 
@@ -95,9 +110,18 @@ int main(int argc, char **argv)
 		d.text = p;
 		d.len = (size_t)(e - p);
 		d.rowid = docs;
+		if (lops) {
+			stage_out_reset(&out);
+			if (lops->apply(lstate, lscratch, &d, &out, &err))
+				goto fail;
+			snprintf(lang, sizeof(lang), "%s", out.lang);
+			d.lang = lang;
+		}
 		stage_out_reset(&out);
+		t0 = now();
 		if (ops->apply(state, scratch, &d, &out, &err))
 			goto fail;
+		t += now() - t0;
 		dec[out.decision]++;
 		rewrites += out.rewrite;
 		if (out.reason[0] && out.decision != DECISION_KEEP) {
@@ -117,7 +141,6 @@ int main(int argc, char **argv)
 		docs++;
 		p = e + 1;
 	}
-	t = now() - t0;
 	printf("%-8s %8.1f MB/s  %ld docs (%.0f/s), %.1f MB: keep %ld drop %ld "
 	       "flag %ld rewritten %ld\n", ops->name, bytes / 1e6 / t, docs,
 	       docs / t, bytes / 1e6, dec[0], dec[1], dec[2], rewrites);

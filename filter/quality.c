@@ -899,11 +899,24 @@ static size_t longest_token(const char *p, size_t n)
 	return best;
 }
 
+/* Words of a line: datatrove's line.split() for ASCII lines (its
+ * reference), textstats words once the line holds other characters (so
+ * a Chinese line is not one word). */
 static size_t line_words(const char *p, size_t n)
 {
-	size_t pos = 0, c = 0;
+	size_t pos = 0, c = 0, i;
 	struct tword w;
+	int in = 0;
 
+	for (i = 0; i < n && (unsigned char)p[i] < 0x80; i++) {
+		int sp = p[i] == ' ' || p[i] == '\t';
+
+		c += !sp && !in;
+		in = !sp;
+	}
+	if (i == n)
+		return c;
+	c = 0;
 	while (textstats_next_word(p, n, &pos, &w))
 		c++;
 	return c;
@@ -920,7 +933,7 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 {
 	const struct quality_conf *c = &s->cf;
 	size_t i = 0, nsent = 0, kept = 0;
-	int any_js, any_pol = 0, changed = 0;
+	int any_js, any_lorem, any_pol = 0, changed = 0;
 
 	buf_reset(&q->lower);
 	buf_reset(&q->c4);
@@ -931,6 +944,8 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 			q->lower.data[k] += 32;
 	/* whole-text screens, so that most lines need no search */
 	any_js = c->c4_javascript && memmem(q->lower.data, n, "javascript", 10);
+	any_lorem = c->c4_lorem_ipsum &&
+		    memmem(q->lower.data, n, "lorem ipsum", 11);
 	for (int k = 0; c->c4_policy && policy[k]; k++)
 		any_pol |= memmem(q->lower.data, n, policy[k],
 				  strlen(policy[k])) != NULL;
@@ -963,7 +978,7 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 				 (size_t)c->c4_min_words_per_line)
 				drop = 1;
 		}
-		if (!drop && c->c4_lorem_ipsum &&
+		if (!drop && any_lorem &&
 		    contains(&q->lower, t, p, tn, "lorem ipsum"))
 			FIRE("c4_lorem_ipsum", 1);
 		if (!drop && any_js && contains(&q->lower, t, p, tn,
