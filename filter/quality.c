@@ -489,49 +489,76 @@ static const char *const *stop_list(const char *lang)
 	return NULL;
 }
 
-static int is_stop(const char *const *list, const char *p, size_t n)
+/* A word of at most 7 bytes as one integer (its bytes and length), so
+ * the stop-word test is a few integer compares. */
+static uint64_t pack(const char *p, size_t n)
 {
-	for (; *list; list++)
-		if (**list == *p && !strncmp(*list, p, n) && !(*list)[n])
+	uint64_t v = n;
+
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)(unsigned char)p[i] << (8 * (i + 1));
+	return v;
+}
+
+static int is_stop(const uint64_t *packed, size_t np, const char *p,
+		   size_t n)
+{
+	uint64_t v = pack(p, n);
+
+	for (size_t i = 0; i < np; i++)
+		if (packed[i] == v)
 			return 1;
 	return 0;
+}
+
+/* FNV-1a: words are short, and a call to XXH3 costs more than this. */
+static uint64_t word_hash(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	return h;
 }
 
 /* Fill q->w and q->pre with the words of the text; gather word stats. */
 static int split_words(struct qscratch *q, const char *p, size_t n,
 		       const char *const *stops, struct wstats *ws)
 {
-	size_t pos = 0;
+	size_t pos = 0, np = 0;
 	struct tword w;
+	uint64_t packed[16];
 
+	for (; stops && stops[np] && np < 16; np++)
+		packed[np] = pack(stops[np], strlen(stops[np]));
 	memset(ws, 0, sizeof(*ws));
 	q->nw = 0;
 	while (textstats_next_word(p, n, &pos, &w)) {
 		if (q->nw + 1 >= q->aw) {
 			size_t na = q->aw ? 2 * q->aw : 4096;
 			struct word *nw = realloc(q->w, na * sizeof(*nw));
-			uint64_t *np;
+			uint64_t *npre;
 			uint8_t *nr;
 
 			if (!nw)
 				return -1;
 			q->w = nw;
-			np = realloc(q->pre, (na + 1) * sizeof(*np));
-			if (!np)
+			npre = realloc(q->pre, (na + 1) * sizeof(*npre));
+			if (!npre)
 				return -1;
-			q->pre = np;
+			q->pre = npre;
 			nr = realloc(q->rep, na);
 			if (!nr)
 				return -1;
 			q->rep = nr;
 			q->aw = na;
 		}
-		q->w[q->nw].h = hash64(p + w.off, w.len);
+		q->w[q->nw].h = word_hash(p + w.off, w.len);
 		q->w[q->nw].nchars = (uint32_t)w.nchars;
 		q->nw++;
 		ws->alpha += w.alpha;
 		ws->chars += w.nchars;
-		if (stops && w.len <= 3 && is_stop(stops, p + w.off, w.len))
+		if (np && w.len <= 4 && is_stop(packed, np, p + w.off, w.len))
 			ws->stop++;
 	}
 	ws->words = q->nw;
