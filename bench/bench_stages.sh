@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench_stages.sh [SIZE_MB]: MB/s per core of the lang, quality, rules
 # (word lists) and pii stages, each calling the stage's apply() on one
-# thread over the same documents (bench/gen_corpus.py, default 100 MB of
+# thread over the same documents (CPU time of apply() alone; quality and
+# rules get each document's language from the lang stage first, untimed) (bench/gen_corpus.py, default 100 MB of
 # JSONL: English and Chinese documents of 3-120 lines), beside the floor
 # `xxhsum -H3` hashing the same bytes in the same run.  Also times the
 # rules stage with one PCRE2 alternation of the same English list, and a
@@ -54,12 +55,12 @@ run() {	# name, then bench_stages arguments
 fl1=$(floor)
 echo "xxhsum -H3 (floor) $fl1 MB/s over $(python3 -c "print(f'{$bytes/1e6:.0f}')") MB of text"
 run lang lang
-run lang_textcat lang en_fast=false max_bytes=1024
-run quality quality
-run rules_words rules
-run rules_alternation rules files=$out/alternation.rules
+run lang_textcat_only lang en_fast=0
+run quality quality +lang
+run rules_words rules +lang
+run rules_alternation rules +lang files=$out/alternation.rules
 run pii pii
-run pii_pcre2 rules files=$out/pii-pcre2.rules
+run pii_as_pcre2 rules files=$out/pii-pcre2.rules
 fl2=$(floor)
 python3 - "$fl1" "$fl2" $out/stages.txt <<'PY'
 import sys

@@ -222,6 +222,8 @@ struct qscratch {
 	struct word *w;
 	uint64_t *pre;		/* pre[i] = chars of words 0..i-1 */
 	uint8_t *rep;		/* see above */
+	uint64_t *g;		/* see grams_to() */
+	int gn;
 	size_t nw, aw;
 	struct slot *tab;
 	size_t tabsize;		/* a power of two */
@@ -308,6 +310,7 @@ static void scratch_free(void *scratch)
 	free(q->w);
 	free(q->pre);
 	free(q->rep);
+	free(q->g);
 	free(q->tab);
 	buf_release(&q->lower);
 	buf_release(&q->c4);
@@ -533,6 +536,7 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 		packed[np] = pack(stops[np], strlen(stops[np]));
 	memset(ws, 0, sizeof(*ws));
 	q->nw = 0;
+	q->gn = 0;
 	while (textstats_next_word(p, n, &pos, &w)) {
 		if (q->nw + 1 >= q->aw) {
 			size_t na = q->aw ? 2 * q->aw : 4096;
@@ -547,6 +551,10 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			if (!npre)
 				return -1;
 			q->pre = npre;
+			npre = realloc(q->g, na * sizeof(*npre));
+			if (!npre)
+				return -1;
+			q->g = npre;
 			nr = realloc(q->rep, na);
 			if (!nr)
 				return -1;
@@ -610,13 +618,26 @@ static int dup_pieces(struct qscratch *q, const char *p, size_t n,
 	return 0;
 }
 
+/* q->g[i] = hash of the n words from i on, for every i <= nw - n: built
+ * up one word at a time (g of n-grams from g of (n-1)-grams), so the
+ * passes for n = 2, 3, 4, 5 ... cost one multiply-add per word each. */
+static void grams_to(struct qscratch *q, int n)
+{
+	if (!q->gn || q->gn > n) {
+		for (size_t i = 0; i < q->nw; i++)
+			q->g[i] = q->w[i].h;
+		q->gn = 1;
+	}
+	for (; q->gn < n; q->gn++)
+		for (size_t i = 0; i + (size_t)q->gn < q->nw; i++)
+			q->g[i] = q->g[i] * 0x9E3779B97F4A7C15ULL +
+				  q->w[i + (size_t)q->gn].h;
+}
+
 static uint64_t gram_hash(const struct qscratch *q, size_t i, int n)
 {
-	uint64_t h = 0;
-
-	for (int k = 0; k < n; k++)
-		h = h * 0x9E3779B97F4A7C15ULL + q->w[i + k].h;
-	return h;
+	(void)n;	/* grams_to(q, n) came first */
+	return q->g[i];
 }
 
 /* Characters of the most frequent n-gram times its count (datatrove's
@@ -631,6 +652,7 @@ static int top_gram(struct qscratch *q, int n, double *chars)
 	*chars = 0;
 	if (q->nw < (size_t)n)
 		return 0;
+	grams_to(q, n);
 	m = q->nw - (size_t)n + 1;
 	if (tab_begin(q, m))
 		return -1;
@@ -654,6 +676,7 @@ static int mark_repeats(struct qscratch *q, int n)
 
 	if (q->nw < (size_t)n)
 		return 0;
+	grams_to(q, n);
 	m = q->nw - (size_t)n + 1;
 	if (tab_begin(q, m))
 		return -1;
@@ -677,6 +700,7 @@ static int dup_gram(struct qscratch *q, int n, double *chars)
 	*chars = 0;
 	if (q->nw < (size_t)n)
 		return 0;
+	grams_to(q, n);
 	m = q->nw - (size_t)n + 1;
 	for (size_t k = 0; k < m; k++)
 		cand += q->rep[k];
@@ -966,9 +990,11 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 	buf_reset(&q->c4);
 	if (buf_add(&q->lower, p, n))
 		return -1;
-	for (size_t k = 0; k < n; k++)
-		if (q->lower.data[k] >= 'A' && q->lower.data[k] <= 'Z')
-			q->lower.data[k] += 32;
+	for (size_t k = 0; k < n; k++) {	/* branch-free: vectorizes */
+		unsigned char ch = (unsigned char)q->lower.data[k];
+
+		q->lower.data[k] = (char)(ch + (((unsigned char)(ch - 'A') < 26) << 5));
+	}
 	/* whole-text screens, so that most lines need no search */
 	any_js = c->c4_javascript && memmem(q->lower.data, n, "javascript", 10);
 	any_lorem = c->c4_lorem_ipsum &&

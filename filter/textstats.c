@@ -139,6 +139,14 @@ static int class_at(const char *p, size_t n, size_t i, size_t *len)
 		*len = 1;
 		return ascii_class(b);
 	}
+	/* lead bytes E5..E9 start U+5000..U+9FFF: all Han, the bulk of
+	 * Chinese and Japanese text */
+	if (b >= 0xE5 && b <= 0xE9 && i + 2 < n &&
+	    ((unsigned char)p[i + 1] & 0xC0) == 0x80 &&
+	    ((unsigned char)p[i + 2] & 0xC0) == 0x80) {
+		*len = 3;
+		return TC_CJK;
+	}
 	c = decode((const unsigned char *)p + i, n - i, len);
 	return c < 0 ? TC_SEP : textstats_class(c);
 }
