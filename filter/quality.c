@@ -223,6 +223,8 @@ struct qscratch {
 	uint64_t *pre;		/* pre[i] = chars of words 0..i-1 */
 	uint8_t *rep;		/* see above */
 	uint64_t *g;		/* see grams_to() */
+	size_t *off;		/* byte offset of each word */
+	size_t c4_words;	/* words of the lines C4 kept */
 	int gn;
 	size_t nw, aw;
 	struct slot *tab;
@@ -311,6 +313,7 @@ static void scratch_free(void *scratch)
 	free(q->pre);
 	free(q->rep);
 	free(q->g);
+	free(q->off);
 	free(q->tab);
 	buf_release(&q->lower);
 	buf_release(&q->c4);
@@ -542,6 +545,7 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			size_t na = q->aw ? 2 * q->aw : 4096;
 			struct word *nw = realloc(q->w, na * sizeof(*nw));
 			uint64_t *npre;
+			size_t *noff;
 			uint8_t *nr;
 
 			if (!nw)
@@ -555,6 +559,10 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			if (!npre)
 				return -1;
 			q->g = npre;
+			noff = realloc(q->off, na * sizeof(*noff));
+			if (!noff)
+				return -1;
+			q->off = noff;
 			nr = realloc(q->rep, na);
 			if (!nr)
 				return -1;
@@ -562,6 +570,7 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			q->aw = na;
 		}
 		q->w[q->nw].h = word_hash(p + w.off, w.len);
+		q->off[q->nw] = w.off;
 		q->w[q->nw].nchars = (uint32_t)w.nchars;
 		q->nw++;
 		ws->alpha += w.alpha;
@@ -950,13 +959,36 @@ static size_t longest_token(const char *p, size_t n)
 	return best;
 }
 
-/* Words of a line: datatrove's line.split() for ASCII lines (its
- * reference), textstats words once the line holds other characters (so
- * a Chinese line is not one word). */
-static size_t line_words(const char *p, size_t n)
+/* Index of the first word starting at or after byte off. */
+static size_t word_at(const struct qscratch *q, size_t off)
 {
-	size_t pos = 0, c = 0, i;
-	struct tword w;
+	size_t lo = 0, hi = q->nw;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (q->off[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Words of the text's line [s, e): from the word offsets split_words
+ * recorded, no second pass over the text. */
+static size_t words_in(const struct qscratch *q, size_t s, size_t e)
+{
+	return word_at(q, e) - word_at(q, s);
+}
+
+/* Words of line p[0..n) for C4's minimum: datatrove's line.split() for
+ * ASCII lines (its reference), textstats words (ls..le of the text) once
+ * the line holds other characters, so a Chinese line is not one word. */
+static size_t line_words(const struct qscratch *q, const char *p, size_t n,
+			 size_t ls, size_t le)
+{
+	size_t c = 0, i;
 	int in = 0;
 
 	for (i = 0; i < n && (unsigned char)p[i] < 0x80; i++) {
@@ -965,12 +997,7 @@ static size_t line_words(const char *p, size_t n)
 		c += !sp && !in;
 		in = !sp;
 	}
-	if (i == n)
-		return c;
-	c = 0;
-	while (textstats_next_word(p, n, &pos, &w))
-		c++;
-	return c;
+	return i == n ? c : words_in(q, ls, le);
 }
 
 static int contains(const struct buf *lower, const char *line,
@@ -988,6 +1015,7 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 
 	buf_reset(&q->lower);
 	buf_reset(&q->c4);
+	q->c4_words = 0;
 	if (buf_add(&q->lower, p, n))
 		return -1;
 	for (size_t k = 0; k < n; k++) {	/* branch-free: vectorizes */
@@ -1027,7 +1055,8 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 			if (c->c4_terminal_punct &&
 			    (!ends_terminal(u, un, 1) || ends_with(u, un, "...")))
 				drop = 1;
-			else if (line_words(u, un) <
+			else if (line_words(q, u, un, (size_t)(t - p),
+					    (size_t)(t - p) + tn) <
 				 (size_t)c->c4_min_words_per_line)
 				drop = 1;
 		}
@@ -1047,6 +1076,7 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 			continue;
 		}
 		changed |= q->c4.len - mark != ln;
+		q->c4_words += words_in(q, (size_t)(t - p), (size_t)(t - p) + tn);
 		nsent += sentences(q->c4.data + mark, q->c4.len - mark);
 		kept++;
 		if (buf_addc(&q->c4, '\n'))
@@ -1142,11 +1172,10 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 	if (!rc && c->c4)
 		rc = c4(s, q, p, n, out);
 	if (!rc && c->fineweb) {
-		if (out->rewrite) {
+		if (out->rewrite) {	/* judge what C4 left */
 			p = out->text.data ? out->text.data : "";
 			n = out->text.len;
-			if (split_words(q, p, n, NULL, &ws))
-				goto nomem;
+			ws.words = q->c4_words;
 		}
 		rc = fineweb(s, q, p, n, ws.words, out);
 	}
