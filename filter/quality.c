@@ -527,9 +527,13 @@ static uint64_t word_hash(const char *p, size_t n)
 	return h;
 }
 
-/* Fill q->w and q->pre with the words of the text; gather word stats. */
+/* Fill q->w and q->pre with the words of the text; gather word stats.
+ * Stops after limit + 1 words (0: no limit): a document that long is
+ * dropped by the word-count rule, and its words would only cost memory
+ * (a 50 MB one-line document has millions). */
 static int split_words(struct qscratch *q, const char *p, size_t n,
-		       const char *const *stops, struct wstats *ws)
+		       const char *const *stops, size_t limit,
+		       struct wstats *ws)
 {
 	size_t pos = 0, np = 0;
 	struct tword w;
@@ -541,6 +545,8 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 	q->nw = 0;
 	q->gn = 0;
 	while (textstats_next_word(p, n, &pos, &w)) {
+		if (limit && q->nw > limit)
+			break;
 		if (q->nw + 1 >= q->aw) {
 			size_t na = q->aw ? 2 * q->aw : 4096;
 			struct word *nw = realloc(q->w, na * sizeof(*nw));
@@ -589,6 +595,20 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 
 /* ---- Gopher repetition ------------------------------------------------ */
 
+/* Lines of p[0..n): sizes the table for lines (not bytes: a 50 MB line
+ * needs one slot). */
+static size_t count_lines(const char *p, size_t n)
+{
+	size_t c = 1;
+	const char *e = p + n;
+
+	while ((p = memchr(p, '\n', (size_t)(e - p)))) {
+		c++;
+		p++;
+	}
+	return c;
+}
+
 /* Duplicate pieces among the pieces of p split at runs of >= minbreak
  * newlines: count of repeated pieces, and their characters. */
 static int dup_pieces(struct qscratch *q, const char *p, size_t n,
@@ -598,7 +618,7 @@ static int dup_pieces(struct qscratch *q, const char *p, size_t n,
 	size_t i = 0;
 
 	*npieces = *ndup = *dupchars = 0;
-	if (tab_begin(q, n / 16 + 16))
+	if (tab_begin(q, count_lines(p, n)))
 		return -1;
 	while (i <= n) {
 		size_t start = i, end, run = 0;
@@ -815,10 +835,11 @@ static int gopher_quality(const struct quality_state *s, const char *p,
 	double words = (double)ws->words, r;
 	size_t lines = 0, bullets = 0, ell = 0, i = 0;
 
-	if (c->min_words && ws->words < (size_t)c->min_words)
-		FIRE("gopher_short_doc", words);
+	/* long first: split_words() stops counting past max_words */
 	if (c->max_words && ws->words > (size_t)c->max_words)
 		FIRE("gopher_long_doc", words);
+	if (c->min_words && ws->words < (size_t)c->min_words)
+		FIRE("gopher_short_doc", words);
 	if (!ws->words)
 		return 0;
 	r = (double)ws->chars / words;
@@ -1107,7 +1128,7 @@ static int fineweb(const struct quality_state *s, struct qscratch *q,
 	size_t tchars;
 	double r;
 
-	if (tab_begin(q, n / 16 + 16))
+	if (tab_begin(q, count_lines(p, n)))
 		return -1;
 	while (i < n) {
 		const char *l = p + i, *e = memchr(l, '\n', n - i), *t = l;
@@ -1160,7 +1181,8 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 
 	if (!q)
 		return sl_error(err, "out of memory");
-	if (split_words(q, p, n, stop_list(lang), &ws))
+	if (split_words(q, p, n, stop_list(lang), c->gopher_quality ?
+			(size_t)c->max_words : 0, &ws))
 		goto nomem;
 	tchars = nchars(p, n);
 	/* Cheap rules first; this also drops a document too long for

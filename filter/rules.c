@@ -58,8 +58,10 @@ static const struct stage_opt opts[] = {
 	  "10000000", "PCRE2 match limit per match attempt (PCRE2's own "
 	  "default); exceeding it is an error", 1, 4e9 },
 	{ "depth_limit", OPT_INT, offsetof(struct rules_conf, depth_limit),
-	  "100000", "PCRE2 backtracking depth limit (ours; PCRE2's default is "
-	  "10000000); exceeding it is an error", 1, 4e9 },
+	  "100000", "PCRE2 backtracking depth limit of the interpreter (ours; "
+	  "PCRE2's default is 10000000; JIT-compiled patterns are bounded by "
+	  "match_limit and a 1 MB JIT stack); exceeding it is an error", 1,
+	  4e9 },
 	{ "max_count", OPT_INT, offsetof(struct rules_conf, max_count), "1000",
 	  "stop counting a rule's matches here (redact rules replace every "
 	  "match up to it)", 1, 1e9 },

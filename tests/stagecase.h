@@ -150,4 +150,49 @@ static int sc_run(const struct stage_ops *ops, const char *file)
 	return rows;
 }
 
+/* A document of one line of n bytes (words from a counter, no newline):
+ * the bad-input case of the issue.  apply() must answer (any verdict)
+ * without failing; returns the decision, with the reason in reason. */
+static enum decision sc_huge_line(const struct stage_ops *ops, size_t n,
+				  char reason[64])
+{
+	static char conf[16384];
+	char *text = malloc(n + 1);
+	struct sl_err err;
+	struct stage_out out;
+	struct stage_doc doc = { 1, "huge", text, n, "https://example.org/",
+				 "test", NULL };
+	void *state, *scratch;
+	size_t i = 0;
+	enum decision d;
+
+	ck_assert_ptr_nonnull(text);
+	for (unsigned long k = 0; i < n && i < (1u << 20); k++) {
+		char w[16];
+		int l = snprintf(w, sizeof(w), "%c%c%c%lu ", 'a' + (int)(k % 26),
+				 'a' + (int)(k / 26 % 26), 'a' + (int)(k / 676 % 26),
+				 k % 1000);
+
+		for (int j = 0; j < l && i < n; j++)
+			text[i++] = w[j];
+	}
+	for (; i < n; i++)	/* then the first MB over and over */
+		text[i] = text[i % (1u << 20)];
+	text[n] = '\0';
+	ck_assert_int_eq(stage_conf_defaults(ops, conf, &err), 0);
+	ck_assert_msg(ops->open(&state, conf, &err) == 0, "%s", err.msg);
+	scratch = ops->scratch_new(state);
+	stage_out_init(&out);
+	stage_out_reset(&out);
+	ck_assert_msg(ops->apply(state, scratch, &doc, &out, &err) == 0, "%s",
+		      err.msg);
+	d = out.decision;
+	snprintf(reason, 64, "%s", out.reason);
+	stage_out_release(&out);
+	ops->scratch_free(scratch);
+	ops->close(state);
+	free(text);
+	return d;
+}
+
 #endif
