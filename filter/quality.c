@@ -221,7 +221,7 @@ struct slot {
 struct qscratch {
 	struct word *w;
 	uint64_t *pre;		/* pre[i] = chars of words 0..i-1 */
-	uint8_t *rep;		/* see above */
+	uint8_t *rep, *rep2;	/* see above; rep2: the other level */
 	uint64_t *g;		/* see grams_to() */
 	size_t *off;		/* byte offset of each word */
 	size_t c4_words;	/* words of the lines C4 kept */
@@ -312,6 +312,7 @@ static void scratch_free(void *scratch)
 	free(q->w);
 	free(q->pre);
 	free(q->rep);
+	free(q->rep2);
 	free(q->g);
 	free(q->off);
 	free(q->tab);
@@ -573,6 +574,10 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			if (!nr)
 				return -1;
 			q->rep = nr;
+			nr = realloc(q->rep2, na);
+			if (!nr)
+				return -1;
+			q->rep2 = nr;
 			q->aw = na;
 		}
 		q->w[q->nw].h = word_hash(p + w.off, w.len);
@@ -669,55 +674,55 @@ static uint64_t gram_hash(const struct qscratch *q, size_t i, int n)
 	return q->g[i];
 }
 
-/* Characters of the most frequent n-gram times its count (datatrove's
- * find_top_duplicate: words joined by spaces).  Among n-grams tied for
- * the top count, the first to reach it is taken (Counter.most_common
- * takes the first inserted; the lengths differ only for such ties). */
-static int top_gram(struct qscratch *q, int n, double *chars)
+/* One level of the n-gram chain: count the n-grams that can repeat and
+ * set rep[i] for those that do.  An n-gram repeats only if both its
+ * (n-1)-grams repeat (prev, from the level below; NULL: every position
+ * is a candidate), so each level touches the table only for the
+ * candidates, and ordinary text has few beyond n = 3.  best/at: the top
+ * count and where it was first reached (datatrove's find_top_duplicate
+ * takes Counter.most_common's first inserted; the two differ only for
+ * ties of n-grams of different lengths).  With no candidate the top
+ * count is 1, at the first n-gram. */
+static int count_level(struct qscratch *q, int n, const uint8_t *prev,
+		       uint8_t *rep, uint32_t *best, size_t *at)
 {
-	uint32_t best = 0;
-	size_t m, at = 0;
+	size_t m, cand = 0;
 
-	*chars = 0;
+	*best = 0;
+	*at = 0;
 	if (q->nw < (size_t)n)
 		return 0;
 	grams_to(q, n);
 	m = q->nw - (size_t)n + 1;
-	if (tab_begin(q, m))
+	for (size_t i = 0; i < m; i++) {
+		rep[i] = !prev || (prev[i] && prev[i + 1]);
+		cand += rep[i];
+	}
+	*best = 1;
+	if (!cand)
+		return 0;
+	if (tab_begin(q, cand))
 		return -1;
 	for (size_t i = 0; i < m; i++) {
-		uint32_t c = tab_add(q, gram_hash(q, i, n));
+		uint32_t c;
 
-		if (c > best) {
-			best = c;
-			at = i;
+		if (!rep[i])
+			continue;
+		c = tab_add(q, gram_hash(q, i, n));
+		if (c > *best) {
+			*best = c;
+			*at = i;
 		}
 	}
-	*chars = (double)(q->pre[at + n] - q->pre[at] + (uint64_t)(n - 1)) *
-		 best;
-	return 0;
-}
-
-/* q->rep for n-grams: two passes over one table. */
-static int mark_repeats(struct qscratch *q, int n)
-{
-	size_t m;
-
-	if (q->nw < (size_t)n)
-		return 0;
-	grams_to(q, n);
-	m = q->nw - (size_t)n + 1;
-	if (tab_begin(q, m))
-		return -1;
 	for (size_t i = 0; i < m; i++)
-		tab_add(q, gram_hash(q, i, n));
-	for (size_t i = 0; i < m; i++)
-		q->rep[i] = tab_get(q, gram_hash(q, i, n)) > 1;
+		if (rep[i])
+			rep[i] = tab_get(q, gram_hash(q, i, n)) > 1;
 	return 0;
 }
 
 /* Characters in repeated n-grams, non-overlapping (datatrove's
- * find_all_duplicate), for n >= the n of mark_repeats(): an n-gram can
+ * find_all_duplicate), for n >= the dup rules' smallest n, whose level
+ * of count_level() left q->rep: an n-gram can
  * only repeat where its prefix repeats, so the n-grams at other
  * positions are new and never seen again: they are stepped over without
  * touching the table, with the same result. */
@@ -765,6 +770,7 @@ static int gopher_repetition(const struct quality_state *s,
 	const char *t = p;
 	size_t tn = n;
 	char code[64];
+	int lo, hi;
 
 	while (tn && (*t == '\n' || *t == ' ')) {
 		t++;
@@ -786,19 +792,41 @@ static int gopher_repetition(const struct quality_state *s,
 	if (c->dup_line_char_frac > 0 &&
 	    (double)dc / tchars > c->dup_line_char_frac)
 		FIRE("gopher_dup_line_char_frac", (double)dc / tchars);
+	/* levels lo..hi of the n-gram chain: the top rules' n, up to the
+	 * smallest n of the dup rules, whose rep the dup passes use */
+	lo = 1000;
+	hi = s->ndup ? s->min_dup_n : 0;
 	for (int i = 0; i < s->ntop; i++) {
-		double ch;
+		lo = s->top[i].n < lo ? s->top[i].n : lo;
+		hi = s->top[i].n > hi ? s->top[i].n : hi;
+	}
+	if (s->ndup && s->min_dup_n < lo)
+		lo = s->min_dup_n;
+	for (int g = lo; g <= hi; g++) {
+		uint8_t *cur = g & 1 ? q->rep : q->rep2;
+		uint32_t best;
+		size_t at;
 
-		if (top_gram(q, s->top[i].n, &ch))
+		if (count_level(q, g, g == lo ? NULL : (g & 1 ? q->rep2 : q->rep),
+				cur, &best, &at))
 			return -1;
-		if (s->top[i].max > 0 && ch / tchars > s->top[i].max) {
-			snprintf(code, sizeof(code), "gopher_top_%d_gram",
-				 s->top[i].n);
-			FIRE(code, ch / tchars);
+		for (int i = 0; i < s->ntop; i++) {
+			double ch;
+
+			if (s->top[i].n != g || !best || s->top[i].max <= 0)
+				continue;
+			ch = (double)(q->pre[at + g] - q->pre[at] +
+				      (uint64_t)(g - 1)) * best;
+			if (ch / tchars > s->top[i].max) {
+				snprintf(code, sizeof(code),
+					 "gopher_top_%d_gram", g);
+				FIRE(code, ch / tchars);
+			}
 		}
 	}
-	if (s->ndup && mark_repeats(q, s->min_dup_n))
-		return -1;
+	/* the dup passes read q->rep: the level of min_dup_n */
+	if (s->ndup && !(s->min_dup_n & 1) && q->nw >= (size_t)s->min_dup_n)
+		memcpy(q->rep, q->rep2, q->nw - (size_t)s->min_dup_n + 1);
 	for (int i = 0; i < s->ndup; i++) {
 		double ch;
 

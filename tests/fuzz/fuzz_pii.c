@@ -18,13 +18,15 @@
 
 extern const struct stage_ops stage_pii;
 
-static size_t count_sub(const char *p, const char *s)
+/* Occurrences of s in p[0..n) (the text may hold NUL bytes). */
+static size_t count_sub(const char *p, size_t n, const char *s)
 {
-	size_t c = 0;
+	const char *e = p + n;
+	size_t c = 0, k = strlen(s);
 
-	while ((p = strstr(p, s))) {
+	while ((p = memmem(p, (size_t)(e - p), s, k))) {
 		c++;
-		p += strlen(s);
+		p += k;
 	}
 	return c;
 }
@@ -55,10 +57,11 @@ static void run(const struct buf *text, const char *style)
 	if (out.rewrite) {
 		if (!utf8_valid(out.text.data, out.text.len))
 			abort();
-		if (!strcmp(style, "angle") && !strchr(d.text, '<')) {
+		if (!strcmp(style, "angle") && !memchr(d.text, '<', d.len)) {
 			for (size_t i = 0; i < 4; i++) {
-				before += count_sub(d.text, ph[i]);
-				after += count_sub(out.text.data, ph[i]);
+				before += count_sub(d.text, d.len, ph[i]);
+				after += count_sub(out.text.data, out.text.len,
+						   ph[i]);
 			}
 			if (after - before != (size_t)out.score)
 				abort();
