@@ -164,8 +164,8 @@ static int lang_listed(const char *langs, const char *lang)
 {
 	size_t n;
 
-	if (!*langs || !lang || !*lang)
-		return 1;
+	if (!*langs || !lang || !*lang || !strcmp(lang, "und"))
+		return 1;	/* unknown language: every rule applies */
 	n = strlen(lang);
 	while (*langs) {
 		size_t k = strcspn(langs, ",");
