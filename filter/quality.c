@@ -416,14 +416,33 @@ static int lang_in(const char *lang, const char *list)
 	return 0;
 }
 
-/* Code point count of p[0..n) (valid UTF-8: count non-continuation bytes). */
+/* Code point count of p[0..n) (valid UTF-8: the bytes that are not
+ * continuation bytes 10xxxxxx), eight bytes at a time. */
 static size_t nchars(const char *p, size_t n)
 {
-	size_t c = 0;
+	size_t c = n, i = 0;
 
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)p[i] & 0xC0) != 0x80;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, p + i, 8);
+		x = (x & ~(x << 1) & 0x8080808080808080ULL) >> 7;
+		c -= (size_t)((x * 0x0101010101010101ULL) >> 56);
+	}
+	for (; i < n; i++)
+		c -= ((unsigned char)p[i] & 0xC0) == 0x80;
 	return c;
+}
+
+/* Whether line p[0..n) has at most max characters, without counting
+ * when the byte length settles it. */
+static int short_line(const char *p, size_t n, size_t max)
+{
+	if (n <= max)
+		return 1;
+	if (n > 4 * max)
+		return 0;
+	return nchars(p, n) <= max;
 }
 
 static int ends_with(const char *p, size_t n, const char *s)
@@ -540,12 +559,33 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 	struct tword w;
 	uint64_t packed[16];
 
-	for (; stops && stops[np] && np < 16; np++)
-		packed[np] = pack(stops[np], strlen(stops[np]));
+	uint64_t last[4] = { 0 };	/* last bytes of the stop words */
+
+	for (; stops && stops[np] && np < 16; np++) {
+		size_t k = strlen(stops[np]);
+		unsigned char b = (unsigned char)stops[np][k - 1];
+
+		packed[np] = pack(stops[np], k);
+		last[b >> 6] |= 1ULL << (b & 63);
+	}
 	memset(ws, 0, sizeof(*ws));
 	q->nw = 0;
 	q->gn = 0;
-	while (textstats_next_word(p, n, &pos, &w)) {
+	for (;;) {
+		const unsigned char *u = (const unsigned char *)p + pos;
+
+		/* a Han character of U+5000..U+9FFF (lead byte E5..E9) is a
+		 * word by itself: the bulk of Chinese text, without a call */
+		if (pos + 2 < n && u[0] >= 0xE5 && u[0] <= 0xE9 &&
+		    (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+			w.off = pos;
+			w.len = 3;
+			w.nchars = 1;
+			w.alpha = w.cjk = 1;
+			pos += 3;
+		} else if (!textstats_next_word(p, n, &pos, &w)) {
+			break;
+		}
 		if (limit && q->nw > limit)
 			break;
 		if (q->nw + 1 >= q->aw) {
@@ -586,7 +626,10 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 		q->nw++;
 		ws->alpha += w.alpha;
 		ws->chars += w.nchars;
-		if (np && w.len <= 4 && is_stop(packed, np, p + w.off, w.len))
+		if (np && w.len <= 4 &&
+		    (last[(unsigned char)p[w.off + w.len - 1] >> 6] >>
+		     ((unsigned char)p[w.off + w.len - 1] & 63) & 1) &&
+		    is_stop(packed, np, p + w.off, w.len))
 			ws->stop++;
 	}
 	ws->words = q->nw;
@@ -626,19 +669,24 @@ static int dup_pieces(struct qscratch *q, const char *p, size_t n,
 	if (tab_begin(q, count_lines(p, n)))
 		return -1;
 	while (i <= n) {
-		size_t start = i, end, run = 0;
+		size_t start = i, end = i, run = 0;
 
 		/* find the next break of >= minbreak newlines */
-		for (end = i; end < n; end++) {
-			if (p[end] != '\n')
-				continue;
+		for (;;) {
+			const char *nl = memchr(p + end, '\n', n - end);
+
+			if (!nl) {
+				end = n;
+				run = 0;
+				break;
+			}
+			end = (size_t)(nl - p);
 			run = 0;
 			while (end + run < n && p[end + run] == '\n')
 				run++;
 			if ((int)run >= minbreak)
 				break;
-			end += run - 1;
-			run = 0;
+			end += run;
 		}
 		if (end > start) {
 			(*npieces)++;
@@ -668,10 +716,19 @@ static void grams_to(struct qscratch *q, int n)
 				  q->w[i + (size_t)q->gn].h;
 }
 
-static uint64_t gram_hash(const struct qscratch *q, size_t i, int n)
+/* The hash of the n-gram at i: from q->g after grams_to(q, n), or
+ * computed on the spot (direct) when only a few positions need it. */
+static uint64_t gram_hash(const struct qscratch *q, size_t i, int n,
+			  int direct)
 {
-	(void)n;	/* grams_to(q, n) came first */
-	return q->g[i];
+	uint64_t h;
+
+	if (!direct)
+		return q->g[i];
+	h = q->w[i].h;
+	for (int k = 1; k < n; k++)
+		h = h * 0x9E3779B97F4A7C15ULL + q->w[i + (size_t)k].h;
+	return h;
 }
 
 /* One level of the n-gram chain: count the n-grams that can repeat and
@@ -688,11 +745,12 @@ static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 {
 	size_t m, cand = 0;
 
+	int direct;
+
 	*best = 0;
 	*at = 0;
 	if (q->nw < (size_t)n)
 		return 0;
-	grams_to(q, n);
 	m = q->nw - (size_t)n + 1;
 	for (size_t i = 0; i < m; i++) {
 		rep[i] = !prev || (prev[i] && prev[i + 1]);
@@ -701,6 +759,9 @@ static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 	*best = 1;
 	if (!cand)
 		return 0;
+	direct = cand * (size_t)n < m;
+	if (!direct)
+		grams_to(q, n);
 	if (tab_begin(q, cand))
 		return -1;
 	for (size_t i = 0; i < m; i++) {
@@ -708,7 +769,7 @@ static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 
 		if (!rep[i])
 			continue;
-		c = tab_add(q, gram_hash(q, i, n));
+		c = tab_add(q, gram_hash(q, i, n, direct));
 		if (c > *best) {
 			*best = c;
 			*at = i;
@@ -716,7 +777,7 @@ static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 	}
 	for (size_t i = 0; i < m; i++)
 		if (rep[i])
-			rep[i] = tab_get(q, gram_hash(q, i, n)) > 1;
+			rep[i] = tab_get(q, gram_hash(q, i, n, direct)) > 1;
 	return 0;
 }
 
@@ -730,20 +791,23 @@ static int dup_gram(struct qscratch *q, int n, double *chars)
 {
 	size_t m, i = 0, cand = 0;
 	uint64_t rep = 0;
+	int direct;
 
 	*chars = 0;
 	if (q->nw < (size_t)n)
 		return 0;
-	grams_to(q, n);
 	m = q->nw - (size_t)n + 1;
 	for (size_t k = 0; k < m; k++)
 		cand += q->rep[k];
 	if (!cand)
 		return 0;
+	direct = cand * (size_t)n < m;
+	if (!direct)
+		grams_to(q, n);
 	if (tab_begin(q, cand))
 		return -1;
 	while (i < m) {
-		if (q->rep[i] && tab_add(q, gram_hash(q, i, n)) > 1) {
+		if (q->rep[i] && tab_add(q, gram_hash(q, i, n, direct)) > 1) {
 			rep += q->pre[i + n] - q->pre[i];
 			i += (size_t)n;
 		} else {
@@ -923,6 +987,29 @@ static const char *const policy[] = {
 	"use of cookies", "use cookies", NULL,
 };
 
+/* ASCII A-Z to a-z in place, eight bytes at a time: a byte is upper
+ * case when its low seven bits are >= 'A' and <= 'Z' and its top bit is
+ * clear; 0x20 is then added as the bit it sets. */
+static void lower_ascii(char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, low, ge, gt;
+
+		memcpy(&x, p + i, 8);
+		low = x & ~high;
+		ge = low + ones * (0x80 - 'A');
+		gt = low + ones * (0x80 - 'Z' - 1);
+		x |= ((ge & ~gt & ~x & high) >> 2);
+		memcpy(p + i, &x, 8);
+	}
+	for (; i < n; i++)
+		if (p[i] >= 'A' && p[i] <= 'Z')
+			p[i] += 32;
+}
+
 /* Sentences in a kept line: runs of terminal punctuation followed by
  * white space or the end (a stand-in for datatrove's sentence splitter,
  * which the line filter already made end in punctuation). */
@@ -1067,18 +1154,16 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 	q->c4_words = 0;
 	if (buf_add(&q->lower, p, n))
 		return -1;
-	for (size_t k = 0; k < n; k++) {	/* branch-free: vectorizes */
-		unsigned char ch = (unsigned char)q->lower.data[k];
-
-		q->lower.data[k] = (char)(ch + (((unsigned char)(ch - 'A') < 26) << 5));
-	}
+	lower_ascii(q->lower.data, n);
 	/* whole-text screens, so that most lines need no search */
 	any_js = c->c4_javascript && memmem(q->lower.data, n, "javascript", 10);
 	any_lorem = c->c4_lorem_ipsum &&
 		    memmem(q->lower.data, n, "lorem ipsum", 11);
-	for (int k = 0; c->c4_policy && policy[k]; k++)
-		any_pol |= memmem(q->lower.data, n, policy[k],
-				  strlen(policy[k])) != NULL;
+	/* every policy phrase holds one of these three */
+	any_pol = c->c4_policy &&
+		  (memmem(q->lower.data, n, "cookie", 6) ||
+		   memmem(q->lower.data, n, "privacy policy", 14) ||
+		   memmem(q->lower.data, n, "terms of use", 12));
 	while (i < n) {
 		const char *l = p + i, *nl = memchr(l, '\n', n - i), *t = l;
 		size_t ln = nl ? (size_t)(nl - l) : n - i, tn = ln, mark;
@@ -1169,7 +1254,7 @@ static int fineweb(const struct quality_state *s, struct qscratch *q,
 			continue;
 		lines++;
 		punct += ends_terminal(l, ln, 0);
-		shortl += nchars(l, ln) <= (size_t)c->fw_short_line_length;
+		shortl += short_line(l, ln, (size_t)c->fw_short_line_length);
 		if (tab_add(q, hash64(l, ln)) > 1)
 			dupc += nchars(l, ln);
 	}

@@ -154,12 +154,12 @@ static int class_at(const char *p, size_t n, size_t i, size_t *len)
 int textstats_next_word(const char *p, size_t n, size_t *pos,
 			struct tword *w)
 {
-	size_t i = *pos, len;
-	int k;
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = *pos, len, start, nch = 1;
+	int k, alpha;
 
 	for (;;) {
-		while (i < n && (unsigned char)p[i] < 0x80 &&
-		       ascii_tab[(unsigned char)p[i]] == TC_SEP)
+		while (i < n && u[i] < 0x80 && ascii_tab[u[i]] == TC_SEP)
 			i++;
 		if (i >= n) {
 			*pos = n;
@@ -170,33 +170,30 @@ int textstats_next_word(const char *p, size_t n, size_t *pos,
 			break;
 		i += len;
 	}
-	w->off = i;
-	w->nchars = 1;
-	w->alpha = k != TC_WORD;
+	start = i;
+	alpha = k != TC_WORD;
 	w->cjk = k == TC_CJK;
 	i += len;
-	if (k != TC_CJK) {
-		while (i < n) {
-			unsigned char b = (unsigned char)p[i];
-
-			if (b < 0x80) {	/* the common case, inline */
-				k = ascii_tab[b];
-				if (k == TC_SEP)
-					break;
-				w->alpha |= k == TC_ALPHA;
-				w->nchars++;
-				i++;
-				continue;
-			}
+	/* locals, not w's fields: the compiler keeps them in registers */
+	while (!w->cjk && i < n) {
+		if (u[i] < 0x80) {	/* the common case, inline */
+			k = ascii_tab[u[i]];
+			if (k == TC_SEP)
+				break;
+			i++;
+		} else {
 			k = class_at(p, n, i, &len);
 			if (k == TC_SEP || k == TC_CJK)
 				break;
-			w->alpha |= k == TC_ALPHA;
-			w->nchars++;
 			i += len;
 		}
+		alpha |= k == TC_ALPHA;
+		nch++;
 	}
-	w->len = i - w->off;
+	w->off = start;
+	w->len = i - start;
+	w->nchars = nch;
+	w->alpha = alpha;
 	*pos = i;
 	return 1;
 }
