@@ -225,6 +225,7 @@ struct qscratch {
 	uint64_t *g;		/* see grams_to() */
 	size_t *off;		/* byte offset of each word */
 	size_t c4_words;	/* words of the lines C4 kept */
+	size_t dup_cand;	/* positions set in rep for the dup rules */
 	int gn;
 	size_t nw, aw;
 	struct slot *tab;
@@ -797,8 +798,7 @@ static int dup_gram(struct qscratch *q, int n, double *chars)
 	if (q->nw < (size_t)n)
 		return 0;
 	m = q->nw - (size_t)n + 1;
-	for (size_t k = 0; k < m; k++)
-		cand += q->rep[k];
+	cand = q->dup_cand;
 	if (!cand)
 		return 0;
 	direct = cand * (size_t)n < m;
@@ -807,7 +807,13 @@ static int dup_gram(struct qscratch *q, int n, double *chars)
 	if (tab_begin(q, cand))
 		return -1;
 	while (i < m) {
-		if (q->rep[i] && tab_add(q, gram_hash(q, i, n, direct)) > 1) {
+		/* jump to the next candidate: the others are new n-grams */
+		const uint8_t *r = memchr(q->rep + i, 1, m - i);
+
+		if (!r)
+			break;
+		i = (size_t)(r - q->rep);
+		if (tab_add(q, gram_hash(q, i, n, direct)) > 1) {
 			rep += q->pre[i + n] - q->pre[i];
 			i += (size_t)n;
 		} else {
@@ -889,8 +895,15 @@ static int gopher_repetition(const struct quality_state *s,
 		}
 	}
 	/* the dup passes read q->rep: the level of min_dup_n */
-	if (s->ndup && !(s->min_dup_n & 1) && q->nw >= (size_t)s->min_dup_n)
-		memcpy(q->rep, q->rep2, q->nw - (size_t)s->min_dup_n + 1);
+	q->dup_cand = 0;
+	if (s->ndup && q->nw >= (size_t)s->min_dup_n) {
+		size_t m = q->nw - (size_t)s->min_dup_n + 1;
+
+		if (!(s->min_dup_n & 1))
+			memcpy(q->rep, q->rep2, m);
+		for (size_t k = 0; k < m; k++)
+			q->dup_cand += q->rep[k];
+	}
 	for (int i = 0; i < s->ndup; i++) {
 		double ch;
 
@@ -907,16 +920,38 @@ static int gopher_repetition(const struct quality_state *s,
 
 /* ---- Gopher quality --------------------------------------------------- */
 
-static size_t count_sub(const char *p, size_t n, const char *s)
+/* Gopher's symbols in one pass: text.count("#") and, as datatrove adds
+ * them, text.count("...") + text.count("…") (non-overlapping). */
+static void count_symbols(const char *p, size_t n, size_t *hashes,
+			  size_t *ellipses)
 {
-	size_t k = strlen(s), c = 0;
-	const char *e = p + n;
+	static const unsigned char hot[256] = { ['#'] = 1, ['.'] = 1,
+						[0xE2] = 1 };
+	size_t i = 0;
 
-	while ((p = memmem(p, (size_t)(e - p), s, k))) {
-		c++;
-		p += k;
+	*hashes = *ellipses = 0;
+	while (i < n) {
+		const unsigned char *u = (const unsigned char *)p + i;
+
+		if (!hot[u[0]]) {
+			i++;
+			continue;
+		}
+		if (u[0] == '#') {
+			++*hashes;
+		} else if (u[0] == '.' && n - i >= 3 && u[1] == '.' &&
+			   u[2] == '.') {
+			++*ellipses;
+			i += 3;
+			continue;
+		} else if (u[0] == 0xE2 && n - i >= 3 && u[1] == 0x80 &&
+			   u[2] == 0xA6) {
+			++*ellipses;
+			i += 3;
+			continue;
+		}
+		i++;
 	}
-	return c;
 }
 
 static int gopher_quality(const struct quality_state *s, const char *p,
@@ -942,11 +977,13 @@ static int gopher_quality(const struct quality_state *s, const char *p,
 			FIRE("gopher_mean_word_length", r);
 	}
 	if (c->max_symbol_ratio > 0) {
-		r = (double)count_sub(p, n, "#") / words;
+		size_t hashes, ellipses;
+
+		count_symbols(p, n, &hashes, &ellipses);
+		r = (double)hashes / words;
 		if (r > c->max_symbol_ratio)
 			FIRE("gopher_hash_ratio", r);
-		r = (double)(count_sub(p, n, "...") + count_sub(p, n, "…")) /
-		    words;
+		r = (double)ellipses / words;
 		if (r > c->max_symbol_ratio)
 			FIRE("gopher_ellipsis_ratio", r);
 	}
@@ -1142,6 +1179,43 @@ static int contains(const struct buf *lower, const char *line,
 	return memmem(lower->data + (line - base), ln, s, strlen(s)) != NULL;
 }
 
+/* Which of C4's phrases occur in the lower-cased text, in one pass: the
+ * bytes that start none of them (all of CJK text, most of Latin) cost a
+ * table lookup.  Every policy phrase holds "cookie", "privacy policy" or
+ * "terms of use". */
+static void screen_c4(const char *l, size_t n, int *js, int *lorem, int *pol)
+{
+	static const unsigned char first[256] = {
+		['j'] = 1, ['l'] = 1, ['c'] = 1, ['p'] = 1, ['t'] = 1,
+	};
+
+	*js = *lorem = *pol = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *at = l + i;
+		size_t left = n - i;
+
+		if (!first[(unsigned char)*at])
+			continue;
+		switch (*at) {
+		case 'j':
+			*js |= left >= 10 && !memcmp(at, "javascript", 10);
+			break;
+		case 'l':
+			*lorem |= left >= 11 && !memcmp(at, "lorem ipsum", 11);
+			break;
+		case 'c':
+			*pol |= left >= 6 && !memcmp(at, "cookie", 6);
+			break;
+		case 'p':
+			*pol |= left >= 14 && !memcmp(at, "privacy policy", 14);
+			break;
+		case 't':
+			*pol |= left >= 12 && !memcmp(at, "terms of use", 12);
+			break;
+		}
+	}
+}
+
 static int c4(const struct quality_state *s, struct qscratch *q,
 	      const char *p, size_t n, struct stage_out *out)
 {
@@ -1155,15 +1229,11 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 	if (buf_add(&q->lower, p, n))
 		return -1;
 	lower_ascii(q->lower.data, n);
-	/* whole-text screens, so that most lines need no search */
-	any_js = c->c4_javascript && memmem(q->lower.data, n, "javascript", 10);
-	any_lorem = c->c4_lorem_ipsum &&
-		    memmem(q->lower.data, n, "lorem ipsum", 11);
-	/* every policy phrase holds one of these three */
-	any_pol = c->c4_policy &&
-		  (memmem(q->lower.data, n, "cookie", 6) ||
-		   memmem(q->lower.data, n, "privacy policy", 14) ||
-		   memmem(q->lower.data, n, "terms of use", 12));
+	/* one whole-text screen, so that most lines need no search */
+	screen_c4(q->lower.data, n, &any_js, &any_lorem, &any_pol);
+	any_js &= c->c4_javascript;
+	any_lorem &= c->c4_lorem_ipsum;
+	any_pol &= c->c4_policy;
 	while (i < n) {
 		const char *l = p + i, *nl = memchr(l, '\n', n - i), *t = l;
 		size_t ln = nl ? (size_t)(nl - l) : n - i, tn = ln, mark;
