@@ -421,11 +421,19 @@ static int on_word(const struct wordset *ws, struct acc *a, struct ring *r,
 	return 0;
 }
 
-/* ASCII letters and digits: the fast path of scan_words. */
-static int ascii_word(unsigned char b)
-{
-	return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z');
-}
+/* ASCII letters (folded) and digits, the fast path of scan_words; 0 for
+ * every other byte (separators, and bytes of longer sequences). */
+#define L(c) [c] = c + 32
+static const unsigned char wfold[256] = {
+	['0'] = '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	['a'] = 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
+	'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',
+	L('A'), L('B'), L('C'), L('D'), L('E'), L('F'), L('G'), L('H'),
+	L('I'), L('J'), L('K'), L('L'), L('M'), L('N'), L('O'), L('P'),
+	L('Q'), L('R'), L('S'), L('T'), L('U'), L('V'), L('W'), L('X'),
+	L('Y'), L('Z'),
+};
+#undef L
 
 static int scan_words(const struct wordset *ws, const char *p, size_t n,
 		      struct acc *a)
@@ -442,16 +450,16 @@ static int scan_words(const struct wordset *ws, const char *p, size_t n,
 		if (u[pos] < 0x80) {	/* an ASCII word, hashed as read */
 			size_t s = pos;
 			uint64_t h = 0xcbf29ce484222325ULL;
+			unsigned char f;
 
-			if (!ascii_word(u[pos])) {
+			if (!wfold[u[pos]]) {
 				pos++;
 				continue;
 			}
-			while (pos < n && u[pos] < 0x80 && ascii_word(u[pos])) {
-				unsigned char b = u[pos++];
-
-				b = (unsigned char)(b <= 'Z' && b >= 'A' ? b + 32 : b);
-				h = (h ^ b) * 0x100000001b3ULL;
+			/* one lookup per byte: word byte, folded, or 0 */
+			while (pos < n && (f = wfold[u[pos]])) {
+				h = (h ^ f) * 0x100000001b3ULL;
+				pos++;
 			}
 			if (pos == n || u[pos] < 0x80) {
 				if (pos - s > ws->maxword)
