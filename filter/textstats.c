@@ -151,15 +151,34 @@ static int class_at(const char *p, size_t n, size_t i, size_t *len)
 	return c < 0 ? TC_SEP : textstats_class(c);
 }
 
+/* ascii_tab for every byte, and TC_MULTI for the bytes of longer
+ * sequences, which need a decode. */
+#define TC_MULTI 4
+static const unsigned char byte_tab[256] = {
+	['0'] = TC_WORD, TC_WORD, TC_WORD, TC_WORD, TC_WORD, TC_WORD,
+	TC_WORD, TC_WORD, TC_WORD, TC_WORD,
+#define A8 TC_ALPHA, TC_ALPHA, TC_ALPHA, TC_ALPHA, TC_ALPHA, TC_ALPHA, \
+	   TC_ALPHA, TC_ALPHA
+	['A'] = A8, A8, A8, TC_ALPHA, TC_ALPHA,
+	['a'] = A8, A8, A8, TC_ALPHA, TC_ALPHA,
+#undef A8
+#define M8 TC_MULTI, TC_MULTI, TC_MULTI, TC_MULTI, TC_MULTI, TC_MULTI, \
+	   TC_MULTI, TC_MULTI
+#define M64 M8, M8, M8, M8, M8, M8, M8, M8
+	[0x80] = M64, M64,
+#undef M64
+#undef M8
+};
+
 int textstats_next_word(const char *p, size_t n, size_t *pos,
 			struct tword *w)
 {
 	const unsigned char *u = (const unsigned char *)p;
-	size_t i = *pos, len, start, nch = 1;
-	int k, alpha;
+	size_t i = *pos, len, start, extra = 0;
+	int k, alpha, cjk = 0;
 
 	for (;;) {
-		while (i < n && u[i] < 0x80 && ascii_tab[u[i]] == TC_SEP)
+		while (i < n && byte_tab[u[i]] == TC_SEP)
 			i++;
 		if (i >= n) {
 			*pos = n;
@@ -172,28 +191,35 @@ int textstats_next_word(const char *p, size_t n, size_t *pos,
 	}
 	start = i;
 	alpha = k != TC_WORD;
-	w->cjk = k == TC_CJK;
 	i += len;
-	/* locals, not w's fields: the compiler keeps them in registers */
-	while (!w->cjk && i < n) {
-		if (u[i] < 0x80) {	/* the common case, inline */
-			k = ascii_tab[u[i]];
-			if (k == TC_SEP)
-				break;
-			i++;
-		} else {
+	extra = len - 1;
+	if (k == TC_CJK) {
+		cjk = 1;
+		goto done;
+	}
+	/* locals, not w's fields: the compiler keeps them in registers;
+	 * characters are bytes minus the extra bytes of long sequences */
+	while (i < n) {
+		k = byte_tab[u[i]];
+		if (k == TC_MULTI) {
 			k = class_at(p, n, i, &len);
 			if (k == TC_SEP || k == TC_CJK)
 				break;
 			i += len;
+			extra += len - 1;
+		} else if (k == TC_SEP) {
+			break;
+		} else {
+			i++;
 		}
 		alpha |= k == TC_ALPHA;
-		nch++;
 	}
+done:
 	w->off = start;
 	w->len = i - start;
-	w->nchars = nch;
+	w->nchars = w->len - extra;
 	w->alpha = alpha;
+	w->cjk = cjk;
 	*pos = i;
 	return 1;
 }
