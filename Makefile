@@ -66,6 +66,7 @@ $(BUILD)/%.o: %.c
 # tracking does not see.
 $(BUILD)/store/schema.o: schema.sql
 $(BUILD)/model/bpe_data.o: $(wildcard model/data/*.tiktoken model/data/*.json)
+$(BUILD)/filter/rulefile_data.o: $(wildcard filter/rules/*.rules filter/rules/*.txt)
 
 # The tests may #include a module's .c to reach its static helpers.
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsluice.a

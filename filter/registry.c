@@ -5,13 +5,17 @@
 #include "stage.h"
 #include "../lib/banned.h"
 
-extern const struct stage_ops stage_normalize, stage_exact, stage_minhash,
-	stage_lines;
+extern const struct stage_ops stage_normalize, stage_lang, stage_exact,
+	stage_minhash, stage_lines, stage_quality, stage_rules, stage_pii;
 
 const struct stage_ops *const stage_registry[] = {
 	&stage_normalize,
+	&stage_lang,
 	&stage_exact,
 	&stage_minhash,
 	&stage_lines,
+	&stage_quality,
+	&stage_rules,
+	&stage_pii,
 	NULL,
 };

@@ -37,8 +37,11 @@ rows = [l.split() for l in out.splitlines()]
 for st in s["stages"]:
     want = [st["stage"]] + [th(st[k]) for k in ("docs", "kept", "dropped", "flagged")]
     assert want in rows, (want, out)
-for r in s["reasons"]:
-    assert [r["stage"], r["decision"], r["reason"], th(r["docs"])] in rows, r
+shown = {}
+for r in s["reasons"]:            # the report shows the top 5 of each stage
+    shown[r["stage"]] = shown.get(r["stage"], 0) + 1
+    if shown[r["stage"]] <= 5:
+        assert [r["stage"], r["decision"], r["reason"], th(r["docs"])] in rows, r
 langs = ", ".join("%s %s" % (l["lang"], th(l["docs"])) for l in s["languages"])
 assert "languages  " + langs in out, langs
 order = [r[0] for r in rows if r and r[0] in ("normalize", "exact", "minhash", "lines")]

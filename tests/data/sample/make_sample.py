@@ -31,11 +31,37 @@ def sections(path):
         out.append(cur)
     docs = []
     for num, body in out:
-        paras = "\n".join(l.strip() for l in body).strip()
-        paras = re.sub(r"\n{3,}", "\n\n", paras)
-        if len(paras) > 80:
-            docs.append((num, paras))
+        text = "\n".join(unwrap(p) for p in paragraphs(body))
+        if len(text) > 80:
+            docs.append((num, text))
     return docs
+
+
+def paragraphs(lines):
+    """Blank-line separated blocks of stripped lines."""
+    block = []
+    for l in lines + [""]:
+        if l.strip():
+            block.append(l.strip())
+        elif block:
+            yield block
+            block = []
+
+
+def unwrap(block):
+    """Undo the text rendering's hard wrapping, as a web page has none:
+    lines of a paragraph are joined (with a space between Latin words, with
+    nothing between Chinese characters); list items stay one a line."""
+    out = []
+    for l in block:
+        if out and not l.startswith(("*", "o ", "+ ", "- ")) and not re.match(r"\d+\.\s", l):
+            prev = out[-1]
+            cjk = lambda ch: "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
+            sep = "" if (cjk(prev[-1]) or cjk(l[0])) else " "
+            out[-1] = prev + sep + l
+        else:
+            out.append(l)
+    return "\n".join(out) + "\n"
 
 
 def main():

@@ -1,0 +1,523 @@
+/*
+ * wordset.c: word lists as a hash set of word sequences plus an
+ * Aho-Corasick automaton for CJK entries (see wordset.h).
+ *
+ * Hash set: open addressing over 64-bit keys (0 = empty), load <= 1/2.
+ * An entry of k words is stored as the hash of its k folded word hashes;
+ * a second set holds the last word of every entry of two or more words,
+ * so the text is probed with longer windows only after such a word.
+ *
+ * Automaton: the trie of the CJK entries' bytes (ASCII letters folded),
+ * completed into a DFA: next[s * 256 + b] is the state after byte b,
+ * then compressed to next[s * nclass + cls[b]]; outlen[s] is the longest
+ * entry ending in state s (0: none).
+ */
+#include "wordset.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "textstats.h"
+#include "../lib/buf.h"
+#include "../lib/err.h"
+#include "../lib/utf8.h"
+#include "../lib/banned.h"
+
+#define WS_MAXK 8		/* most words in one entry */
+#define WS_WORDMAX 256		/* longest folded word, bytes */
+
+struct set {
+	uint64_t *k;
+	size_t size, n;		/* size: a power of two */
+	uint64_t bits[64];	/* one bit per key: most words of a text
+				 * are turned away with a single test */
+};
+
+#define BIT(key) (((key) >> 40) & 4095)
+
+struct wordset {
+	struct set phrases, lasts;
+	size_t maxk;		/* longest entry, in words */
+	size_t maxword;		/* longest folded entry word, bytes */
+	size_t entries;
+	/* automaton */
+	int32_t *next;
+	uint32_t *outlen;
+	size_t nstates, astates;
+	size_t maxbytes;	/* longest CJK entry, bytes */
+	uint16_t cls[256];	/* byte -> column of next, once built */
+	uint8_t root_stay[256];	/* byte leads the root to itself */
+	size_t nclass;
+	int built;
+};
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 31;
+	h *= 0x7fb5d329728ea185ULL;
+	h ^= h >> 27;
+	return h | 1;
+}
+
+static int set_put(struct set *s, uint64_t key)
+{
+	size_t i;
+
+	s->bits[BIT(key) >> 6] |= 1ULL << (BIT(key) & 63);
+	if (2 * (s->n + 1) > s->size) {
+		struct set big = { NULL, s->size ? 2 * s->size : 256, 0, { 0 } };
+
+		big.k = calloc(big.size, sizeof(*big.k));
+		if (!big.k)
+			return -1;
+		for (size_t j = 0; j < s->size; j++)
+			if (s->k[j])
+				set_put(&big, s->k[j]);
+		free(s->k);
+		memcpy(big.bits, s->bits, sizeof(big.bits));
+		*s = big;
+	}
+	for (i = key & (s->size - 1); s->k[i]; i = (i + 1) & (s->size - 1))
+		if (s->k[i] == key)
+			return 0;
+	s->k[i] = key;
+	s->n++;
+	return 0;
+}
+
+static int set_has(const struct set *s, uint64_t key)
+{
+	if (!(s->bits[BIT(key) >> 6] >> (BIT(key) & 63) & 1))
+		return 0;
+	for (size_t i = key & (s->size - 1); s->k[i];
+	     i = (i + 1) & (s->size - 1))
+		if (s->k[i] == key)
+			return 1;
+	return 0;
+}
+
+struct wordset *wordset_new(void)
+{
+	return calloc(1, sizeof(struct wordset));
+}
+
+void wordset_free(struct wordset *ws)
+{
+	if (!ws)
+		return;
+	free(ws->phrases.k);
+	free(ws->lasts.k);
+	free(ws->next);
+	free(ws->outlen);
+	free(ws);
+}
+
+size_t wordset_size(const struct wordset *ws)
+{
+	return ws->entries;
+}
+
+/* FNV-1a of the folded bytes of word p[0..n), folding as it goes (ASCII
+ * by table, the rest by utf8proc); *len gets the folded length, 0 when
+ * longer than WS_WORDMAX (no entry word is that long, so it cannot
+ * match).  One loop, no copy: this runs on every word of every text. */
+static uint64_t fold_hash(const char *p, size_t n, size_t *len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i = 0, o = 0, k;
+
+	while (i < n) {
+		unsigned char b = (unsigned char)p[i];
+		int32_t c;
+		char enc[4];
+
+		if (b < 0x80) {
+			b = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+			h = (h ^ b) * 0x100000001b3ULL;
+			o++;
+			i++;
+			continue;
+		}
+		c = utf8_decode(p + i, n - i, &k);
+		i += k;
+		if (c < 0)
+			continue;
+		k = utf8_encode((uint32_t)textstats_fold(c), enc);
+		for (size_t j = 0; j < k; j++)
+			h = (h ^ (unsigned char)enc[j]) * 0x100000001b3ULL;
+		o += k;
+	}
+	*len = o <= WS_WORDMAX ? o : 0;
+	return h;
+}
+
+static uint64_t step(uint64_t h, uint64_t w)
+{
+	return h * 0x9E3779B97F4A7C15ULL + w;
+}
+
+/* ---- automaton building ---------------------------------------------- */
+
+static int ac_state(struct wordset *ws)
+{
+	if (ws->nstates == ws->astates) {
+		size_t na = ws->astates ? 2 * ws->astates : 64;
+		int32_t *nx = realloc(ws->next, na * 256 * sizeof(*nx));
+		uint32_t *ol;
+
+		if (!nx)
+			return -1;
+		ws->next = nx;
+		ol = realloc(ws->outlen, na * sizeof(*ol));
+		if (!ol)
+			return -1;
+		ws->outlen = ol;
+		ws->astates = na;
+	}
+	memset(ws->next + ws->nstates * 256, 0xff, 256 * sizeof(int32_t));
+	ws->outlen[ws->nstates] = 0;
+	return (int)ws->nstates++;
+}
+
+static int ac_add(struct wordset *ws, const char *p, size_t n)
+{
+	int32_t s = 0;
+
+	if (!ws->nstates && ac_state(ws) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)p[i];
+		int32_t *t;
+
+		if (b >= 'A' && b <= 'Z')
+			b += 32;
+		t = &ws->next[(size_t)s * 256 + b];
+		if (*t < 0) {
+			int ns = ac_state(ws);
+
+			if (ns < 0)
+				return -1;
+			t = &ws->next[(size_t)s * 256 + b];	/* moved */
+			*t = ns;
+		}
+		s = *t;
+	}
+	ws->outlen[s] = (uint32_t)n;
+	if (n > ws->maxbytes)
+		ws->maxbytes = n;
+	return 0;
+}
+
+/* Bytes that occur in no entry lead every state back to the root; the
+ * others get a class each, and the table shrinks from 256 columns to
+ * nclass (a few dozen for Chinese), so it stays in cache. */
+static int compress(struct wordset *ws)
+{
+	int32_t *t;
+	int k = 1;
+
+	memset(ws->cls, 0, sizeof(ws->cls));
+	for (size_t s = 0; s < ws->nstates; s++)
+		for (int b = 0; b < 256; b++)
+			if (ws->next[s * 256 + b] > 0 && !ws->cls[b])
+				ws->cls[b] = (uint16_t)k++;
+	t = malloc(ws->nstates * (size_t)k * sizeof(*t));
+	if (!t)
+		return -1;
+	for (size_t s = 0; s < ws->nstates; s++) {
+		t[s * (size_t)k] = 0;
+		for (int b = 0; b < 256; b++)
+			if (ws->cls[b])
+				t[s * (size_t)k + ws->cls[b]] =
+					ws->next[s * 256 + b];
+	}
+	free(ws->next);
+	ws->next = t;
+	ws->nclass = (size_t)k;
+	for (int b = 0; b < 256; b++)
+		ws->root_stay[b] = t[ws->cls[b]] == 0;
+	return 0;
+}
+
+int wordset_build(struct wordset *ws, struct sl_err *err)
+{
+	int32_t *fail, *queue;
+	size_t head = 0, tail = 0;
+
+	ws->built = 1;
+	if (!ws->nstates)
+		return 0;
+	fail = calloc(ws->nstates, sizeof(*fail));
+	queue = calloc(ws->nstates, sizeof(*queue));
+	if (!fail || !queue) {
+		free(fail);
+		free(queue);
+		return sl_error(err, "out of memory");
+	}
+	for (int b = 0; b < 256; b++) {
+		int32_t *t = &ws->next[b];
+
+		if (*t < 0) {
+			*t = 0;
+		} else {
+			fail[*t] = 0;
+			queue[tail++] = *t;
+		}
+	}
+	/* BFS: a state's failure target is complete before its children */
+	while (head < tail) {
+		int32_t s = queue[head++];
+
+		if (ws->outlen[fail[s]] > ws->outlen[s] && !ws->outlen[s])
+			ws->outlen[s] = ws->outlen[fail[s]];
+		for (int b = 0; b < 256; b++) {
+			int32_t *t = &ws->next[(size_t)s * 256 + b];
+			int32_t f = ws->next[(size_t)fail[s] * 256 + b];
+
+			if (*t < 0) {
+				*t = f;
+			} else {
+				fail[*t] = f;
+				queue[tail++] = *t;
+			}
+		}
+	}
+	free(fail);
+	free(queue);
+	return compress(ws) ? sl_error(err, "out of memory") : 0;
+}
+
+/* ---- adding entries --------------------------------------------------- */
+
+int wordset_add(struct wordset *ws, const char *p, size_t n, size_t minchars)
+{
+	size_t pos = 0, k = 0, chars = 0, letters = 0, cjk = 0;
+	uint64_t h = 0, last = 0;
+	struct tword w;
+	while (textstats_next_word(p, n, &pos, &w)) {
+		size_t fl;
+		uint64_t wh = fold_hash(p + w.off, w.len, &fl);
+
+		chars += w.nchars;
+		letters += w.alpha;
+		cjk += w.cjk;
+		if (!fl || ++k > WS_MAXK)
+			return 0;	/* cannot match as words */
+		if (fl > ws->maxword)
+			ws->maxword = fl;
+		last = wh;
+		h = step(h, last);
+	}
+	if (!letters || chars < minchars || !k)
+		return 0;
+	ws->entries++;
+	if (cjk) {
+		size_t s = 0, e = n;
+
+		while (s < e && (p[s] == ' ' || p[s] == '\t'))
+			s++;
+		while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
+			e--;
+		return ac_add(ws, p + s, e - s);
+	}
+	if (k > ws->maxk)
+		ws->maxk = k;
+	if (k > 1 && set_put(&ws->lasts, mix(last)))
+		return -1;
+	return set_put(&ws->phrases, mix(h));
+}
+
+int wordset_add_lines(struct wordset *ws, const char *text, size_t n,
+		      size_t minchars, const char *name, struct sl_err *err)
+{
+	size_t i = 0;
+	int line = 0;
+
+	while (i < n) {
+		const char *l = text + i, *nl = memchr(l, '\n', n - i);
+		size_t ln = nl ? (size_t)(nl - l) : n - i;
+
+		i += ln + 1;
+		line++;
+		if (ln && l[ln - 1] == '\r')
+			ln--;
+		if (!ln || l[0] == '#')
+			continue;
+		if (!utf8_valid(l, ln))
+			return sl_error(err, "'%s' line %d: invalid UTF-8",
+					name, line);
+		if (wordset_add(ws, l, ln, minchars))
+			return sl_error(err, "out of memory");
+	}
+	return 0;
+}
+
+/* ---- scanning ---------------------------------------------------------- */
+
+struct acc {
+	struct buf *spans;
+	long count;
+	size_t end;		/* end of the last counted span */
+	int any;
+};
+
+/* Count a match unless it overlaps the last one, which it then extends. */
+static int hit(struct acc *a, size_t off, size_t len)
+{
+	struct wordset_span sp = { off, len };
+
+	if (a->any && off < a->end) {
+		if (off + len > a->end) {
+			if (a->spans) {
+				struct wordset_span *l = (void *)(a->spans->data +
+					a->spans->len - sizeof(sp));
+				l->len = off + len - l->off;
+			}
+			a->end = off + len;
+		}
+		return 0;
+	}
+	a->any = 1;
+	a->end = off + len;
+	a->count++;
+	return a->spans ? buf_add(a->spans, &sp, sizeof(sp)) : 0;
+}
+
+struct ring {
+	uint64_t h[WS_MAXK];	/* last words' hashes, h[at] the newest */
+	size_t off[WS_MAXK];
+	size_t n, at;
+};
+
+/* One word of the text, folded and hashed: probe the sets with it and
+ * the words before it. */
+static int on_word(const struct wordset *ws, struct acc *a, struct ring *r,
+		   size_t off, size_t len, uint64_t last)
+{
+	size_t have;
+
+	r->at = (r->at + 1) % WS_MAXK;
+	r->h[r->at] = last;
+	r->off[r->at] = off;
+	if (r->n < WS_MAXK)
+		r->n++;
+	have = r->n < ws->maxk ? r->n : ws->maxk;
+	/* longest window first, so "blow job" wins over "job" */
+	if (have > 1 && set_has(&ws->lasts, mix(last))) {
+		for (size_t k = have; k > 1; k--) {
+			size_t first = (r->at + WS_MAXK - (k - 1)) % WS_MAXK;
+			uint64_t h = 0;
+
+			for (size_t j = 0; j < k; j++)
+				h = step(h, r->h[(first + j) % WS_MAXK]);
+			if (set_has(&ws->phrases, mix(h)))
+				return hit(a, r->off[first],
+					   off + len - r->off[first]);
+		}
+	}
+	if (set_has(&ws->phrases, mix(step(0, last))))
+		return hit(a, off, len);
+	return 0;
+}
+
+/* ASCII letters (folded) and digits, the fast path of scan_words; 0 for
+ * every other byte (separators, and bytes of longer sequences). */
+#define L(c) [c] = c + 32
+static const unsigned char wfold[256] = {
+	['0'] = '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+	['a'] = 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
+	'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',
+	L('A'), L('B'), L('C'), L('D'), L('E'), L('F'), L('G'), L('H'),
+	L('I'), L('J'), L('K'), L('L'), L('M'), L('N'), L('O'), L('P'),
+	L('Q'), L('R'), L('S'), L('T'), L('U'), L('V'), L('W'), L('X'),
+	L('Y'), L('Z'),
+};
+#undef L
+
+static int scan_words(const struct wordset *ws, const char *p, size_t n,
+		      struct acc *a)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	struct ring r = { .n = 0, .at = 0 };
+	size_t pos = 0;
+	struct tword w;
+
+	while (pos < n) {
+		size_t fl;
+		uint64_t last;
+
+		if (u[pos] < 0x80) {	/* an ASCII word, hashed as read */
+			size_t s = pos;
+			uint64_t h = 0xcbf29ce484222325ULL;
+			unsigned char f;
+
+			if (!wfold[u[pos]]) {
+				pos++;
+				continue;
+			}
+			/* one lookup per byte: word byte, folded, or 0 */
+			while (pos < n && (f = wfold[u[pos]])) {
+				h = (h ^ f) * 0x100000001b3ULL;
+				pos++;
+			}
+			if (pos == n || u[pos] < 0x80) {
+				if (pos - s > ws->maxword)
+					r.n = 0;
+				else if (on_word(ws, a, &r, s, pos - s, h))
+					return -1;
+				continue;
+			}
+			pos = s;	/* goes on past ASCII: the general way */
+		}
+		if (!textstats_next_word(p, n, &pos, &w))
+			break;
+		if (w.cjk || w.len > 4 * ws->maxword) {
+			r.n = 0;	/* cannot be part of an entry */
+			continue;
+		}
+		last = fold_hash(p + w.off, w.len, &fl);
+		if (!fl || fl > ws->maxword)
+			r.n = 0;
+		else if (on_word(ws, a, &r, w.off, w.len, last))
+			return -1;
+	}
+	return 0;
+}
+
+static int scan_ac(const struct wordset *ws, const char *p, size_t n,
+		   struct acc *a)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0;
+	int32_t s = 0;
+
+	a->any = 0;
+	while (i < n) {
+		/* at the root, skip the bytes that keep it there: all of
+		 * Latin text but for the first bytes of entries */
+		if (s == 0) {
+			while (i < n && ws->root_stay[u[i]])
+				i++;
+			if (i == n)
+				break;
+		}
+		s = ws->next[(size_t)s * ws->nclass + ws->cls[u[i]]];
+		i++;
+		if (ws->outlen[s] && hit(a, i - ws->outlen[s], ws->outlen[s]))
+			return -1;
+	}
+	return 0;
+}
+
+long wordset_scan(const struct wordset *ws, const char *p, size_t n,
+		  struct buf *spans)
+{
+	struct acc a = { spans, 0, 0, 0 };
+
+	if (ws->phrases.n && scan_words(ws, p, n, &a))
+		return -1;
+	if (ws->nstates > 1 && scan_ac(ws, p, n, &a))
+		return -1;
+	return a.count;
+}
