@@ -36,6 +36,7 @@
 
 #include "rulefile.h"
 #include "stage.h"
+#include "../lib/hash.h"
 #include "wordset.h"
 #include "../lib/err.h"
 #include "../lib/banned.h"
@@ -281,6 +282,32 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 	return 0;
 }
 
+/* The contents of the rule files named in files: editing one makes the
+ * stage run again.  (Word lists a rule file refers to are not read here:
+ * after editing only a list, run with --redo rules.) */
+static void version_salt(const void *conf, struct buf *out)
+{
+	const struct rules_conf *c = conf;
+	char list[OPT_STRING_MAX], *p, *save = NULL;
+
+	snprintf(list, sizeof(list), "%s", c->files);
+	for (p = strtok_r(list, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
+		FILE *f = fopen(p, "rb");
+		char tmp[4096];
+		size_t n;
+		uint64_t h = 0;
+
+		if (!f) {
+			buf_addf(out, "%s:missing\n", p);
+			continue;
+		}
+		while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+			h = hash64_seed(tmp, n, h);
+		fclose(f);
+		buf_addf(out, "%s:%016llx\n", p, (unsigned long long)h);
+	}
+}
+
 const struct stage_ops stage_rules = {
 	.name = "rules",
 	.summary = "rule files: PCRE2 patterns and word lists on text, URL or "
@@ -293,4 +320,5 @@ const struct stage_ops stage_rules = {
 	.scratch_new = scratch_new,
 	.scratch_free = scratch_free,
 	.apply = apply,
+	.version_salt = version_salt,
 };

@@ -175,6 +175,8 @@ void stage_conf_version(const struct stage_ops *ops, const void *conf,
 		value_text(o, conf, &b);
 		buf_addc(&b, '\n');
 	}
+	if (ops->version_salt)
+		ops->version_salt(conf, &b);
 	snprintf(out, STAGE_VERSION_LEN, "%d-%08llx", ops->code_version,
 		 (unsigned long long)(hash64(b.data, b.len) & 0xffffffffu));
 	buf_release(&b);

@@ -124,6 +124,9 @@ struct stage_ops {
 	 * it runs again over everything: after --redo or a version change.
 	 * Writer thread, inside a transaction.  May be NULL. */
 	int (*reset)(void *state, struct store *st, struct sl_err *err);
+	/* Extra text the stage's version depends on besides its options
+	 * (the contents of the rule files it reads).  May be NULL. */
+	void (*version_salt)(const void *conf, struct buf *out);
 };
 
 /* Helpers for stage code. */

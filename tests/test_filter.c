@@ -370,6 +370,24 @@ START_TEST(minhash_clusters_near_copies)
 }
 END_TEST
 
+START_TEST(rule_file_edits_change_the_version)
+{
+	struct pipeline a, b;
+	struct sl_err err;
+	char rules[160], ini[400];
+
+	snprintf(rules, sizeof(rules), "%s/x.rules", dir);
+	tu_write(rules, "# nothing yet\n", 14);
+	snprintf(ini, sizeof(ini), "[filter.rules]\nfiles = %s\n", rules);
+	ck_assert_msg(load(&a, ini, &err) == 0, "%s", err.msg);
+	tu_write(rules, "# edited\n", 9);
+	ck_assert_int_eq(load(&b, ini, &err), 0);
+	ck_assert_str_ne(a.v[0].version, b.v[0].version);
+	pipeline_release(&a);
+	pipeline_release(&b);
+}
+END_TEST
+
 static Suite *filter_suite(void)
 {
 	Suite *s = suite_create("filter");
@@ -383,6 +401,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, runner_redo_dry_run_and_shards);
 	tcase_add_test(tc, lines_cut_after_min_docs);
 	tcase_add_test(tc, minhash_clusters_near_copies);
+	tcase_add_test(tc, rule_file_edits_change_the_version);
 	suite_add_tcase(s, tc);
 	return s;
 }
