@@ -21,9 +21,12 @@ PKGS = sqlite3 libzstd zlib jansson libxxhash libpcre2-8 libcurl libxml-2.0 \
 
 # -O2 -g: fast and debuggable; -Werror: no warning survives (curl's rule);
 # gnu11 for the POSIX and GNU extensions (getline, pthreads, asm incbin).
+# CFLAGS is the part a caller may replace (make asan, make fuzz do);
+# SL_CFLAGS always applies, so every build is warning-free and tracks its
+# header dependencies.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-            -pthread -MMD -MP
+SL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+            -pthread -MMD -MP $(CFLAGS)
 CPPFLAGS += -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS))
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 CHECK_LIBS = $(shell pkg-config --libs check)
@@ -52,7 +55,7 @@ sluice: $(BUILD)/sluice
 	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/sluice: $(CLIOBJ) $(BUILD)/libsluice.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(SL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libsluice.a: $(LIBOBJ)
 	rm -f $@
@@ -60,7 +63,7 @@ $(BUILD)/libsluice.a: $(LIBOBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(SL_CFLAGS) -c -o $@ $<
 
 # schema.sql is pulled in by .incbin, which the compiler's dependency
 # tracking does not see.
@@ -71,14 +74,14 @@ $(BUILD)/filter/rulefile_data.o: $(wildcard filter/rules/*.rules filter/rules/*.
 # The tests may #include a module's .c to reach its static helpers.
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsluice.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libsluice.a \
+	$(CC) $(CPPFLAGS) $(SL_CFLAGS) -o $@ $< $(BUILD)/libsluice.a \
 	      $(LDLIBS) $(CHECK_LIBS)
 
 # Each fuzz target linked with a plain main() that replays its corpus: the
 # seeds and every crash ever found run in `make check` as regression tests.
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay_main.c $(BUILD)/libsluice.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I. $(CFLAGS) -o $@ $< tests/fuzz/replay_main.c \
+	$(CC) $(CPPFLAGS) -I. $(SL_CFLAGS) -o $@ $< tests/fuzz/replay_main.c \
 	      $(BUILD)/libsluice.a $(LDLIBS)
 
 # The man page comes from the same strings as `sluice help`.
