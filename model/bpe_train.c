@@ -27,9 +27,9 @@
  *            surfaces, and the pairs with the merged token are pushed
  *            after each merge.  The popped entry with a true count is the
  *            most frequent pair; ties go to the lowest (a, b).
- *   merge    for each word holding (a, b): remove the counts of all its
- *            pairs, merge left to right, add the new word's pairs.  Cost
- *            per merge is proportional to the words it touches.
+ *   merge    for each word holding (a, b): merge left to right, moving
+ *            the counts of the pairs beside each replacement only.  Cost
+ *            per merge is proportional to the occurrences it replaces.
  *   Two merges can make the same bytes ((ab)c and a(bc)); the second
  *   reuses the first's id, so the rank file has each token once, as
  *   tiktoken requires.
@@ -390,9 +390,11 @@ static int tok_merge(struct bpe_train *tr, uint32_t a, uint32_t b,
 
 static inline uint64_t pair_hash(uint32_t a, uint32_t b)
 {
-	uint64_t h = ((uint64_t)a << 32 | b) * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = (uint64_t)a << 32 | b;	/* splitmix64's finalizer */
 
-	return h ^ (h >> 29);
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
 }
 
 static int pmap_grow(struct bpe_train *tr)
@@ -502,64 +504,63 @@ static struct heap_ent heap_pop(struct bpe_train *tr)
 	return top;
 }
 
-/* Add sign * count of word w to each of its pairs; with track, note
- * pairs holding id in tr->touched and w in their word lists. */
-static int word_pairs(struct bpe_train *tr, uint32_t w, int sign,
-		      uint32_t id, uint32_t stamp)
+/* Add delta to the count of pair (x, y); when it rises, note word w in
+ * its list and the pair in tr->touched (to be re-queued). */
+static int bump(struct bpe_train *tr, uint32_t x, uint32_t y, int64_t delta,
+		uint32_t w, uint32_t stamp)
 {
-	const uint32_t *s = tr->syms + tr->wo[w];
+	uint32_t pi = pair_get(tr, x, y);
+	struct pair *p;
 
-	for (uint32_t k = 0; k + 1 < tr->wl[w]; k++) {
-		uint32_t pi = pair_get(tr, s[k], s[k + 1]);
-		struct pair *p;
-
-		if (pi == UINT32_MAX)
+	if (pi == UINT32_MAX)
+		return -1;
+	p = &tr->pairs[pi];
+	p->count += delta;
+	if (delta < 0)
+		return 0;
+	if (pair_add_word(p, w))
+		return -1;
+	if (p->stamp != stamp) {
+		p->stamp = stamp;
+		if (grow(&tr->touched, &tr->touched_alloc, tr->ntouched + 1,
+			 sizeof(*tr->touched)))
 			return -1;
-		p = &tr->pairs[pi];
-		p->count += sign * (int64_t)tr->wc[w];
-		if (sign < 0 || (s[k] != id && s[k + 1] != id))
-			continue;
-		if (pair_add_word(p, w))
-			return -1;
-		if (p->stamp != stamp) {
-			p->stamp = stamp;
-			if (grow(&tr->touched, &tr->touched_alloc,
-				 tr->ntouched + 1, sizeof(*tr->touched)))
-				return -1;
-			tr->touched[tr->ntouched++] = pi;
-		}
+		tr->touched[tr->ntouched++] = pi;
 	}
 	return 0;
 }
 
-/* Replace each (a, b) in word w, left to right, by id; 1 if any. */
+/*
+ * Replace each (a, b) in word w, left to right, by id, updating the pair
+ * counts around each replacement only (as HF's Word::merge): the left
+ * neighbour is read from the new sequence (it may be id itself, from the
+ * replacement just before), the right one from the old, so that in
+ * "a a a a" the transient (id, a) added by the first replacement is
+ * taken back by the second.
+ */
 static int word_merge(struct bpe_train *tr, uint32_t w, uint32_t a,
-		      uint32_t b, uint32_t id)
+		      uint32_t b, uint32_t id, uint32_t stamp)
 {
 	uint32_t *s = tr->syms + tr->wo[w], n = tr->wl[w], j = 0;
-	int any = 0;
+	int64_t c = (int64_t)tr->wc[w];
 
 	for (uint32_t k = 0; k < n; k++) {
-		if (k + 1 < n && s[k] == a && s[k + 1] == b) {
-			s[j++] = id;
-			k++;
-			any = 1;
-		} else {
+		if (!(k + 1 < n && s[k] == a && s[k + 1] == b)) {
 			s[j++] = s[k];
+			continue;
 		}
+		if (bump(tr, a, b, -c, w, stamp))
+			return -1;
+		if (j > 0 && (bump(tr, s[j - 1], a, -c, w, stamp) ||
+			      bump(tr, s[j - 1], id, c, w, stamp)))
+			return -1;
+		if (k + 2 < n && (bump(tr, b, s[k + 2], -c, w, stamp) ||
+				  bump(tr, id, s[k + 2], c, w, stamp)))
+			return -1;
+		s[j++] = id;
+		k++;
 	}
 	tr->wl[w] = j;
-	return any;
-}
-
-static int has_pair(const struct bpe_train *tr, uint32_t w, uint32_t a,
-		    uint32_t b)
-{
-	const uint32_t *s = tr->syms + tr->wo[w];
-
-	for (uint32_t k = 0; k + 1 < tr->wl[w]; k++)
-		if (s[k] == a && s[k + 1] == b)
-			return 1;
 	return 0;
 }
 
@@ -576,13 +577,10 @@ static int merge_pair(struct bpe_train *tr, uint32_t pi, uint32_t id,
 	for (uint32_t i = 0; i < nlist; i++) {
 		uint32_t w = list[i];
 
-		if (tr->wstamp[w] == stamp || !has_pair(tr, w, a, b))
+		if (tr->wstamp[w] == stamp)
 			continue;
 		tr->wstamp[w] = stamp;
-		if (word_pairs(tr, w, -1, id, stamp))
-			goto oom;
-		word_merge(tr, w, a, b, id);
-		if (word_pairs(tr, w, 1, id, stamp))
+		if (word_merge(tr, w, a, b, id, stamp))
 			goto oom;
 	}
 	free(list);
