@@ -14,6 +14,7 @@ out=bench/out
 mkdir -p $out
 corpus=$out/corpus-$size.jsonl
 [ -s "$corpus" ] || python3 bench/gen_corpus.py "$corpus" "$size"
+[ -d bench/node_modules/tokenizers ] || (cd bench && npm install --no-audit --no-fund) || true
 db=$out/bpe-train-$size.db
 text=$out/bpe-train-$size.txt
 if [ ! -s "$db" ]; then

@@ -131,9 +131,9 @@ static int run_train(int argc, char **argv, struct ctx *ctx)
 			a.o.min_frequency = v;
 			break;
 		case 'w':
-			if (parse_size(optarg, &v) || v < 16)
+			if (parse_size(optarg, &v) || v < 16 || v > (1u << 30))
 				return usage_error(ctx, "bad --max-words '%s' "
-						   "(at least 16)", optarg);
+						   "(16 to 1G)", optarg);
 			a.o.max_words = v;
 			break;
 		case 'p':
