@@ -32,6 +32,7 @@ const struct cmd *const commands[] = {
 	&cmd_show,
 	&cmd_stats,
 	&cmd_tokenize,
+	&cmd_tokenizer,
 	&cmd_why,
 	NULL,
 };
