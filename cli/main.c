@@ -21,6 +21,7 @@
 /* Sorted by name: `sluice help` lists them in this order. */
 const struct cmd *const commands[] = {
 	&cmd_export,
+	&cmd_extract,
 	&cmd_help,
 	&cmd_import,
 	&cmd_init,

@@ -1,0 +1,51 @@
+#!/bin/sh
+# bench_extract.sh: main-text extraction on the article-extraction-benchmark
+# development set (61 pages, /work/shared/data/extraction/dev), sluice side
+# by side with readability.js (@mozilla/readability on linkedom, from npm
+# into bench/node_modules) and readability-lxml (Debian python3-readability)
+# when they are installed.  Scores with bench/score_extract.py (the
+# benchmark's protocol) and prints pages/s.
+#
+#   sh bench/bench_extract.sh [DATA_DIR]
+#
+# sluice's pages/s counts one `sluice extract` process per page (start-up,
+# gunzip, charset detection included); the peers' count only their
+# extraction call inside one long-running process.
+set -eu
+data=${1:-/work/shared/data/extraction/dev}
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/bench/out/extract
+bin=${SLUICE_BIN:-$top/sluice}
+rm -rf "$out"
+mkdir -p "$out/sluice" "$out/readability_js" "$out/readability_lxml"
+[ -x "$bin" ] || make -C "$top" sluice >/dev/null
+
+n=$(wc -l < "$data/ids.txt")
+start=$(date +%s.%N)
+while read -r id; do
+	"$bin" extract "$data/html/$id.html.gz" > "$out/sluice/$id.txt"
+done < "$data/ids.txt"
+end=$(date +%s.%N)
+pps=$(echo "$n $start $end" | awk '{ printf "%.1f", $1 / ($3 - $2) }')
+printf 'sluice            %s pages/s  ' "$pps"
+python3 "$top/bench/score_extract.py" "$data/ground-truth.json" "$out/sluice"
+
+if [ -d "$top/bench/node_modules/@mozilla/readability" ]; then
+	pps=$(NODE_PATH="$top/bench/node_modules" node \
+		"$top/bench/peer_readability.js" "$data/ids.txt" "$data/html" \
+		"$out/readability_js")
+	printf 'readability.js    %s pages/s  ' "$pps"
+	python3 "$top/bench/score_extract.py" "$data/ground-truth.json" \
+		"$out/readability_js"
+else
+	echo "readability.js: not installed (cd bench && npm install --no-save --prefix . @mozilla/readability linkedom)"
+fi
+if /usr/bin/python3 -c 'import readability' 2>/dev/null; then
+	pps=$(/usr/bin/python3 "$top/bench/peer_readability_lxml.py" \
+		"$data/ids.txt" "$data/html" "$out/readability_lxml")
+	printf 'readability-lxml  %s pages/s  ' "$pps"
+	python3 "$top/bench/score_extract.py" "$data/ground-truth.json" \
+		"$out/readability_lxml"
+else
+	echo "readability-lxml: not installed (apt-get install python3-readability)"
+fi

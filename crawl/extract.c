@@ -1,0 +1,1276 @@
+/*
+ * extract.c: HTML -> main text (readability / trafilatura style heuristics).
+ *
+ * The passes, each one walk over libxml2's tree (iterative, no recursion,
+ * so a deeply nested page cannot exhaust the stack):
+ *
+ *   1. meta:   <title>, <html lang>, <meta name=robots>, <base href> and
+ *              every <a href> (over the whole page, boilerplate included:
+ *              the crawler wants navigation links too);
+ *   2. prune:  mark as dropped the elements that are never main text:
+ *              script/style/nav/aside/form/... tags, hidden elements, and
+ *              elements whose class or id names boilerplate ("comment",
+ *              "share", "sidebar"...) unless they also name content
+ *              ("article", "content", "main"...);
+ *   3. stats:  bottom-up per element: text bytes, bytes inside <a>, commas,
+ *              <p>/<img>/<li>/<input> counts;
+ *   4. score:  every paragraph-like element (p, pre, td, blockquote, or a
+ *              div holding only inline content) with >= 25 bytes of text
+ *              gives 1 + commas + min(len/100, 3) to its parent, half to
+ *              its grandparent, less further up; each container's total is
+ *              scaled by (1 - link density) and biased by its tag and its
+ *              class/id; the best container wins, unless the page marks
+ *              one article body (itemprop=articleBody) that holds most of
+ *              the text;
+ *   5. output: the winner and those siblings that score close to it or
+ *              are clean paragraphs, skipping nested blocks that look like
+ *              link lists, image galleries or forms ("conditional
+ *              cleaning"), written as text with block structure.
+ *
+ * When pruning by class/id leaves too little text (some sites name their
+ * article wrapper "post-sidebar-layout"), the page is scored again without
+ * that rule.  Per-element data hangs off xmlNode._private (libxml2 leaves
+ * that field to the application); it points into one array per page.
+ */
+#include "extract.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+
+#include "../lib/err.h"
+#include "../lib/hash.h"
+#include "../lib/utf8.h"
+#include "../lib/banned.h"
+
+/* ---- tags ---- */
+
+enum {
+	T_DROP = 1 << 0,	/* never main text */
+	T_BLOCK = 1 << 1,	/* paragraph break around it */
+	T_LINE = 1 << 2,	/* line break around it */
+	T_CELL = 1 << 3,	/* a space around it */
+	T_PARA = 1 << 4,	/* scored as a paragraph */
+	T_DIVLIKE = 1 << 5,	/* scored as a paragraph when it holds no block */
+	T_P_BREAKER = 1 << 6,	/* makes a div-like element a container */
+	T_HEADING = 1 << 7,
+	T_CLEAN = 1 << 8,	/* subject to conditional cleaning */
+	T_LIST = 1 << 9,
+};
+
+struct tag {
+	const char *name;
+	unsigned flags;
+	int weight;		/* readability's tag prior for containers */
+};
+
+/* Sorted by name for bsearch. */
+static const struct tag tags[] = {
+	{ "a", 0, 0 },
+	{ "address", T_BLOCK, -3 },
+	{ "article", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
+	{ "aside", T_DROP, 0 },
+	{ "audio", T_DROP, 0 },
+	{ "blockquote", T_BLOCK | T_PARA | T_P_BREAKER, 3 },
+	{ "body", T_BLOCK, 0 },
+	{ "br", T_LINE, 0 },
+	{ "button", T_DROP, 0 },
+	{ "canvas", T_DROP, 0 },
+	{ "caption", T_LINE, 0 },
+	{ "center", T_BLOCK | T_DIVLIKE | T_P_BREAKER, 5 },
+	{ "dd", T_LINE, -3 },
+	{ "details", T_BLOCK, 0 },
+	{ "dialog", T_DROP, 0 },
+	{ "div", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
+	{ "dl", T_BLOCK | T_P_BREAKER, -3 },
+	{ "dt", T_LINE, -3 },
+	{ "embed", T_DROP, 0 },
+	{ "fieldset", T_BLOCK, 0 },
+	{ "figcaption", T_DROP, 0 },
+	{ "figure", T_BLOCK | T_CLEAN, 0 },
+	{ "footer", T_DROP, 0 },
+	{ "form", T_DROP, -3 },
+	{ "h1", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
+	{ "h2", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
+	{ "h3", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
+	{ "h4", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
+	{ "h5", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
+	{ "h6", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
+	{ "head", T_DROP, 0 },
+	{ "header", T_DROP, 0 },
+	{ "hr", T_BLOCK, 0 },
+	{ "html", T_BLOCK, 0 },
+	{ "iframe", T_DROP, 0 },
+	{ "img", T_P_BREAKER, 0 },
+	{ "input", T_DROP, 0 },
+	{ "li", T_LINE, -3 },
+	{ "link", T_DROP, 0 },
+	{ "main", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
+	{ "map", T_DROP, 0 },
+	{ "math", T_DROP, 0 },
+	{ "menu", T_DROP, 0 },
+	{ "meta", T_DROP, 0 },
+	{ "nav", T_DROP, 0 },
+	{ "noscript", T_DROP, 0 },
+	{ "object", T_DROP, 0 },
+	{ "ol", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3 },
+	{ "option", T_DROP, 0 },
+	{ "p", T_BLOCK | T_PARA | T_P_BREAKER, 0 },
+	{ "pre", T_BLOCK | T_PARA | T_P_BREAKER, 3 },
+	{ "script", T_DROP, 0 },
+	{ "section", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
+	{ "select", T_DROP, 0 },
+	{ "style", T_DROP, 0 },
+	{ "summary", T_BLOCK, 0 },
+	{ "svg", T_DROP, 0 },
+	{ "table", T_BLOCK | T_P_BREAKER | T_CLEAN, 0 },
+	{ "td", T_CELL | T_PARA, 3 },
+	{ "template", T_DROP, 0 },
+	{ "textarea", T_DROP, 0 },
+	{ "th", T_CELL, -5 },
+	{ "title", T_DROP, 0 },
+	{ "tr", T_LINE, 0 },
+	{ "ul", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3 },
+	{ "video", T_DROP, 0 },
+};
+
+static int tag_cmp(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct tag *)e)->name);
+}
+
+static const struct tag *tag_of(const xmlNode *n)
+{
+	if (n->type != XML_ELEMENT_NODE || !n->name)
+		return NULL;
+	return bsearch(n->name, tags, sizeof(tags) / sizeof(tags[0]),
+		       sizeof(tags[0]), tag_cmp);
+}
+
+static unsigned tflags(const xmlNode *n)
+{
+	const struct tag *t = tag_of(n);
+
+	return t ? t->flags : 0;
+}
+
+static int is_tag(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && n->name &&
+	       !strcmp((const char *)n->name, name);
+}
+
+/* Value of attribute name (lower case) without allocating, or NULL. */
+static const char *attr(const xmlNode *n, const char *name)
+{
+	for (const xmlAttr *a = n->properties; a; a = a->next) {
+		if (!a->name || strcasecmp((const char *)a->name, name))
+			continue;
+		if (a->children && a->children->type == XML_TEXT_NODE &&
+		    a->children->content)
+			return (const char *)a->children->content;
+		return "";
+	}
+	return NULL;
+}
+
+/* ---- per-element data ---- */
+
+struct ni {
+	uint32_t text;		/* non-space bytes of kept text below */
+	uint32_t link;		/* ... of which inside <a> */
+	uint32_t commas;
+	uint32_t ptext;		/* ... of which in clean <p> paragraphs */
+	uint32_t ptext0;	/* ptext before class/id pruning */
+	uint32_t upper, lower;	/* ASCII letters by case */
+	uint16_t paras, imgs, lis, inputs, embeds, links;
+	uint8_t drop;		/* pruned (with its subtree) */
+	uint8_t scored;
+	uint8_t has_block;	/* has a T_P_BREAKER child element */
+	uint8_t keep;		/* on the path to the winner: never cleaned */
+	int8_t weight;		/* class/id weight: -50..50 */
+	float score;
+};
+
+static struct ni *NI(const xmlNode *n)
+{
+	return n->type == XML_ELEMENT_NODE ? n->_private : NULL;
+}
+
+/* Pre-order walk without recursion: the next node after n below root,
+ * descending into n's children when down is set. */
+static xmlNode *walk_next(xmlNode *n, const xmlNode *root, int down)
+{
+	if (down && n->children)
+		return n->children;
+	while (n && n != root) {
+		if (n->next)
+			return n->next;
+		n = n->parent;
+	}
+	return NULL;
+}
+
+/* ---- class/id words ---- */
+
+static int has_word(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcasestr(s, *words))
+			return 1;
+	return 0;
+}
+
+/* Whole tokens (split on non-alphanumerics), for words too short to
+ * match as substrings ("ad" is in "header", "nav" in "canvas"). */
+static int has_token(const char *s, const char *const *words)
+{
+	while (*s) {
+		size_t n;
+
+		while (*s && !isalnum((unsigned char)*s))
+			s++;
+		n = 0;
+		while (isalnum((unsigned char)s[n]))
+			n++;
+		for (const char *const *w = words; n && *w; w++)
+			if (strlen(*w) == n && !strncasecmp(s, *w, n))
+				return 1;
+		s += n;
+	}
+	return 0;
+}
+
+static const char *const unlikely_sub[] = {
+	"comment", "share", "sharing", "social", "related", "sidebar",
+	"breadcrumb", "cookie", "newsletter", "subscribe", "advert", "promo",
+	"footer", "banner", "combx", "community", "disqus", "gdpr", "masthead",
+	"shoutbox", "skyscraper", "sponsor", "popup", "modal", "pagination",
+	"pager", "signup", "sign-up", "navbar",
+	"navigation", "menu", "outbrain", "taboola", "recirc", "trending",
+	"most-popular", "mostpopular", "read-more", "readmore", "author-bio",
+	"byline", "dateline", "toolbar", "tags", "caption", "consent", "privacy", "print-only", "offscreen", "visually-hidden", "sr-only", "screen-reader", NULL,
+};
+static const char *const unlikely_tok[] = {
+	"ad", "ads", "nav", "header", "meta", "caption", "credit", "extra",
+	"rss", "tools", "share", "more", "cta", NULL,
+};
+static const char *const likely_sub[] = {
+	"article", "body", "content", "main", "column", "shadow", "story",
+	"entry", "post-text", NULL,
+};
+static const char *const positive_sub[] = {
+	"article", "body", "content", "entry", "hentry", "h-entry", "main",
+	"page", "post", "text", "blog", "story", NULL,
+};
+static const char *const negative_sub[] = {
+	"hidden", "banner", "combx", "comment", "com-", "contact", "foot",
+	"footnote", "masthead", "media", "meta", "outbrain", "promo",
+	"related", "scroll", "share", "shoutbox", "sidebar", "skyscraper",
+	"sponsor", "shopping", "tags", "tool", "widget", "byline", "author",
+	"caption", "credit", NULL,
+};
+
+static int class_weight(const xmlNode *n)
+{
+	int w = 0;
+	const char *v[2] = { attr(n, "class"), attr(n, "id") };
+
+	for (int i = 0; i < 2; i++) {
+		if (!v[i] || !*v[i])
+			continue;
+		if (has_word(v[i], negative_sub))
+			w -= 25;
+		if (has_word(v[i], positive_sub))
+			w += 25;
+	}
+	return w;
+}
+
+static int unlikely(const xmlNode *n)
+{
+	const char *v[3] = { attr(n, "class"), attr(n, "id"), attr(n, "role") };
+	int bad = 0;
+
+	if (v[2] && (!strcasecmp(v[2], "navigation") ||
+		     !strcasecmp(v[2], "complementary") ||
+		     !strcasecmp(v[2], "banner") ||
+		     !strcasecmp(v[2], "contentinfo") ||
+		     !strcasecmp(v[2], "menu") || !strcasecmp(v[2], "dialog")))
+		return 1;
+	for (int i = 0; i < 2; i++)
+		if (v[i] && *v[i] && (has_word(v[i], unlikely_sub) ||
+				      has_token(v[i], unlikely_tok)))
+			bad = 1;
+	if (!bad)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		if (v[i] && *v[i] && has_word(v[i], likely_sub))
+			return 0;
+	return 1;
+}
+
+static int hidden(const xmlNode *n)
+{
+	const char *s = attr(n, "style"), *a;
+
+	if (attr(n, "hidden"))
+		return 1;
+	if ((a = attr(n, "aria-hidden")) && !strcasecmp(a, "true"))
+		return 1;
+	if (!s)
+		return 0;
+	/* "display: none" with any spacing. */
+	for (const char *p = s; (p = strcasestr(p, "display")); p += 7) {
+		const char *q = p + 7;
+
+		while (*q == ' ' || *q == ':')
+			q++;
+		if (!strncasecmp(q, "none", 4))
+			return 1;
+	}
+	for (const char *p = s; (p = strcasestr(p, "visibility")); p += 10) {
+		const char *q = p + 10;
+
+		while (*q == ' ' || *q == ':')
+			q++;
+		if (!strncasecmp(q, "hidden", 6))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- the page ---- */
+
+/* How pass 2 uses class/id words. */
+enum {
+	PRUNE_NONE = 0,		/* not at all */
+	PRUNE_ALL,		/* drop every element they name */
+	PRUNE_SMALL,		/* ... except those holding >= 1/4 of the prose */
+};
+
+struct page {
+	xmlDoc *doc;
+	xmlNode *body;
+	struct ni *ni;
+	size_t nni;
+	const struct extract_opts *o;
+	struct extract_result *r;
+	int prune_classes;	/* PRUNE_* below */
+	uint32_t body_ptext;	/* prose on the whole page (PRUNE_SMALL) */
+	/* link dedup: open addressing on hash64(href) -> index + 1 */
+	uint32_t *lset;
+	size_t lcap;
+	size_t links_alloc;
+};
+
+void extract_opts_init(struct extract_opts *o)
+{
+	o->max_input = 64u << 20;
+	o->max_text = 4u << 20;
+	o->max_links = 10000;
+	o->max_attr = 4096;
+	o->max_depth = 256;
+	o->want_links = 1;
+}
+
+void extract_result_init(struct extract_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->text, 0);
+}
+
+void extract_result_release(struct extract_result *r)
+{
+	for (size_t i = 0; i < r->nlinks; i++)
+		free(r->links[i].href);
+	free(r->links);
+	free(r->title);
+	free(r->lang);
+	free(r->base_href);
+	buf_release(&r->text);
+	extract_result_init(r);
+}
+
+static int is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
+}
+
+/* Copy s with whitespace trimmed and collapsed, at most max bytes (cut on
+ * a character boundary).  NULL when empty or out of memory. */
+static char *dup_collapsed(const char *s, size_t max)
+{
+	size_t n = strlen(s), k = 0;
+	char *d;
+	int sp = 0;
+
+	if (n > max)
+		n = max;
+	d = malloc(n + 1);
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (is_ws(c)) {
+			sp = k > 0;
+			continue;
+		}
+		if (sp)
+			d[k++] = ' ';
+		sp = 0;
+		d[k++] = (char)c;
+	}
+	/* The input is valid UTF-8: only a cut at max can break it. */
+	k = utf8_valid_prefix(d, k);
+	d[k] = '\0';
+	if (!k) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* ---- pass 1: metadata and links ---- */
+
+static int add_link(struct page *pg, const char *href, int nofollow)
+{
+	struct extract_result *r = pg->r;
+	char *h = dup_collapsed(href, pg->o->max_attr);
+	uint64_t hv;
+	size_t i;
+
+	if (!h)
+		return 0;
+	if (r->nlinks >= pg->o->max_links) {
+		free(h);
+		return 0;
+	}
+	if (pg->lcap < 2 * (r->nlinks + 1)) {
+		size_t ncap = pg->lcap ? pg->lcap * 2 : 256;
+		uint32_t *ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			goto nomem;
+		for (size_t j = 0; j < r->nlinks; j++) {
+			hv = hash64(r->links[j].href, strlen(r->links[j].href));
+			for (i = hv & (ncap - 1); ns[i]; i = (i + 1) & (ncap - 1))
+				;
+			ns[i] = (uint32_t)j + 1;
+		}
+		free(pg->lset);
+		pg->lset = ns;
+		pg->lcap = ncap;
+	}
+	hv = hash64(h, strlen(h));
+	for (i = hv & (pg->lcap - 1); pg->lset[i]; i = (i + 1) & (pg->lcap - 1)) {
+		struct extract_link *l = &r->links[pg->lset[i] - 1];
+
+		if (!strcmp(l->href, h)) {
+			l->nofollow &= nofollow;
+			free(h);
+			return 0;
+		}
+	}
+	if (r->nlinks == pg->links_alloc) {
+		size_t na = pg->links_alloc ? pg->links_alloc * 2 : 64;
+		struct extract_link *nl = realloc(r->links, na * sizeof(*nl));
+
+		if (!nl)
+			goto nomem;
+		r->links = nl;
+		pg->links_alloc = na;
+	}
+	r->links[r->nlinks].href = h;
+	r->links[r->nlinks].nofollow = nofollow;
+	pg->lset[i] = (uint32_t)++r->nlinks;
+	return 0;
+nomem:
+	free(h);
+	return -1;
+}
+
+static int rel_nofollow(const char *rel)
+{
+	return rel && has_token(rel, (const char *const[]){ "nofollow",
+							     NULL });
+}
+
+/* Text of an element (the <title>) into a fresh string. */
+static char *node_text(xmlNode *n, size_t max)
+{
+	struct buf b;
+	char *s;
+
+	buf_init(&b, max);
+	for (xmlNode *c = n->children; c; c = walk_next(c, n, 1))
+		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+		    && c->content)
+			if (buf_adds(&b, (const char *)c->content))
+				break;
+	s = b.data ? dup_collapsed(b.data, max) : NULL;
+	buf_release(&b);
+	return s;
+}
+
+static int meta_pass(struct page *pg, xmlNode *root)
+{
+	struct extract_result *r = pg->r;
+	unsigned depth = 0;
+
+	for (xmlNode *n = root; n; ) {
+		int down = n->type == XML_ELEMENT_NODE &&
+			   depth < pg->o->max_depth;
+		const char *v;
+
+		if (n->type == XML_ELEMENT_NODE && n->name) {
+			const char *nm = (const char *)n->name;
+
+			if (!strcmp(nm, "a") && pg->o->want_links &&
+			    (v = attr(n, "href")) &&
+			    add_link(pg, v, rel_nofollow(attr(n, "rel"))))
+				return -1;
+			else if (!strcmp(nm, "title") && !r->title)
+				r->title = node_text(n, pg->o->max_attr);
+			else if (!strcmp(nm, "html") && !r->lang &&
+				 ((v = attr(n, "lang")) || (v = attr(n, "xml:lang"))))
+				r->lang = dup_collapsed(v, pg->o->max_attr);
+			else if (!strcmp(nm, "base") && !r->base_href &&
+				 (v = attr(n, "href")))
+				r->base_href = dup_collapsed(v, pg->o->max_attr);
+			else if (!strcmp(nm, "meta") && (v = attr(n, "name")) &&
+				 !strcasecmp(v, "robots") &&
+				 (v = attr(n, "content"))) {
+				static const char *const ni_[] = { "noindex", "none", NULL };
+				static const char *const nf_[] = { "nofollow", "none", NULL };
+
+				r->noindex |= has_token(v, ni_);
+				r->nofollow |= has_token(v, nf_);
+			} else if (!strcmp(nm, "body") && !pg->body)
+				pg->body = n;
+		}
+		/* Depth bookkeeping for the iterative walk. */
+		if (down && n->children) {
+			depth++;
+			n = n->children;
+			continue;
+		}
+		while (n && n != root && !n->next) {
+			n = n->parent;
+			depth--;
+		}
+		n = n && n != root ? n->next : NULL;
+	}
+	return 0;
+}
+
+/* ---- passes 2 and 3: prune and count ---- */
+
+static int assign_info(struct page *pg, xmlNode *root)
+{
+	size_t count = 0, i = 0;
+
+	for (xmlNode *n = root; n; n = walk_next(n, root, 1))
+		count += n->type == XML_ELEMENT_NODE;
+	pg->ni = calloc(count ? count : 1, sizeof(*pg->ni));
+	if (!pg->ni)
+		return -1;
+	pg->nni = count;
+	for (xmlNode *n = root; n; n = walk_next(n, root, 1))
+		if (n->type == XML_ELEMENT_NODE)
+			n->_private = &pg->ni[i++];
+	return 0;
+}
+
+static void prune(struct page *pg, xmlNode *root)
+{
+	unsigned depth = 0;
+
+	for (size_t i = 0; i < pg->nni; i++) {
+		uint32_t keep0 = pg->ni[i].ptext0;
+
+		memset(&pg->ni[i], 0, sizeof(pg->ni[i]));
+		pg->ni[i].ptext0 = keep0;
+	}
+	for (xmlNode *n = root; n; ) {
+		struct ni *x = NI(n);
+		int down = 0;
+
+		if (x) {
+			unsigned f = tflags(n);
+
+			if (depth >= pg->o->max_depth || (f & T_DROP) ||
+			    hidden(n) ||
+			    (pg->prune_classes && n != root &&
+			     (pg->prune_classes == PRUNE_ALL ||
+			      (uint64_t)x->ptext0 * 4 < pg->body_ptext) &&
+			     !is_tag(n, "body") && !is_tag(n, "article") &&
+			     !is_tag(n, "main") && !is_tag(n, "a") &&
+			     unlikely(n)))
+				x->drop = 1;
+			else {
+				x->weight = (int8_t)class_weight(n);
+				down = 1;
+			}
+		}
+		if (down && n->children) {
+			depth++;
+			n = n->children;
+			continue;
+		}
+		while (n && n != root && !n->next) {
+			n = n->parent;
+			depth--;
+		}
+		n = n && n != root ? n->next : NULL;
+	}
+}
+
+static uint32_t count_text(const char *s, struct ni *p)
+{
+	uint32_t k = 0, *commas = &p->commas;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (!is_ws(c))
+			k++;
+		if (c >= 'A' && c <= 'Z')
+			p->upper++;
+		else if (c >= 'a' && c <= 'z')
+			p->lower++;
+		if (c == ',')
+			(*commas)++;
+		/* U+FF0C fullwidth comma, U+3001 ideographic comma */
+		else if (c == 0xEF && s[1] == (char)0xBC && s[2] == (char)0x8C)
+			(*commas)++;
+		else if (c == 0xE3 && s[1] == (char)0x80 && s[2] == (char)0x81)
+			(*commas)++;
+	}
+	return k;
+}
+
+static void sat_add16(uint16_t *a, uint32_t b)
+{
+	uint32_t s = (uint32_t)*a + b;
+
+	*a = s > 0xFFFF ? 0xFFFF : (uint16_t)s;
+}
+
+static void sat_add32(uint32_t *a, uint32_t b)
+{
+	*a = *a > UINT32_MAX - b ? UINT32_MAX : *a + b;
+}
+
+/* Add a finished element's counts to its parent. */
+static void roll_up(xmlNode *n)
+{
+	struct ni *x = NI(n), *p;
+
+	if (!x || x->drop || !n->parent || !(p = NI(n->parent)))
+		return;
+	sat_add32(&p->text, x->text);
+	sat_add32(&p->link, is_tag(n, "a") ? x->text : x->link);
+	sat_add32(&p->commas, x->commas);
+	sat_add32(&p->upper, x->upper);
+	sat_add32(&p->lower, x->lower);
+	if (is_tag(n, "p") && x->text >= 25 && x->link * 2 < x->text)
+		sat_add32(&p->ptext, x->text);
+	else
+		sat_add32(&p->ptext, x->ptext);
+	sat_add16(&p->paras, x->paras + is_tag(n, "p"));
+	sat_add16(&p->imgs, x->imgs + is_tag(n, "img"));
+	sat_add16(&p->lis, x->lis + is_tag(n, "li"));
+	sat_add16(&p->links, x->links + is_tag(n, "a"));
+	sat_add16(&p->inputs, x->inputs + is_tag(n, "input"));
+	sat_add16(&p->embeds, x->embeds + (is_tag(n, "iframe") ||
+					   is_tag(n, "embed") ||
+					   is_tag(n, "object")));
+	if (tflags(n) & T_P_BREAKER)
+		p->has_block = 1;
+}
+
+static void stats(struct page *pg, xmlNode *root)
+{
+	for (xmlNode *n = root; n; ) {
+		struct ni *x = NI(n);
+		int down = x && !x->drop;
+
+		if ((n->type == XML_TEXT_NODE ||
+		     n->type == XML_CDATA_SECTION_NODE) && n->content &&
+		    n->parent && NI(n->parent)) {
+			struct ni *p = NI(n->parent);
+
+			sat_add32(&p->text, count_text((const char *)n->content,
+						       p));
+		}
+		if (down && n->children) {
+			n = n->children;
+			continue;
+		}
+		/* Leaving n (and every ancestor that has no next sibling). */
+		for (;;) {
+			if (n->type == XML_ELEMENT_NODE && n != root)
+				roll_up(n);
+			if (n == root) {
+				n = NULL;
+				break;
+			}
+			if (n->next) {
+				n = n->next;
+				break;
+			}
+			n = n->parent;
+		}
+	}
+}
+
+/* ---- pass 4: scoring ---- */
+
+static float link_density(const struct ni *x)
+{
+	return x->text ? (float)x->link / (float)x->text : 0;
+}
+
+static void init_candidate(xmlNode *n)
+{
+	struct ni *x = NI(n);
+	const struct tag *t = tag_of(n);
+
+	if (x->scored)
+		return;
+	x->scored = 1;
+	x->score = (float)((t ? t->weight : 0) + x->weight);
+}
+
+static int is_paragraph(const xmlNode *n, const struct ni *x)
+{
+	unsigned f = tflags(n);
+
+	return (f & T_PARA) || ((f & T_DIVLIKE) && !x->has_block);
+}
+
+static xmlNode *score(struct page *pg, xmlNode *root)
+{
+	xmlNode *best = NULL;
+	float bs = 0;
+
+	for (xmlNode *n = root; n; ) {
+		struct ni *x = NI(n);
+		int down = x && !x->drop;
+
+		if (down && x->text >= 25 && is_paragraph(n, x)) {
+			float s = 1.0f + (float)x->commas +
+				  (float)(x->text / 100 > 3 ? 3 : x->text / 100);
+			xmlNode *a = n->parent;
+
+			for (int lvl = 0; a && NI(a) && lvl < 5;
+			     lvl++, a = a->parent) {
+				init_candidate(a);
+				NI(a)->score += lvl == 0 ? s :
+						lvl == 1 ? s / 2 : s / (lvl * 3);
+				if (a == root)
+					break;
+			}
+		}
+		n = walk_next(n, root, down);
+	}
+	for (xmlNode *n = root; n; ) {
+		struct ni *x = NI(n);
+		int down = x && !x->drop;
+
+		if (down && x->scored) {
+			x->score *= 1.0f - link_density(x);
+			if (!best || x->score > bs) {
+				best = n;
+				bs = x->score;
+			}
+		}
+		n = walk_next(n, root, down);
+	}
+	return best;
+}
+
+/* A marked article body that holds most of the page's kept text is the
+ * answer whatever the scores say. */
+static xmlNode *marked_body(struct page *pg, xmlNode *root)
+{
+	xmlNode *found = NULL;
+	int count = 0;
+	const struct ni *rx = NI(root);
+
+	for (xmlNode *n = root; n; ) {
+		struct ni *x = NI(n);
+		int down = x && !x->drop;
+		const char *v;
+
+		if (down && (v = attr(n, "itemprop")) &&
+		    has_token(v, (const char *const[]){ "articleBody", NULL })) {
+			count++;
+			if (!found)
+				found = n;
+			down = 0;
+		}
+		n = walk_next(n, root, down);
+	}
+	if (count != 1 || !rx)
+		return NULL;
+	if (NI(found)->text < 500 || link_density(NI(found)) > 0.5f)
+		return NULL;
+	(void)pg;
+	return found;
+}
+
+/* ---- pass 5: output ---- */
+
+struct out {
+	struct buf *b;
+	int nl;			/* pending line breaks: 0, 1 or 2 */
+	int sp;			/* pending space */
+	int full;		/* cap reached */
+};
+
+static void out_raw(struct out *o, const char *p, size_t n)
+{
+	if (o->full)
+		return;
+	int rc = buf_add(o->b, p, n);
+
+	if (rc == BUF_OK)
+		return;
+	o->full = 1;
+	if (rc != BUF_TOOBIG)
+		return;
+	size_t room = o->b->cap > o->b->len ? o->b->cap - o->b->len : 0;
+
+	if (room >= n)
+		room = n;
+	while (room && ((unsigned char)p[room] & 0xC0) == 0x80)
+		room--;
+	if (room)
+		buf_add(o->b, p, room);
+}
+
+static void out_break(struct out *o, int nl)
+{
+	if (nl > o->nl)
+		o->nl = nl;
+}
+
+static void out_flush(struct out *o)
+{
+	if (o->b->len) {
+		if (o->nl)
+			out_raw(o, "\n\n", (size_t)o->nl);
+		else if (o->sp)
+			out_raw(o, " ", 1);
+	}
+	o->nl = o->sp = 0;
+}
+
+static void out_text(struct out *o, const char *s, int pre)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p && !o->full) {
+		if (pre && (*p == '\n' || *p == '\r')) {
+			out_break(o, 1);
+			p++;
+			continue;
+		}
+		if (pre && (*p == ' ' || *p == '\t')) {
+			/* Preformatted text keeps its indentation. */
+			out_flush(o);
+			out_raw(o, (const char *)p, 1);
+			p++;
+			continue;
+		}
+		if (is_ws(*p) || (p[0] == 0xC2 && p[1] == 0xA0)) {
+			o->sp = 1;
+			p += *p == 0xC2 ? 2 : 1;
+			continue;
+		}
+		const unsigned char *q = p;
+
+		while (*q && !is_ws(*q) && !(q[0] == 0xC2 && q[1] == 0xA0))
+			q++;
+		out_flush(o);
+		out_raw(o, (const char *)p, (size_t)(q - p));
+		p = q;
+	}
+}
+
+/* First non-blank text below n starts with one of words (ASCII case
+ * folded)? */
+static int lead_is(const xmlNode *n, const char *const *words)
+{
+	for (xmlNode *c = n->children; c; c = walk_next(c, n, 1)) {
+		const char *t;
+
+		if (c->type != XML_TEXT_NODE || !c->content)
+			continue;
+		t = (const char *)c->content;
+		while (is_ws((unsigned char)*t))
+			t++;
+		if (!*t)
+			continue;
+		for (; *words; words++)
+			if (!strncasecmp(t, *words, strlen(*words)))
+				return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* A paragraph that is mostly links: a row of links, a shouting headline
+ * of another story, or a "read more:" teaser.  A single link that reads
+ * as a sentence is kept (product names, "more ideas here!"). */
+static int link_para_junk(const xmlNode *n, const struct ni *x)
+{
+	static const char *const teasers[] = {
+		"read more", "see more", "more:", "related", "also read",
+		"read also", "see also", "recommended", "watch:", "click here",
+		NULL,
+	};
+
+	if (x->links >= 2)
+		return 1;
+	if (x->upper > 8 && x->upper > 2 * x->lower)
+		return 1;
+	return lead_is(n, teasers);
+}
+
+/* Does the text below n (its first 1 KiB) contain one of words (ASCII
+ * case folded)? */
+static int text_has(const xmlNode *n, const char *const *words)
+{
+	char t[1024];
+	size_t k = 0;
+
+	for (xmlNode *c = n->children; c && k < sizeof(t) - 1;
+	     c = walk_next(c, n, 1)) {
+		if (c->type != XML_TEXT_NODE || !c->content)
+			continue;
+		size_t l = strlen((const char *)c->content);
+
+		if (l > sizeof(t) - 1 - k)
+			l = sizeof(t) - 1 - k;
+		memcpy(t + k, c->content, l);
+		k += l;
+	}
+	t[k] = '\0';
+	for (; *words; words++)
+		if (strcasestr(t, *words))
+			return 1;
+	return 0;
+}
+
+/* A short legal line: "Copyright 2019 X. All rights reserved." */
+static int legal_line(const xmlNode *n, const struct ni *x)
+{
+	static const char *const legal[] = {
+		"copyright", "all rights reserved", "\xC2\xA9", NULL,
+	};
+
+	return x->text < 300 && text_has(n, legal);
+}
+
+/* Conditional cleaning: a nested block that looks like a link list, an
+ * image gallery or a form is not part of the article. */
+static int junk_block(const xmlNode *n, const struct ni *x)
+{
+	unsigned f = tflags(n);
+	float ld = link_density(x);
+	int list = (f & T_LIST) != 0;
+
+	if (is_tag(n, "h1"))	/* the page title, said again */
+		return 1;
+	if (f & T_HEADING)
+		return x->weight < 0 || ld > 0.33f;
+	if (is_paragraph(n, x) && legal_line(n, x))
+		return 1;
+	if (f & T_PARA)
+		return x->text && ld > 0.5f && link_para_junk(n, x);
+	if (!(f & T_CLEAN))
+		return 0;
+	/* A bad class name does not outweigh plain prose. */
+	if ((float)x->weight + (x->scored ? x->score : 0) < 0 &&
+	    !(x->ptext * 10 >= x->text * 9 && ld < 0.2f))
+		return 1;
+	if (x->commas >= 10)
+		return 0;
+	if (x->imgs > 1 && x->paras * 2 < x->imgs)
+		return 1;
+	if (x->imgs && !x->paras && x->text < 100)	/* picture + caption */
+		return 1;
+	if (!list && x->lis > x->paras + 10)
+		return 1;
+	if (x->inputs * 3 > x->paras)
+		return 1;
+	if (!list && x->text < 25 && (x->imgs == 0 || x->imgs > 2) &&
+	    !x->paras)
+		return 1;
+	if (x->weight < 25 && ld > 0.2f)
+		return 1;
+	if (x->weight >= 25 && ld > 0.5f)
+		return 1;
+	if (x->embeds == 1 && x->text < 75)
+		return 1;
+	if (x->embeds > 1)
+		return 1;
+	return 0;
+}
+
+static void write_tree(struct out *o, xmlNode *top)
+{
+	int pre = 0;
+	xmlNode *pre_node = NULL;
+
+	for (xmlNode *n = top; n && !o->full; ) {
+		struct ni *x = NI(n);
+		int down = 0;
+		unsigned f = 0;
+
+		if (x) {
+			f = tflags(n);
+			down = !x->drop && (n == top || x->keep ||
+					    !junk_block(n, x));
+			if (down) {
+				if (f & T_BLOCK)
+					out_break(o, 2);
+				else if (f & T_LINE)
+					out_break(o, 1);
+				else if (f & T_CELL)
+					o->sp = 1;
+				if (is_tag(n, "pre") && !pre) {
+					pre = 1;
+					pre_node = n;
+				}
+			}
+		} else if ((n->type == XML_TEXT_NODE ||
+			    n->type == XML_CDATA_SECTION_NODE) && n->content) {
+			out_text(o, (const char *)n->content, pre);
+		}
+		if (down && n->children) {
+			n = n->children;
+			continue;
+		}
+		/* Leaving n and the ancestors without a next sibling. */
+		for (;;) {
+			if (n->type == XML_ELEMENT_NODE && NI(n) && !NI(n)->drop) {
+				unsigned lf = tflags(n);
+
+				if (lf & T_BLOCK)
+					out_break(o, 2);
+				else if (lf & T_LINE)
+					out_break(o, 1);
+				else if (lf & T_CELL)
+					o->sp = 1;
+				if (n == pre_node)
+					pre = 0;
+			}
+			if (n == top) {
+				n = NULL;
+				break;
+			}
+			if (n->next) {
+				n = n->next;
+				break;
+			}
+			n = n->parent;
+		}
+	}
+}
+
+/* Does sibling s belong with the winner (readability's sibling rule)? */
+static int good_sibling(const xmlNode *s, const xmlNode *best, float thr)
+{
+	const struct ni *x = NI(s);
+	const char *c1, *c2;
+	float bonus = 0;
+
+	if (!x || x->drop)
+		return 0;
+	c1 = attr(s, "class");
+	c2 = attr(best, "class");
+	if (c1 && c2 && *c1 && !strcmp(c1, c2))
+		bonus = NI(best)->score * 0.2f;
+	if (x->scored && x->score + bonus >= thr)
+		return 1;
+	if (is_tag(s, "p")) {
+		float ld = link_density(x);
+
+		if (x->text > 80 && ld < 0.25f)
+			return 1;
+		if (x->text > 0 && x->text <= 80 && ld == 0 && x->commas == 0)
+			return 0;
+	}
+	return 0;
+}
+
+static void write_main(struct page *pg, xmlNode *best, float top,
+		       struct out *o)
+{
+	xmlNode *parent = best->parent;
+	float thr = (NI(best)->score > top ? NI(best)->score : top) * 0.2f;
+
+	if (thr < 10)
+		thr = 10;
+	if (!parent || !NI(parent) || best == pg->body) {
+		write_tree(o, best);
+		return;
+	}
+	for (xmlNode *s = parent->children; s; s = s->next)
+		if (s == best || good_sibling(s, best, thr))
+			write_tree(o, s);
+}
+
+/* Climb while the winner is an only child: its parent holds the same text
+ * plus whatever siblings we may want. */
+static xmlNode *climb(xmlNode *best, xmlNode *root)
+{
+	while (best != root && best->parent && NI(best->parent)) {
+		int elems = 0;
+
+		for (xmlNode *c = best->parent->children; c; c = c->next)
+			elems += c->type == XML_ELEMENT_NODE &&
+				 !NI(c)->drop && NI(c)->text > 0;
+		if (elems != 1)
+			break;
+		best = best->parent;
+	}
+	return best;
+}
+
+/* An article cut in sections by figures or ads has its paragraphs under
+ * several containers: go up to the highest ancestor (a few levels at most)
+ * whose extra text is mostly clean paragraphs with few links. */
+static xmlNode *widen(xmlNode *best, xmlNode *root)
+{
+	const struct ni *b = NI(best);
+	xmlNode *pick = best, *a = best;
+	uint32_t most = b->ptext;
+
+	for (int lvl = 0; lvl < 6 && a != root && a->parent && NI(a->parent);
+	     lvl++) {
+		a = a->parent;
+		const struct ni *x = NI(a);
+		uint32_t added = x->text - b->text, added_p = x->ptext - b->ptext;
+		uint32_t added_l = x->link - b->link;
+
+		if (!added)
+			continue;
+		if (a == root || is_tag(a, "body"))
+			break;
+		/* The lowest of the ancestors that add the most paragraphs. */
+		if (added_p * 10 >= added * 6 && added_l * 5 <= added &&
+		    added_p >= 100 && x->ptext > most) {
+			pick = a;
+			most = x->ptext;
+		}
+	}
+	for (a = best; a != pick; a = a->parent)
+		NI(a)->keep = 1;
+	return pick;
+}
+
+static int run(struct page *pg, struct out *o)
+{
+	xmlNode *root = pg->body, *best;
+	float top;
+
+	prune(pg, root);
+	stats(pg, root);
+	best = marked_body(pg, root);
+	if (best) {
+		write_tree(o, best);
+		return 0;
+	}
+	best = score(pg, root);
+	if (!best)
+		best = root;
+	top = NI(best)->score;
+	best = climb(widen(best, root), root);
+	write_main(pg, best, top, o);
+	return 0;
+}
+
+int extract_html(const char *utf8, size_t n, const struct extract_opts *opts,
+		 struct extract_result *r, struct sl_err *err)
+{
+	struct extract_opts def;
+	struct page pg = { 0 };
+	struct out o = { 0 };
+	int rc = 0;
+
+	if (!opts) {
+		extract_opts_init(&def);
+		opts = &def;
+	}
+	if (n > opts->max_input || n > INT_MAX)
+		return sl_error(err, "cannot extract: page of %zu bytes is over "
+				"the %zu byte limit", n, opts->max_input);
+	extract_result_release(r);
+	r->text.cap = opts->max_text;
+	pg.o = opts;
+	pg.r = r;
+	if (!n)
+		return 0;
+	pg.doc = htmlReadMemory(utf8, (int)n, NULL, "UTF-8",
+				HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+				HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+				HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
+	if (!pg.doc)
+		return 0;
+	xmlNode *top = xmlDocGetRootElement(pg.doc);
+
+	if (!top)
+		goto out;
+	/* Siblings of the root element (content after </html>) are rare;
+	 * walk from the root element only. */
+	if (meta_pass(&pg, top) < 0 || assign_info(&pg, top) < 0) {
+		rc = sl_error(err, "cannot extract: out of memory");
+		goto out;
+	}
+	if (!pg.body)
+		pg.body = top;
+	o.b = &r->text;
+	/* Measure the prose before any class/id rule, so PRUNE_SMALL knows
+	 * which elements hold much of it. */
+	pg.prune_classes = PRUNE_NONE;
+	prune(&pg, pg.body);
+	stats(&pg, pg.body);
+	for (size_t i = 0; i < pg.nni; i++)
+		pg.ni[i].ptext0 = pg.ni[i].ptext;
+	pg.body_ptext = NI(pg.body) ? NI(pg.body)->ptext : 0;
+	pg.prune_classes = PRUNE_SMALL;
+	run(&pg, &o);
+	/* Too little left: the class/id rule probably hit the article. */
+	if (r->text.len < 250 && NI(pg.body) && !o.full) {
+		struct buf keep = r->text;
+
+		buf_init(&r->text, opts->max_text);
+		o = (struct out){ .b = &r->text };
+		pg.prune_classes = PRUNE_NONE;
+		run(&pg, &o);
+		if (r->text.len < keep.len * 2) {
+			buf_release(&r->text);
+			r->text = keep;
+		} else {
+			buf_release(&keep);
+		}
+	}
+	r->truncated = o.full;
+out:
+	free(pg.lset);
+	free(pg.ni);
+	xmlFreeDoc(pg.doc);
+	return rc;
+}
