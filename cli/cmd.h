@@ -58,7 +58,8 @@ int finish_stdout(void);
 /* Parse a size with an optional k/M/G suffix (powers of 1024). */
 int parse_size(const char *s, unsigned long long *out);
 
-extern const struct cmd cmd_export, cmd_extract, cmd_help, cmd_import, cmd_init,
+extern const struct cmd cmd_crawl, cmd_export, cmd_extract, cmd_help,
+	cmd_import, cmd_init,
 	cmd_show, cmd_stats;
 
 extern const struct cmd *const commands[];

@@ -26,7 +26,7 @@ struct xfer {
 	struct fetch_result *res;
 	struct curl_slist *hdrs;
 	struct xfer *next;	/* free list, or active list */
-	int refused, toobig, type_refused, checked_type;
+	int refused, toobig, type_refused, checked_type, kind;
 	char why[128];
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -116,7 +116,7 @@ void fetch_result_free(struct fetch_result *r)
 	free(r);
 }
 
-void fetch_close(struct fetcher *fe)
+void fetch_close(struct fetcher *fe, void (*free_user)(void *, int))
 {
 	if (!fe)
 		return;
@@ -125,6 +125,8 @@ void fetch_close(struct fetcher *fe)
 		struct done *d = fe->head;
 
 		fe->head = d->next;
+		if (free_user)
+			free_user(d->res->user, d->res->kind);
 		fetch_result_free(d->res);
 		free(d);
 	}
@@ -142,6 +144,8 @@ void fetch_close(struct fetcher *fe)
 		curl_multi_remove_handle(fe->m, x->h);
 		curl_easy_cleanup(x->h);
 		curl_slist_free_all(x->hdrs);
+		if (free_user && x->res)
+			free_user(x->res->user, x->res->kind);
 		fetch_result_free(x->res);
 		free(x);
 	}
@@ -178,7 +182,7 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
 		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &code);
 		curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct);
 		if (code >= 200 && code < 300 && x->fe->o.accept &&
-		    !x->fe->o.accept(x->fe->o.accept_arg, ct)) {
+		    !x->fe->o.accept(x->fe->o.accept_arg, x->kind, ct)) {
 			x->type_refused = 1;
 			return 0;
 		}
@@ -257,6 +261,7 @@ int fetch_add(struct fetcher *fe, const struct fetch_req *r,
 	x->refused = x->toobig = x->type_refused = x->checked_type = 0;
 	x->why[0] = x->errbuf[0] = 0;
 	x->hdrs = NULL;
+	x->kind = r->kind;
 	buf_init(&line, 0);
 	if (r->etag && *r->etag && !buf_addf(&line, "If-None-Match: %s",
 					      r->etag))

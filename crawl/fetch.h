@@ -28,7 +28,7 @@
  *       while ((res = fetch_next(fe)))   // finished ones
  *           { use res; fetch_result_free(res); }
  *   }
- *   fetch_close(fe);
+ *   fetch_close(fe, free_user);
  */
 #ifndef SL_FETCH_H
 #define SL_FETCH_H
@@ -59,9 +59,10 @@ struct fetch_opts {
 	size_t max_bytes;		/* decompressed body cap, default 8 MiB */
 	long max_conns;			/* total connections, default 16 */
 	long max_host_conns;		/* per host, default 2 */
-	/* Called once per response when the body starts: nonzero keeps it.
+	/* Called once per 2xx response when the body starts, with the request's
+	 * kind: nonzero keeps it.
 	 * NULL accepts everything. */
-	int (*accept)(void *arg, const char *content_type);
+	int (*accept)(void *arg, int kind, const char *content_type);
 	void *accept_arg;
 };
 
@@ -92,7 +93,9 @@ struct fetcher;
 
 int fetch_open(struct fetcher **out, const struct fetch_opts *o,
 	       struct sl_err *err);
-void fetch_close(struct fetcher *fe);
+/* Drops unfinished requests, handing each one's user pointer and kind
+ * to free_user (may be NULL). */
+void fetch_close(struct fetcher *fe, void (*free_user)(void *user, int kind));
 
 /* Start a request (it runs during fetch_wait). */
 int fetch_add(struct fetcher *fe, const struct fetch_req *r,
