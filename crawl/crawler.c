@@ -67,6 +67,7 @@ struct host {
 	int robots_state, robots_hops;
 	double delay, next_allowed, wake;
 	int inflight, has_work, sitemaps_done;
+	char robots_why[96];		/* set when robots.txt failed */
 };
 
 struct robots_req {
@@ -193,6 +194,10 @@ static void host_load_robots(struct crawler *c, struct host *h, double now)
 			else
 				rc = robots_fixed(&h->robots,
 					how == ROBOTS_FETCH_ALLOW_ALL, &e);
+			if (how == ROBOTS_FETCH_DISALLOW_ALL)
+				snprintf(h->robots_why, sizeof(h->robots_why),
+					 "robots.txt unavailable (cached, "
+					 "status %d)", status);
 		}
 		if (!rc) {
 			double d = robots_crawl_delay(h->robots);
@@ -454,6 +459,15 @@ static int robots_done(struct crawler *c, struct fetch_result *r,
 		url_release(&base);
 	}
 	how = robots_for_status(status);
+	if (how == ROBOTS_FETCH_DISALLOW_ALL) {
+		if (status > 0)
+			snprintf(h->robots_why, sizeof(h->robots_why),
+				 "robots.txt unavailable (HTTP %d)", status);
+		else
+			snprintf(h->robots_why, sizeof(h->robots_why),
+				 "robots.txt unavailable (%s)",
+				 fetch_outcome_name(r->outcome));
+	}
 	if (how == ROBOTS_FETCH_PARSE)
 		rc = robots_parse(&h->robots, body, len, c->agent, err);
 	else
@@ -933,7 +947,8 @@ static int start_page(struct crawler *c, struct host *h,
 		c->s.robots_denied++;
 		if (tx(c, err) || frontier_finish(&c->fr, it->id,
 				FRONTIER_SKIPPED, &(struct frontier_result){
-				.reason = "disallowed by robots.txt" }, err)) {
+				.reason = h->robots_why[0] ? h->robots_why :
+				"disallowed by robots.txt" }, err)) {
 			frontier_item_release(it);
 			return -1;
 		}
