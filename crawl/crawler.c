@@ -19,6 +19,7 @@
 #include "crawler.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <math.h>
 #include <signal.h>
@@ -56,6 +57,11 @@
 #define MAX_SITEMAPS 100
 #define RETRY_AFTER_CAP 3600.0
 #define PICK_MAX 64
+/* URLs already put to the frontier by this run, as 64-bit hashes in a
+ * direct-mapped table: a link seen again (most links are) costs no SQLite
+ * upsert.  Lossy, fixed size (2 MiB), so memory stays flat in site size;
+ * a miss only means one more (harmless) upsert. */
+#define SEEN_BITS 18
 
 enum { KIND_PAGE, KIND_ROBOTS, KIND_SITEMAP };
 enum { ROBOTS_UNKNOWN, ROBOTS_FETCHING, ROBOTS_READY };
@@ -97,6 +103,7 @@ struct crawler {
 	struct strlist sitemap_queue;
 	size_t sitemap_next, sitemaps_started;
 	long page_inflight;
+	uint64_t *seen;
 	double tx_started;
 	int tx_ops;
 	volatile sig_atomic_t stop;
@@ -169,6 +176,8 @@ static int grow_table(struct crawler *c)
 	return 0;
 }
 
+static void queue_sitemaps(struct crawler *c, struct host *h);
+
 /* Load the cached robots.txt of h when it is fresh. */
 static void host_load_robots(struct crawler *c, struct host *h, double now)
 {
@@ -205,7 +214,6 @@ static void host_load_robots(struct crawler *c, struct host *h, double now)
 			h->robots_state = ROBOTS_READY;
 			if (d > h->delay)
 				h->delay = d < c->o->max_delay ? d : c->o->max_delay;
-			h->sitemaps_done = 1;	/* read when first fetched */
 		}
 	}
 	sqlite3_reset(s);
@@ -240,6 +248,8 @@ static struct host *host_get(struct crawler *c, const char *origin)
 	h->next = c->tab[i];
 	c->tab[i] = h;
 	c->hosts[c->nhosts++] = h;
+	if (h->robots_state == ROBOTS_READY)
+		queue_sitemaps(c, h);
 	return h;
 }
 
@@ -301,11 +311,17 @@ static int enqueue(struct crawler *c, const struct url *u, int depth,
 		.recrawl_before = c->o->recrawl > 0 ? now_s() - c->o->recrawl : 0,
 	};
 	struct host *h;
+	uint64_t hv = hash64(url_str(u), u->len) | 1;
+	uint64_t *slot = &c->seen[hv & ((1u << SEEN_BITS) - 1)];
 	int rc;
 
+	if (*slot == hv)
+		return 0;
 	if (tx(c, err))
 		return -1;
 	rc = frontier_add(&c->fr, &a, err);
+	if (rc >= 0)
+		*slot = hv;
 	if (rc > 0) {
 		c->s.discovered++;
 		if (!(h = host_get(c, url_origin(u))))
@@ -1376,7 +1392,8 @@ int crawl_open(struct crawler **out, struct store *st,
 	if (compile(c, &o->include, &c->inc, err) ||
 	    compile(c, &o->exclude, &c->exc, err))
 		goto fail;
-	if (!(c->md = pcre2_match_data_create(4, NULL)) ||
+	if (!(c->seen = calloc((size_t)1 << SEEN_BITS, sizeof(*c->seen))) ||
+	    !(c->md = pcre2_match_data_create(4, NULL)) ||
 	    !(c->cctx = ZSTD_createCCtx()) || grow_table(c))
 		goto nomem;
 	ZSTD_CCtx_setParameter(c->cctx, ZSTD_c_compressionLevel, DOCS_ZSTD_LEVEL);
@@ -1471,6 +1488,7 @@ void crawl_close(struct crawler *c)
 	free(c->inc);
 	free(c->exc);
 	pcre2_match_data_free(c->md);
+	free(c->seen);
 	ZSTD_freeCCtx(c->cctx);
 	buf_release(&c->z);
 	buf_release(&c->conv);

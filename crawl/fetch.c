@@ -224,7 +224,8 @@ static struct xfer *xfer_new(struct fetcher *fe)
 	curl_easy_setopt(h, CURLOPT_PROXY, "");
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
+	/* no PIPEWAIT: on HTTP/1.1 it holds new requests back while curl
+	 * waits to learn whether a busy connection could multiplex. */
 	curl_easy_setopt(h, CURLOPT_USERAGENT, o->user_agent);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
