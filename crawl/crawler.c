@@ -37,6 +37,7 @@
 #include "fetch.h"
 #include "frontier.h"
 #include "netguard.h"
+#include "pagejob.h"
 #include "robots.h"
 #include "sitemap.h"
 #include "../store/db.h"
@@ -89,8 +90,7 @@ struct crawler {
 	struct fetcher *fe;
 	struct frontier fr;
 	struct docs_writer dw;
-	ZSTD_CCtx *cctx;
-	struct buf z, conv, meta;
+	struct pageworker *pw;
 	struct url *seeds;
 	size_t nseeds;
 	pcre2_code **inc, **exc;
@@ -632,12 +632,6 @@ static int accept_type(void *arg, int kind, const char *ct)
 	return !*mt || type_listed(c->o->accept, mt);
 }
 
-static int is_html(const char *mt)
-{
-	return !*mt || !strcmp(mt, "text/html") ||
-	       !strcmp(mt, "application/xhtml+xml");
-}
-
 static int add_links(struct crawler *c, const struct frontier_item *it,
 		     const struct url *page, const struct extract_result *er,
 		     struct sl_err *err)
@@ -670,67 +664,33 @@ static int add_links(struct crawler *c, const struct frontier_item *it,
 	return rc;
 }
 
-static int store_doc(struct crawler *c, const struct frontier_item *it,
-		     const struct fetch_result *r, const char *text, size_t n,
-		     const char *lang, const char *title, const char *charset,
-		     size_t nrepl, struct sl_err *err)
+/* Insert the job's document; when the URL's document exists (a recrawl
+ * that found new text), replace its text and metadata. */
+static int store_doc(struct crawler *c, const struct pagejob *j,
+		     struct sl_err *err)
 {
-	struct doc_in d = { .url = it->url, .source = "crawl", .text = text,
-			    .nbytes = n, .lang = lang };
-	char at[CLOCK_ISO_LEN];
-	struct buf *m = &c->meta;
+	const struct doc_in *d = &j->d;
+	sqlite3_stmt *s = c->doc_update;
 	int rc;
 
-	buf_reset(m);
-	buf_addf(m, "{\"http_status\":%d,", r->status);
-	jsonw_key(m, "content_type", 1);
-	jsonw_str(m, r->content_type ? r->content_type : "",
-		  r->content_type ? strlen(r->content_type) : 0);
-	jsonw_key(m, "fetched", 0);
-	clock_iso_now(at);
-	jsonw_str(m, at, strlen(at));
-	jsonw_key(m, "charset", 0);
-	jsonw_str(m, charset, strlen(charset));
-	if (nrepl)
-		buf_addf(m, ",\"replacements\":%zu", nrepl);
-	if (title) {
-		jsonw_key(m, "title", 0);
-		jsonw_str(m, title, strlen(title));
-	}
-	if (r->etag) {
-		jsonw_key(m, "etag", 0);
-		jsonw_str(m, r->etag, strlen(r->etag));
-	}
-	if (r->last_modified) {
-		jsonw_key(m, "last_modified", 0);
-		jsonw_str(m, r->last_modified, strlen(r->last_modified));
-	}
-	if (buf_addc(m, '}'))
-		return sl_error(err, "out of memory");
-	d.meta = m->data;
-	d.created = NULL;
-	docs_measure(&d);
-	if (docs_compress(&d, c->cctx, &c->z, err) || tx(c, err))
+	if (tx(c, err))
 		return -1;
 	clock_iso_now(c->dw.added);
-	rc = docs_insert(&c->dw, &d, err);
+	rc = docs_insert(&c->dw, d, err);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
 		c->s.docs_added++;
 		return 0;
 	}
-	/* The URL's document exists: a recrawl found new text. */
-	sqlite3_stmt *s = c->doc_update;
-
-	sqlite3_bind_text(s, 1, doc_in_id(&d), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)d.nbytes);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)d.nchars);
-	sqlite3_bind_blob(s, 4, d.hash.b, sizeof(d.hash.b), SQLITE_STATIC);
-	sqlite3_bind_blob(s, 5, d.z, (int)d.zlen, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, d.meta, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, doc_in_id(d), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)d->nbytes);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)d->nchars);
+	sqlite3_bind_blob(s, 4, d->hash.b, sizeof(d->hash.b), SQLITE_STATIC);
+	sqlite3_bind_blob(s, 5, d->z, (int)d->zlen, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, d->meta, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, c->dw.added, -1, SQLITE_STATIC);
-	bind_opt(s, 8, lang);
+	bind_opt(s, 8, d->lang);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -741,57 +701,37 @@ static int store_doc(struct crawler *c, const struct frontier_item *it,
 	return 0;
 }
 
-/* A 2xx body: into text, links into the frontier, a document. */
-static int page_body(struct crawler *c, const struct frontier_item *it,
-		     const struct fetch_result *r, const char **reason,
+/* A processed 2xx page: its links into the frontier, its document into
+ * the store, its frontier row done. */
+static int job_apply(struct crawler *c, struct pagejob *j,
 		     struct sl_err *err)
 {
-	char mt[128], label[CHARSET_LABEL_MAX];
-	struct extract_opts eo;
-	struct extract_result er;
+	struct frontier_item *it = j->it;
 	struct url page = URL_INIT;
-	size_t nrepl = 0;
 	int rc = -1;
 
-	media_type(r->content_type, mt, sizeof(mt));
-	charset_detect(r->body.data ? r->body.data : "", r->body.len,
-		       r->content_type, label, sizeof(label));
-	buf_reset(&c->conv);
-	if (charset_to_utf8(r->body.data ? r->body.data : "", r->body.len,
-			    label, &c->conv, &nrepl, err) < 0)
+	c->page_inflight--;
+	if (j->failed) {
+		sl_error(err, "cannot process '%s': %s", it->url, j->err.msg);
 		return -1;
-	if (!is_html(mt)) {
-		if (!c->conv.len) {
-			*reason = "no text";
-			c->s.no_text++;
-			return 0;
-		}
-		return store_doc(c, it, r, c->conv.data, c->conv.len, NULL,
-				 NULL, label, nrepl, err);
 	}
-	extract_opts_init(&eo);
-	extract_result_init(&er);
-	if (extract_html(c->conv.data ? c->conv.data : "", c->conv.len, &eo,
-			 &er, err))
-		goto out;
-	if (url_parse(&page, it->url, err))
-		goto out;
-	if (add_links(c, it, &page, &er, err))
-		goto out;
-	if (er.noindex) {
-		*reason = "noindex";
-		c->s.no_text++;
-	} else if (!er.text.len) {
-		*reason = "no text";
-		c->s.no_text++;
-	} else if (store_doc(c, it, r, er.text.data, er.text.len, er.lang,
-			     er.title, label, nrepl, err)) {
-		goto out;
+	if (j->is_html) {
+		if (url_parse(&page, it->url, err) ||
+		    add_links(c, it, &page, &j->er, err))
+			goto out;
 	}
-	rc = 0;
+	if (j->has_doc) {
+		if (store_doc(c, j, err))
+			goto out;
+	} else {
+		c->s.no_text++;
+	}
+	rc = tx(c, err) ? -1 : frontier_finish(&c->fr, it->id, FRONTIER_DONE,
+		&(struct frontier_result){ .status = j->r->status,
+		.reason = j->reason, .fetched = j->fetched,
+		.etag = j->r->etag, .last_modified = j->r->last_modified }, err);
 out:
 	url_release(&page);
-	extract_result_release(&er);
 	return rc;
 }
 
@@ -842,9 +782,10 @@ static double backoff(struct crawler *c, int tries, double retry_after)
 	return d;
 }
 
-static int page_done(struct crawler *c, struct fetch_result *r,
+static int page_done(struct crawler *c, struct fetch_result **rp,
 		     struct sl_err *err)
 {
+	struct fetch_result *r = *rp;
 	struct frontier_item *it = r->user;
 	struct host *h = host_find(c, it->origin);
 	struct frontier_result fres = { .status = r->status };
@@ -861,12 +802,21 @@ static int page_done(struct crawler *c, struct fetch_result *r,
 	if (r->outcome == FETCH_OK)
 		c->s.pages++;
 	if (r->outcome == FETCH_OK && r->status >= 200 && r->status < 300) {
+		struct pagejob *j;
+
+		/* The worker turns it into a document; job_apply ends it. */
 		c->s.ok++;
-		fres.fetched = now;
-		fres.etag = r->etag;
-		fres.last_modified = r->last_modified;
-		if (page_body(c, it, r, &reason, err))
+		if (record_fetch(c, r, "page", outcome, err))
 			goto out;
+		if (!(j = pagejob_new(r, it, now))) {
+			sl_error(err, "out of memory");
+			goto out;
+		}
+		*rp = NULL;
+		c->page_inflight++;
+		pageworker_push(c->pw, j);
+		buf_release(&why);
+		return 0;
 	} else if (r->outcome == FETCH_OK && r->status == 304) {
 		outcome = "notmodified";
 		c->s.not_modified++;
@@ -1050,6 +1000,10 @@ static int fill(struct crawler *c, struct sl_err *err)
 {
 	double now = now_s();
 
+	/* Bodies waiting for the worker are bounded: memory stays flat when
+	 * the network outruns the CPU. */
+	if ((long)pageworker_pending(c->pw) >= 2L * c->o->concurrency)
+		return 0;
 	for (size_t k = 0; k < c->nhosts; k++) {
 		struct host *h = c->hosts[(c->rr + k) % c->nhosts];
 
@@ -1092,16 +1046,17 @@ static double next_wake(struct crawler *c)
 	return best;
 }
 
-static int handle(struct crawler *c, struct fetch_result *r,
+/* A finished request; *rp is set to NULL when its ownership moved on. */
+static int handle(struct crawler *c, struct fetch_result **rp,
 		  struct sl_err *err)
 {
-	switch (r->kind) {
+	switch ((*rp)->kind) {
 	case KIND_ROBOTS:
-		return robots_done(c, r, err);
+		return robots_done(c, *rp, err);
 	case KIND_SITEMAP:
-		return sitemap_done(c, r, err);
+		return sitemap_done(c, *rp, err);
 	default:
-		return page_done(c, r, err);
+		return page_done(c, rp, err);
 	}
 }
 
@@ -1167,7 +1122,7 @@ int crawl_run(struct crawler *c,
 
 		if (fill(c, err))
 			goto out;
-		if (!fetch_pending(c->fe)) {
+		if (!fetch_pending(c->fe) && !pageworker_pending(c->pw)) {
 			if (commit(c, 1, err))
 				goto out;
 			wake = next_wake(c);
@@ -1187,9 +1142,16 @@ int crawl_run(struct crawler *c,
 		if (fetch_wait(c->fe, 50, err))
 			goto out;
 		for (struct fetch_result *r; (r = fetch_next(c->fe));) {
-			int hr = handle(c, r, err);
+			int hr = handle(c, &r, err);
 
 			fetch_result_free(r);
+			if (hr)
+				goto out;
+		}
+		for (struct pagejob *j; (j = pageworker_pop(c->pw));) {
+			int hr = job_apply(c, j, err);
+
+			pagejob_free(j);
 			if (hr)
 				goto out;
 		}
@@ -1333,6 +1295,14 @@ static int compile(struct crawler *c, const struct strlist *l,
 	return 0;
 }
 
+/* The worker finished a job: make the loop's poll return. */
+static void wake_loop(void *arg)
+{
+	struct crawler *c = arg;
+
+	fetch_wakeup(c->fe);
+}
+
 static int check_opts(struct crawler *c, const struct crawl_opts *o,
 		      struct sl_err *err)
 {
@@ -1374,9 +1344,6 @@ int crawl_open(struct crawler **out, struct store *st,
 	c->st = st;
 	c->o = o;
 	netguard_init(&c->guard);
-	buf_init(&c->z, 0);
-	buf_init(&c->conv, DOCS_MAX_TEXT);
-	buf_init(&c->meta, 1 << 20);
 	if (check_opts(c, o, err))
 		goto fail;
 	for (size_t i = 0; i < o->allow_net.n; i++)
@@ -1393,10 +1360,8 @@ int crawl_open(struct crawler **out, struct store *st,
 	    compile(c, &o->exclude, &c->exc, err))
 		goto fail;
 	if (!(c->seen = calloc((size_t)1 << SEEN_BITS, sizeof(*c->seen))) ||
-	    !(c->md = pcre2_match_data_create(4, NULL)) ||
-	    !(c->cctx = ZSTD_createCCtx()) || grow_table(c))
+	    !(c->md = pcre2_match_data_create(4, NULL)) || grow_table(c))
 		goto nomem;
-	ZSTD_CCtx_setParameter(c->cctx, ZSTD_c_compressionLevel, DOCS_ZSTD_LEVEL);
 	fetch_opts_init(&fo);
 	fo.user_agent = o->user_agent;
 	fo.guard = &c->guard;
@@ -1412,6 +1377,7 @@ int crawl_open(struct crawler **out, struct store *st,
 	fo.accept = accept_type;
 	fo.accept_arg = c;
 	if (fetch_open(&c->fe, &fo, err) ||
+	    pageworker_start(&c->pw, wake_loop, c, err) ||
 	    frontier_open(&c->fr, st, 0, err) ||
 	    docs_writer_init(&c->dw, st, err) ||
 	    store_prepare(st, &c->ins_fetch, "INSERT INTO fetches(run, url, "
@@ -1427,7 +1393,10 @@ int crawl_open(struct crawler **out, struct store *st,
 		"nchars = ?3, hash = ?4, text = ?5, meta = ?6, added = ?7, "
 		"lang = ?8 WHERE id = ?1 AND hash != ?4", err))
 		goto fail;
-	if (store_begin(st, err))
+	/* The crawl's working set is the frontier index and the pages being
+	 * written: a small page cache keeps memory flat as the store grows. */
+	if (store_exec(st, "PRAGMA cache_size = -8192", err) ||
+	    store_begin(st, err))
 		goto fail;
 	if (recover_dead(c, err) || start_run(c, err)) {
 		store_rollback(st);
@@ -1464,6 +1433,7 @@ void crawl_close(struct crawler *c)
 		return;
 	if (c->st && c->st->in_tx)
 		store_rollback(c->st);
+	pageworker_stop(c->pw);	/* frees the jobs it still holds */
 	fetch_close(c->fe, free_user);
 	frontier_close(&c->fr);
 	docs_writer_release(&c->dw);
@@ -1489,10 +1459,6 @@ void crawl_close(struct crawler *c)
 	free(c->exc);
 	pcre2_match_data_free(c->md);
 	free(c->seen);
-	ZSTD_freeCCtx(c->cctx);
-	buf_release(&c->z);
-	buf_release(&c->conv);
-	buf_release(&c->meta);
 	strlist_release(&c->sitemap_queue);
 	netguard_release(&c->guard);
 	free(c);

@@ -425,7 +425,8 @@ int fetch_wait(struct fetcher *fe, int timeout_ms, struct sl_err *err)
 	CURLMcode mc;
 
 	mc = curl_multi_perform(fe->m, &running);
-	if (mc == CURLM_OK && !fe->head && running)
+	/* Poll even with nothing running: fetch_wakeup() ends the wait. */
+	if (mc == CURLM_OK && !fe->head)
 		mc = curl_multi_poll(fe->m, NULL, 0, timeout_ms, NULL);
 	if (mc == CURLM_OK)
 		mc = curl_multi_perform(fe->m, &running);
@@ -433,6 +434,11 @@ int fetch_wait(struct fetcher *fe, int timeout_ms, struct sl_err *err)
 		return sl_error(err, "fetch: %s", curl_multi_strerror(mc));
 	collect(fe);
 	return 0;
+}
+
+void fetch_wakeup(struct fetcher *fe)
+{
+	curl_multi_wakeup(fe->m);
 }
 
 struct fetch_result *fetch_next(struct fetcher *fe)

@@ -107,6 +107,10 @@ size_t fetch_pending(const struct fetcher *fe);
 /* Drive the transfers, waiting at most timeout_ms for activity. */
 int fetch_wait(struct fetcher *fe, int timeout_ms, struct sl_err *err);
 
+/* Make a fetch_wait() in progress (or the next one) return at once; safe
+ * from any thread. */
+void fetch_wakeup(struct fetcher *fe);
+
 /* A finished request (the caller frees it), or NULL. */
 struct fetch_result *fetch_next(struct fetcher *fe);
 void fetch_result_free(struct fetch_result *r);

@@ -16,6 +16,8 @@ Servers:
   r404      robots.txt is 404: everything allowed
   many      a 400-page linked site, /many/N.html, 20 ms per page (kill -9
             and --resume)
+  delay     robots.txt asks for Crawl-delay: 60 (capped by --max-delay);
+            three linked pages
 
 Only 127.0.0.1 is ever bound; the one redirect off it points at
 127.0.0.2 (loopback too), which the crawler must refuse before connecting.
@@ -111,6 +113,12 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/robots.txt":
             return self.send(404, "no", "text/plain")
         self.send(200, page("r404 home", LOREM))
+
+    def serve_delay(self):
+        if self.path == "/robots.txt":
+            return self.send(200, "User-agent: *\nCrawl-delay: 60\n", "text/plain")
+        n = int(self.path.strip("/") or 0)
+        self.send(200, page(f"delay {n}", LOREM, [f"/{n + 1}"] if n < 2 else []))
 
     # ---- the many-page site ---------------------------------------------
     def serve_many(self):
@@ -249,7 +257,7 @@ def main():
     global HITS
     HITS = open(sys.argv[1], "a", encoding="utf-8")
     servers = []
-    for kind in ("main", "r500", "rslow", "r404", "many"):
+    for kind in ("main", "r500", "rslow", "r404", "many", "delay"):
         h = type("H_" + kind, (Handler,), {"kind": kind})
         s = ThreadingHTTPServer(("127.0.0.1", 0), h)
         s.daemon_threads = True

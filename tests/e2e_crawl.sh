@@ -20,7 +20,7 @@ until grep -q '^ready' "$T/ports" 2>/dev/null; do
 done
 port() { awk -v n="$1" '$1 == n { print $2 }' "$T/ports"; }
 MAIN=$(port main) R500=$(port r500) RSLOW=$(port rslow) R404=$(port r404)
-MANY=$(port many)
+MANY=$(port many) DELAY=$(port delay)
 M=http://127.0.0.1:$MAIN
 q() { sqlite3 "$SLUICE_DB" "$1"; }
 # expect_q SQL WANT: the query's output is exactly WANT
@@ -158,6 +158,33 @@ expect_hits "$R500" "/" 0
 expect_hits "$RSLOW" "/" 0
 expect_hits "$R404" "/" 1
 expect_q "SELECT count(*) FROM docs" 1
+
+# --- robots.txt Crawl-delay raises --delay, up to --max-delay --------------
+export SLUICE_DB="$T/delay.db"
+t0=$(date +%s)
+expect_rc 0 "$SL" crawl $NET --delay 0 --max-delay 1 "http://127.0.0.1:$DELAY/"
+t1=$(date +%s)
+expect_q "SELECT count(*) FROM docs" 3
+expect_q "SELECT crawl_delay FROM hosts WHERE origin = 'http://127.0.0.1:$DELAY'" 60.0
+[ $((t1 - t0)) -ge 2 ] || fail "3 pages with a 1 s delay took $((t1 - t0)) s"
+[ $((t1 - t0)) -le 20 ] || fail "Crawl-delay 60 was not capped by --max-delay 1"
+ok
+
+# --- Ctrl-C stops cleanly: in-flight URLs back in the queue, run 'stopped' ----
+export SLUICE_DB="$T/int.db"
+"$SL" crawl $NET --delay 0.3 --max-depth 1000 "http://127.0.0.1:$MANY/many/7.html" 2>"$T/int.err" &
+CR=$!
+i=0
+until [ "$(q 'SELECT count(*) FROM docs' 2>/dev/null || echo 0)" -ge 2 ]; do
+	i=$((i + 1)); [ $i -gt 200 ] && fail "crawl made no progress"; sleep 0.05
+done
+kill -INT $CR
+wait $CR || fail "crawl stopped by SIGINT exited $?"
+ok
+expect_q "SELECT status FROM crawl_runs" "stopped"
+expect_q "SELECT count(*) FROM frontier WHERE state = 'fetching'" 0
+grep -q "documents added" "$T/int.err" || fail "no summary after SIGINT"
+ok
 
 # --- --include/--exclude and --max-pages -------------------------------------
 export SLUICE_DB="$T/filters.db"
