@@ -8,9 +8,11 @@
 #
 #   sh bench/bench_extract.sh [DATA_DIR]
 #
-# sluice's pages/s counts one `sluice extract` process per page (start-up,
-# gunzip, charset detection included); the peers' count only their
-# extraction call inside one long-running process.
+# Two figures for sluice: "cli" runs one `sluice extract` process per page
+# (start-up, gunzip, charset detection included); "in-process"
+# (bench/extract_speed.c) times charset detection + conversion + extraction
+# over pages already in memory, as the peers are timed (their extraction
+# call inside one long-running process).
 set -eu
 data=${1:-/work/shared/data/extraction/dev}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,8 +29,15 @@ while read -r id; do
 done < "$data/ids.txt"
 end=$(date +%s.%N)
 pps=$(echo "$n $start $end" | awk '{ printf "%.1f", $1 / ($3 - $2) }')
-printf 'sluice            %s pages/s  ' "$pps"
+printf 'sluice (cli)      %s pages/s  ' "$pps"
 python3 "$top/bench/score_extract.py" "$data/ground-truth.json" "$out/sluice"
+make -C "$top" -s build/libsluice.a
+cc -O2 -D_GNU_SOURCE $(pkg-config --cflags libxml-2.0 uchardet) \
+	-o "$out/extract_speed" "$top/bench/extract_speed.c" \
+	"$top/build/libsluice.a" \
+	$(pkg-config --libs libxml-2.0 uchardet libxxhash zlib)
+set -- $("$out/extract_speed" "$data/ids.txt" "$data/html" 5)
+echo "sluice (in-process) $1 pages/s, $2 MB/s of HTML"
 
 if [ -d "$top/bench/node_modules/@mozilla/readability" ]; then
 	pps=$(NODE_PATH="$top/bench/node_modules" node \

@@ -8,12 +8,15 @@
  *              every <a href> (over the whole page, boilerplate included:
  *              the crawler wants navigation links too);
  *   2. prune:  mark as dropped the elements that are never main text:
- *              script/style/nav/aside/form/... tags, hidden elements, and
- *              elements whose class or id names boilerplate ("comment",
- *              "share", "sidebar"...) unless they also name content
- *              ("article", "content", "main"...);
- *   3. stats:  bottom-up per element: text bytes, bytes inside <a>, commas,
- *              <p>/<img>/<li>/<input> counts;
+ *              script/style/nav/aside/form/... tags, hidden elements,
+ *              schema.org date/author elements, and elements whose class
+ *              or id names boilerplate ("comment", "share", "sidebar"...)
+ *              unless they also name content ("article", "content"...) or
+ *              hold a quarter of the page's prose (measured by a first
+ *              prune + stats without the class rule);
+ *   3. stats:  bottom-up per element: text bytes, bytes inside <a>, bytes
+ *              in clean <p>s, commas, letter case, <p>/<img>/<li>/<a>/
+ *              <input> counts;
  *   4. score:  every paragraph-like element (p, pre, td, blockquote, or a
  *              div holding only inline content) with >= 25 bytes of text
  *              gives 1 + commas + min(len/100, 3) to its parent, half to
@@ -21,16 +24,20 @@
  *              scaled by (1 - link density) and biased by its tag and its
  *              class/id; the best container wins, unless the page marks
  *              one article body (itemprop=articleBody) that holds most of
- *              the text;
+ *              the text.  The winner then widens to an ancestor when that
+ *              adds mostly clean paragraphs (articles cut in sections by
+ *              figures), and climbs while it is an only child;
  *   5. output: the winner and those siblings that score close to it or
  *              are clean paragraphs, skipping nested blocks that look like
- *              link lists, image galleries or forms ("conditional
- *              cleaning"), written as text with block structure.
+ *              link lists, galleries, captions, forms, copyright lines or
+ *              link teasers ("conditional cleaning"), written as text with
+ *              block structure; closing credit/follow-us lines are trimmed.
  *
- * When pruning by class/id leaves too little text (some sites name their
- * article wrapper "post-sidebar-layout"), the page is scored again without
- * that rule.  Per-element data hangs off xmlNode._private (libxml2 leaves
- * that field to the application); it points into one array per page.
+ * When all that leaves too little text (some sites name their article
+ * wrapper "post-sidebar-layout"), the page is scored again without the
+ * class/id rule.  Per-element data hangs off xmlNode._private (libxml2
+ * leaves that field to the application); it points into one array per
+ * page.  Elements deeper than max_depth are dropped with their subtree.
  */
 #include "extract.h"
 
@@ -187,6 +194,8 @@ struct ni {
 	uint32_t commas;
 	uint32_t ptext;		/* ... of which in clean <p> paragraphs */
 	uint32_t ptext0;	/* ptext before class/id pruning */
+	uint8_t cls;		/* CLS_* below, computed once per page */
+	int8_t cweight;		/* class_weight(), computed once per page */
 	uint32_t upper, lower;	/* ASCII letters by case */
 	uint16_t paras, imgs, lis, inputs, embeds, links;
 	uint8_t drop;		/* pruned (with its subtree) */
@@ -218,10 +227,19 @@ static xmlNode *walk_next(xmlNode *n, const xmlNode *root, int down)
 
 /* ---- class/id words ---- */
 
+/* Is one of words (lower case) a substring of s, ignoring ASCII case?
+ * Lower-cases s once (the first 511 bytes: class lists are short) so the
+ * search is plain strstr. */
 static int has_word(const char *s, const char *const *words)
 {
+	char low[512];
+	size_t n = 0;
+
+	for (; s[n] && n < sizeof(low) - 1; n++)
+		low[n] = (char)tolower((unsigned char)s[n]);
+	low[n] = '\0';
 	for (; *words; words++)
-		if (strcasestr(s, *words))
+		if (strstr(low, *words))
 			return 1;
 	return 0;
 }
@@ -253,7 +271,7 @@ static const char *const unlikely_sub[] = {
 	"shoutbox", "skyscraper", "sponsor", "popup", "modal", "pagination",
 	"pager", "signup", "sign-up", "navbar",
 	"navigation", "menu", "outbrain", "taboola", "recirc", "trending",
-	"most-popular", "mostpopular", "read-more", "readmore", "author-bio",
+	"most-popular", "mostpopular", "read-more", "readmore", "author",
 	"byline", "dateline", "toolbar", "tags", "caption", "consent", "privacy", "print-only", "offscreen", "visually-hidden", "sr-only", "screen-reader", NULL,
 };
 static const char *const unlikely_tok[] = {
@@ -262,7 +280,7 @@ static const char *const unlikely_tok[] = {
 };
 static const char *const likely_sub[] = {
 	"article", "body", "content", "main", "column", "shadow", "story",
-	"entry", "post-text", NULL,
+	"post-text", NULL,
 };
 static const char *const positive_sub[] = {
 	"article", "body", "content", "entry", "hentry", "h-entry", "main",
@@ -294,8 +312,17 @@ static int class_weight(const xmlNode *n)
 
 static int unlikely(const xmlNode *n)
 {
+	static const char *const meta_props[] = {
+		"datePublished", "dateModified", "dateCreated", "author",
+		"publisher", NULL,
+	};
 	const char *v[3] = { attr(n, "class"), attr(n, "id"), attr(n, "role") };
+	const char *ip = attr(n, "itemprop");
 	int bad = 0;
+
+	/* schema.org says so: the date or the byline, not the article. */
+	if (ip && has_token(ip, meta_props))
+		return 1;
 
 	if (v[2] && (!strcasecmp(v[2], "navigation") ||
 		     !strcasecmp(v[2], "complementary") ||
@@ -345,13 +372,26 @@ static int hidden(const xmlNode *n)
 	return 0;
 }
 
+/* What an element's attributes say, cached across pruning passes. */
+enum { CLS_DONE = 1, CLS_UNLIKELY = 2, CLS_HIDDEN = 4 };
+
+static void classify(const xmlNode *n, struct ni *x)
+{
+	if (x->cls & CLS_DONE)
+		return;
+	x->cls = CLS_DONE | (unlikely(n) ? CLS_UNLIKELY : 0) |
+		 (hidden(n) ? CLS_HIDDEN : 0);
+	x->cweight = (int8_t)class_weight(n);
+}
+
 /* ---- the page ---- */
 
 /* How pass 2 uses class/id words. */
 enum {
 	PRUNE_NONE = 0,		/* not at all */
 	PRUNE_ALL,		/* drop every element they name */
-	PRUNE_SMALL,		/* ... except those holding >= 1/4 of the prose */
+	PRUNE_SMALL,		/* ... except those holding 400+ bytes and 1/4
+				 * of the prose */
 };
 
 struct page {
@@ -594,10 +634,12 @@ static void prune(struct page *pg, xmlNode *root)
 	unsigned depth = 0;
 
 	for (size_t i = 0; i < pg->nni; i++) {
-		uint32_t keep0 = pg->ni[i].ptext0;
+		struct ni keep = pg->ni[i];
 
 		memset(&pg->ni[i], 0, sizeof(pg->ni[i]));
-		pg->ni[i].ptext0 = keep0;
+		pg->ni[i].ptext0 = keep.ptext0;
+		pg->ni[i].cls = keep.cls;
+		pg->ni[i].cweight = keep.cweight;
 	}
 	for (xmlNode *n = root; n; ) {
 		struct ni *x = NI(n);
@@ -606,17 +648,19 @@ static void prune(struct page *pg, xmlNode *root)
 		if (x) {
 			unsigned f = tflags(n);
 
+			classify(n, x);
 			if (depth >= pg->o->max_depth || (f & T_DROP) ||
-			    hidden(n) ||
+			    (x->cls & CLS_HIDDEN) ||
 			    (pg->prune_classes && n != root &&
 			     (pg->prune_classes == PRUNE_ALL ||
+			      x->ptext0 < 400 ||
 			      (uint64_t)x->ptext0 * 4 < pg->body_ptext) &&
 			     !is_tag(n, "body") && !is_tag(n, "article") &&
 			     !is_tag(n, "main") && !is_tag(n, "a") &&
-			     unlikely(n)))
+			     (x->cls & CLS_UNLIKELY)))
 				x->drop = 1;
 			else {
-				x->weight = (int8_t)class_weight(n);
+				x->weight = x->cweight;
 				down = 1;
 			}
 		}
@@ -834,7 +878,8 @@ struct out {
 	struct buf *b;
 	int nl;			/* pending line breaks: 0, 1 or 2 */
 	int sp;			/* pending space */
-	int full;		/* cap reached */
+	int full;		/* cap reached, or out of memory */
+	int nomem;		/* out of memory */
 };
 
 static void out_raw(struct out *o, const char *p, size_t n)
@@ -846,8 +891,10 @@ static void out_raw(struct out *o, const char *p, size_t n)
 	if (rc == BUF_OK)
 		return;
 	o->full = 1;
-	if (rc != BUF_TOOBIG)
+	if (rc != BUF_TOOBIG) {
+		o->nomem = 1;
 		return;
+	}
 	size_t room = o->b->cap > o->b->len ? o->b->cap - o->b->len : 0;
 
 	if (room >= n)
@@ -940,15 +987,15 @@ static int link_para_junk(const xmlNode *n, const struct ni *x)
 		NULL,
 	};
 
-	if (x->links >= 2)
+	if (x->links >= 2 && x->link * 10 > x->text * 7)
 		return 1;
 	if (x->upper > 8 && x->upper > 2 * x->lower)
 		return 1;
 	return lead_is(n, teasers);
 }
 
-/* Does the text below n (its first 1 KiB) contain one of words (ASCII
- * case folded)? */
+/* Does the text below n (its first 1 KiB) contain one of words (lower
+ * case; the text is ASCII case folded)? */
 static int text_has(const xmlNode *n, const char *const *words)
 {
 	char t[1024];
@@ -962,12 +1009,13 @@ static int text_has(const xmlNode *n, const char *const *words)
 
 		if (l > sizeof(t) - 1 - k)
 			l = sizeof(t) - 1 - k;
-		memcpy(t + k, c->content, l);
+		for (size_t i = 0; i < l; i++)
+			t[k + i] = (char)tolower(c->content[i]);
 		k += l;
 	}
 	t[k] = '\0';
-	for (; *words; words++)
-		if (strcasestr(t, *words))
+	for (; *words; words++)	/* words are lower case */
+		if (strstr(t, *words))
 			return 1;
 	return 0;
 }
@@ -982,6 +1030,46 @@ static int legal_line(const xmlNode *n, const struct ni *x)
 	return x->text < 300 && text_has(n, legal);
 }
 
+/* Is all the text below n inside <em>/<i> (below n)? */
+static int italic_only(const xmlNode *n)
+{
+	int any = 0;
+
+	for (xmlNode *c = n->children; c; c = walk_next(c, n, 1)) {
+		const xmlNode *a;
+		const char *t;
+
+		if (c->type != XML_TEXT_NODE || !c->content)
+			continue;
+		for (t = (const char *)c->content; is_ws((unsigned char)*t); t++)
+			;
+		if (!*t)
+			continue;
+		for (a = c->parent; a && a != n; a = a->parent)
+			if (is_tag(a, "em") || is_tag(a, "i"))
+				break;
+		if (a == n || !a)
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
+/* A short italic line right after a picture is its caption. */
+static int caption_line(const xmlNode *n, const struct ni *x)
+{
+	const xmlNode *prev = n->prev;
+
+	if (x->text >= 150)
+		return 0;
+	while (prev && prev->type != XML_ELEMENT_NODE)
+		prev = prev->prev;
+	if (!prev || !(is_tag(prev, "img") || is_tag(prev, "picture") ||
+		       (NI(prev) && NI(prev)->imgs && NI(prev)->text == 0)))
+		return 0;
+	return italic_only(n);
+}
+
 /* Conditional cleaning: a nested block that looks like a link list, an
  * image gallery or a form is not part of the article. */
 static int junk_block(const xmlNode *n, const struct ni *x)
@@ -994,7 +1082,7 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 		return 1;
 	if (f & T_HEADING)
 		return x->weight < 0 || ld > 0.33f;
-	if (is_paragraph(n, x) && legal_line(n, x))
+	if (is_paragraph(n, x) && (legal_line(n, x) || caption_line(n, x)))
 		return 1;
 	if (f & T_PARA)
 		return x->text && ld > 0.5f && link_para_junk(n, x);
@@ -1005,6 +1093,10 @@ static int junk_block(const xmlNode *n, const struct ni *x)
 	    !(x->ptext * 10 >= x->text * 9 && ld < 0.2f))
 		return 1;
 	if (x->commas >= 10)
+		return 0;
+	/* A one- or two-item list of links inside the text is part of it
+	 * ("Get it at the store"); a list of related stories is longer. */
+	if (list && x->lis <= 2 && !x->imgs && x->weight >= 0)
 		return 0;
 	if (x->imgs > 1 && x->paras * 2 < x->imgs)
 		return 1;
@@ -1181,6 +1273,49 @@ static xmlNode *widen(xmlNode *best, xmlNode *root)
 	return pick;
 }
 
+/* Credit and follow-us lines that close many news articles ("Write to
+ * X at x@y.com", "Follow him on Twitter", "(Reporting by ...)"): drop up to
+ * two short closing paragraphs that read like that. */
+static void trim_tail(struct buf *b)
+{
+	static const char *const leads[] = {
+		"follow ", "write to ", "contact ", "(reporting by",
+		"reporting by", "editing by", "additional reporting",
+		"via ", NULL,
+	};
+	static const char *const inside[] = {
+		"on twitter", "on facebook", "on instagram", "full coverage",
+		NULL,
+	};
+
+	for (int k = 0; k < 2 && b->len; k++) {
+		size_t start = b->len;
+		const char *last;
+
+		while (start > 0 && !(start >= 2 && b->data[start - 1] == '\n' &&
+				      b->data[start - 2] == '\n'))
+			start--;
+		last = b->data + start;
+		/* Never the only paragraph: that would leave nothing. */
+		if (start == 0 || b->len - start > 300)
+			return;
+		int hit = 0;
+
+		for (const char *const *w = leads; *w && !hit; w++)
+			hit = !strncasecmp(last, *w, strlen(*w));
+		for (const char *const *w = inside; *w && !hit; w++)
+			hit = strcasestr(last, *w) != NULL;
+		/* A label left without what it introduced: "You may also
+		 * like:" before a dropped list. */
+		if (b->len - start < 60 && b->data[b->len - 1] == ':')
+			hit = 1;
+		if (!hit)
+			return;
+		b->len = start - 2;
+		b->data[b->len] = '\0';
+	}
+}
+
 static int run(struct page *pg, struct out *o)
 {
 	xmlNode *root = pg->body, *best;
@@ -1199,6 +1334,50 @@ static int run(struct page *pg, struct out *o)
 	top = NI(best)->score;
 	best = climb(widen(best, root), root);
 	write_main(pg, best, top, o);
+	trim_tail(o->b);
+	return 0;
+}
+
+/* Measure the prose before any class/id rule, so PRUNE_SMALL knows which
+ * elements hold much of it. */
+static void measure_prose(struct page *pg)
+{
+	pg->prune_classes = PRUNE_NONE;
+	prune(pg, pg->body);
+	stats(pg, pg->body);
+	for (size_t i = 0; i < pg->nni; i++)
+		pg->ni[i].ptext0 = pg->ni[i].ptext;
+	pg->body_ptext = NI(pg->body) ? NI(pg->body)->ptext : 0;
+}
+
+/* Run the passes; when class/id pruning left too little text (it probably
+ * hit the article's wrapper), run them again without it and keep the
+ * longer result if it is much longer.  Returns -1 when out of memory. */
+static int extract_main(struct page *pg, struct extract_result *r)
+{
+	struct out o = { .b = &r->text };
+	struct buf first;
+
+	measure_prose(pg);
+	pg->prune_classes = PRUNE_SMALL;
+	run(pg, &o);
+	r->truncated = o.full && !o.nomem;
+	if (o.nomem)
+		return -1;
+	if (r->text.len >= 250 || o.full || !NI(pg->body))
+		return 0;
+	first = r->text;
+	buf_init(&r->text, first.cap);
+	o = (struct out){ .b = &r->text };
+	pg->prune_classes = PRUNE_NONE;
+	run(pg, &o);
+	if (o.nomem || r->text.len < first.len * 2) {
+		buf_release(&r->text);
+		r->text = first;
+		return 0;
+	}
+	buf_release(&first);
+	r->truncated = o.full;
 	return 0;
 }
 
@@ -1207,7 +1386,7 @@ int extract_html(const char *utf8, size_t n, const struct extract_opts *opts,
 {
 	struct extract_opts def;
 	struct page pg = { 0 };
-	struct out o = { 0 };
+	xmlNode *top;
 	int rc = 0;
 
 	if (!opts) {
@@ -1229,46 +1408,18 @@ int extract_html(const char *utf8, size_t n, const struct extract_opts *opts,
 				HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
 	if (!pg.doc)
 		return 0;
-	xmlNode *top = xmlDocGetRootElement(pg.doc);
-
-	if (!top)
-		goto out;
-	/* Siblings of the root element (content after </html>) are rare;
-	 * walk from the root element only. */
-	if (meta_pass(&pg, top) < 0 || assign_info(&pg, top) < 0) {
-		rc = sl_error(err, "cannot extract: out of memory");
-		goto out;
-	}
-	if (!pg.body)
-		pg.body = top;
-	o.b = &r->text;
-	/* Measure the prose before any class/id rule, so PRUNE_SMALL knows
-	 * which elements hold much of it. */
-	pg.prune_classes = PRUNE_NONE;
-	prune(&pg, pg.body);
-	stats(&pg, pg.body);
-	for (size_t i = 0; i < pg.nni; i++)
-		pg.ni[i].ptext0 = pg.ni[i].ptext;
-	pg.body_ptext = NI(pg.body) ? NI(pg.body)->ptext : 0;
-	pg.prune_classes = PRUNE_SMALL;
-	run(&pg, &o);
-	/* Too little left: the class/id rule probably hit the article. */
-	if (r->text.len < 250 && NI(pg.body) && !o.full) {
-		struct buf keep = r->text;
-
-		buf_init(&r->text, opts->max_text);
-		o = (struct out){ .b = &r->text };
-		pg.prune_classes = PRUNE_NONE;
-		run(&pg, &o);
-		if (r->text.len < keep.len * 2) {
-			buf_release(&r->text);
-			r->text = keep;
-		} else {
-			buf_release(&keep);
+	/* Content after </html> is rare; walk from the root element only. */
+	top = xmlDocGetRootElement(pg.doc);
+	if (top) {
+		rc = meta_pass(&pg, top) < 0 || assign_info(&pg, top) < 0 ? -1 : 0;
+		if (!rc) {
+			if (!pg.body)
+				pg.body = top;
+			rc = extract_main(&pg, r);
 		}
+		if (rc)
+			rc = sl_error(err, "cannot extract: out of memory");
 	}
-	r->truncated = o.full;
-out:
 	free(pg.lset);
 	free(pg.ni);
 	xmlFreeDoc(pg.doc);

@@ -21,9 +21,16 @@
  *   use(r.text.data, r.title, r.links[i].href ...);
  *   extract_result_release(&r);    // frees everything r points to
  *
- * A result may be reused for the next page after extract_result_release().
- * Thread-safe once libxml2 is initialised (xmlInitParser(), done by the
- * first call; call it from the main thread before starting workers).
+ * A result may be reused for the next page (extract_html() releases what
+ * it held).  No global state of our own; libxml2 initialises itself on the
+ * first parse, so a program that extracts from several threads calls
+ * xmlInitParser() once from the main thread before starting them.
+ *
+ * Outlinks: every <a href> of the page (navigation included), raw values
+ * with surrounding whitespace removed, first occurrence order, duplicates
+ * merged; rel=nofollow links are kept but flagged (nofollow = 1 only when
+ * every occurrence of that href is nofollow).  Resolve them against
+ * base_href, else the page URL.
  */
 #ifndef SL_EXTRACT_H
 #define SL_EXTRACT_H

@@ -192,8 +192,10 @@ START_TEST(invalid_bytes)
 	buf_init(&out, 0);
 	/* UTF-8: a lone continuation byte, a truncated 3-byte sequence, an
 	 * overlong '/', a surrogate. */
-	ck_assert_int_eq(charset_to_utf8("a\x80" "b\xE2\x82" "c\xC0\xAF"
-					 "\xED\xA0\x80", 13, "utf-8", &out,
+	static const char bad[] = "a\x80" "b\xE2\x82" "c\xC0\xAF"
+				  "\xED\xA0\x80";
+
+	ck_assert_int_eq(charset_to_utf8(bad, sizeof(bad) - 1, "utf-8", &out,
 					 &nrepl, &err), 0);
 	ck_assert_str_eq(out.data, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c"
 			 "\xEF\xBF\xBD\xEF\xBF\xBD" "\xEF\xBF\xBD\xEF\xBF\xBD"
