@@ -1,16 +1,20 @@
 /*
  * crawler.c: the crawl loop (see crawler.h for the rules it obeys).
  *
- * One thread.  Each turn of the loop:
+ * One loop thread owns the network and the store; one worker thread
+ * (pagejob.h) does the CPU work of each 2xx page.  Each turn of the loop:
  *
  *   fill:    for each origin with queued work, in turn: fetch its
  *            robots.txt first; then, when it has a free slot and its
  *            next-allowed time has come, pick URLs from the frontier,
  *            check robots, start the requests;
- *   wait:    let curl move bytes for up to 50 ms;
- *   handle:  each finished request: a fetches row, then a document,
- *            outlinks or a redirect target into the frontier, a retry, or
- *            a failure;
+ *   wait:    let curl move bytes for up to 50 ms (the worker's wakeup
+ *            ends the wait early);
+ *   handle:  each finished request: a fetches row, then a 2xx page goes
+ *            to the worker; a redirect target into the frontier, a retry,
+ *            or a failure;
+ *   apply:   each page the worker finished: outlinks into the frontier,
+ *            the document into the store, the frontier row done;
  *   commit:  every COMMIT_SECONDS or COMMIT_OPS writes.
  *
  * Origins live in a hash table (struct host), created when a URL of theirs
