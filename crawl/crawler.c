@@ -584,21 +584,6 @@ static int sitemap_done(struct crawler *c, struct fetch_result *r,
 
 /* ---- pages ----------------------------------------------------------- */
 
-/* The media type of a Content-Type value, lower-cased, into out. */
-static void media_type(const char *ct, char *out, size_t size)
-{
-	size_t n = 0;
-
-	while (ct && *ct == ' ')
-		ct++;
-	while (ct && *ct && *ct != ';' && *ct != ' ' && n + 1 < size) {
-		char ch = *ct++;
-
-		out[n++] = (ch >= 'A' && ch <= 'Z') ? ch + 32 : ch;
-	}
-	out[n] = 0;
-}
-
 /* Is the media type mt in the comma-separated list (entries "type/sub"
  * or "type/ *" meaning any subtype)? */
 static int type_listed(const char *list, const char *mt)
@@ -631,7 +616,7 @@ static int accept_type(void *arg, int kind, const char *ct)
 
 	if (kind != KIND_PAGE)
 		return 1;
-	media_type(ct, mt, sizeof(mt));
+	pagejob_media_type(ct, mt, sizeof(mt));
 	/* No Content-Type: let the body decide (treated as HTML). */
 	return !*mt || type_listed(c->o->accept, mt);
 }

@@ -90,8 +90,7 @@ void pagejob_free(struct pagejob *j)
 	free(j);
 }
 
-/* The media type of a Content-Type value, lower-cased, into out. */
-static void media_type(const char *ct, char *out, size_t size)
+void pagejob_media_type(const char *ct, char *out, size_t size)
 {
 	size_t n = 0;
 
@@ -140,7 +139,7 @@ void pagejob_process(struct pagejob *j, ZSTD_CCtx *cctx)
 	char mt[128];
 	struct extract_opts eo;
 
-	media_type(r->content_type, mt, sizeof(mt));
+	pagejob_media_type(r->content_type, mt, sizeof(mt));
 	/* No Content-Type: the body is taken for HTML. */
 	j->is_html = !*mt || !strcmp(mt, "text/html") ||
 		     !strcmp(mt, "application/xhtml+xml");

@@ -60,6 +60,10 @@ struct pagejob *pagejob_new(struct fetch_result *r, struct frontier_item *it,
 void pagejob_process(struct pagejob *j, ZSTD_CCtx *cctx);
 void pagejob_free(struct pagejob *j);
 
+/* The media type of a Content-Type value ("text/html"), lower-cased,
+ * into out; "" when ct is NULL or empty. */
+void pagejob_media_type(const char *ct, char *out, size_t size);
+
 struct pageworker;
 
 int pageworker_start(struct pageworker **out, void (*wake)(void *arg),
