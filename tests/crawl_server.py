@@ -56,7 +56,8 @@ LINKS = ["/a.html", "/b.html", "/private/secret.html", "/redir/1",
          "/gbk.html", "/gbk-nodecl.html", "/sjis.html", "/sjis-nodecl.html",
          "/cp1252.html", "/cp1252-nodecl.html", "/broken.html", "/data.bin",
          "/plain.txt", "/notfound", "/flaky", "/retry-after", "/gone",
-         "/etag.html", "mailto:someone@example.com", "javascript:void(0)",
+         "/etag.html", "/nofollow.html", "/base/page.html", "/changing",
+         "mailto:someone@example.com", "javascript:void(0)",
          "http://user:pw@127.0.0.1/creds", "/index.html#frag"]
 
 LOREM = ("This paragraph is here so that the page has enough prose for the "
@@ -67,6 +68,7 @@ LOREM = ("This paragraph is here so that the page has enough prose for the "
 class State:
     flaky = 0
     retry_after = 0
+    changing = 0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -245,6 +247,22 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, page("Patient", "Waited. " + LOREM))
         if p == "/gone":
             return self.send(500, "broken", "text/plain")
+        if p == "/nofollow.html":
+            return self.send(200, page("No follow", "Links here are not "
+                             "followed. " + LOREM, ["/never.html"],
+                             '<meta name="robots" content="nofollow">'))
+        if p == "/base/page.html":
+            return self.send(200, page("Based", "Relative to the base. " + LOREM,
+                                       ["x.html"], '<base href="/other/">')
+                             .replace('<li><a href="x.html">', '<li><a rel='
+                                      '"nofollow" href="/never2.html">n</a>'
+                                      '</li><li><a href="x.html">'))
+        if p == "/other/x.html":
+            return self.send(200, page("Other", "Found through the base. " + LOREM))
+        if p == "/changing":
+            State.changing += 1
+            return self.send(200, page("Changing", f"This is version "
+                             f"{State.changing} of a page that changes. " + LOREM))
         if p == "/etag.html":
             if self.headers.get("If-None-Match") == '"v1"':
                 return self.send(304, b"", None, [("ETag", '"v1"')])

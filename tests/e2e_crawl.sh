@@ -63,8 +63,8 @@ expect_hits "$MAIN" "/" 0
 export SLUICE_DB="$T/main.db"
 expect_rc 0 "$SL" crawl $NET --delay 0 --per-host 4 --timeout 2 \
 	--max-tries 2 --max-bytes 1M --sitemaps "$M/"
-expect_err "18 documents added"
-expect_q "SELECT count(*) FROM docs WHERE source = 'crawl'" 18
+expect_err "22 documents added"
+expect_q "SELECT count(*) FROM docs WHERE source = 'crawl'" 22
 expect_q "SELECT count(*) FROM frontier WHERE state IN ('queued', 'fetching')" 0
 # robots.txt: fetched once, its Disallow obeyed, its sitemap index read
 expect_hits "$MAIN" "/robots.txt" 1
@@ -78,6 +78,10 @@ expect_doc "$M/c.html" "Charlie."
 expect_q "SELECT lang FROM docs WHERE url = '$M/c.html'" "en-GB"
 expect_hits "$MAIN" "/a.html" 1
 expect_q "SELECT count(*) FROM frontier WHERE url LIKE '%#%' OR url LIKE 'mailto%' OR url LIKE '%user:pw%'" 0
+# <meta name=robots content=nofollow>, rel=nofollow, <base href>
+expect_hits "$MAIN" "/never.html" 0
+expect_hits "$MAIN" "/never2.html" 0
+expect_doc "$M/other/x.html" "Found through the base."
 # redirects: a chain ends in a document; a loop ends; more than 10 hops fail
 expect_doc "$M/final.html" "The end of a chain."
 expect_q "SELECT reason FROM frontier WHERE url = '$M/redir/3'" "redirect to $M/final.html"
@@ -134,8 +138,14 @@ expect_rc 0 "$SL" crawl $NET --delay 0 --recrawl 1s --max-depth 0 "$M/etag.html"
 expect_err "1 unchanged (304)"
 expect_q "SELECT status FROM frontier WHERE url = '$M/etag.html'" 304
 expect_q "SELECT added FROM docs WHERE url = '$M/etag.html'" "$added"
-expect_q "SELECT count(*) FROM docs" 18
+expect_q "SELECT count(*) FROM docs" 22
 expect_hits "$MAIN" "/etag.html" 2
+# --recrawl of a page that changed: the document's text is replaced
+expect_doc "$M/changing" "This is version 1 of"
+expect_rc 0 "$SL" crawl $NET --delay 0 --recrawl 1s --max-depth 0 "$M/changing"
+expect_err "0 documents added, 1 updated"
+expect_doc "$M/changing" "This is version 2 of"
+expect_q "SELECT count(*) FROM docs" 22
 expect_hits "$MAIN" "/robots.txt" 1
 
 # --- a redirect to 127.0.0.2 under --allow-net 127.0.0.1/32 is refused ------
