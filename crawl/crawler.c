@@ -99,7 +99,7 @@ struct crawler {
 	size_t nseeds;
 	pcre2_code **inc, **exc;
 	pcre2_match_data *md;
-	sqlite3_stmt *ins_fetch, *host_get, *host_put, *doc_update;
+	sqlite3_stmt *ins_fetch, *host_get, *host_put, *doc_update, *verdicts_del;
 	struct host **tab;		/* hash table */
 	size_t tabsz;
 	struct host **hosts;		/* every host, for round robin */
@@ -685,8 +685,16 @@ static int store_doc(struct crawler *c, const struct pagejob *j,
 	sqlite3_clear_bindings(s);
 	if (rc != SQLITE_DONE)
 		return store_fail(c->st, err, "cannot update a document");
-	if (sqlite3_changes(c->st->db) > 0)
-		c->s.docs_updated++;
+	if (sqlite3_changes(c->st->db) == 0)
+		return 0;
+	/* New text: the filter stages' verdicts on the old one are void. */
+	c->s.docs_updated++;
+	sqlite3_bind_text(c->verdicts_del, 1, doc_in_id(d), -1, SQLITE_STATIC);
+	rc = sqlite3_step(c->verdicts_del);
+	sqlite3_reset(c->verdicts_del);
+	sqlite3_clear_bindings(c->verdicts_del);
+	if (rc != SQLITE_DONE)
+		return store_fail(c->st, err, "cannot reset verdicts");
 	return 0;
 }
 
@@ -1380,7 +1388,9 @@ int crawl_open(struct crawler **out, struct store *st,
 		"next_allowed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err) ||
 	    store_prepare(st, &c->doc_update, "UPDATE docs SET nbytes = ?2, "
 		"nchars = ?3, hash = ?4, text = ?5, meta = ?6, added = ?7, "
-		"lang = ?8 WHERE id = ?1 AND hash != ?4", err))
+		"lang = ?8 WHERE id = ?1 AND hash != ?4", err) ||
+	    store_prepare(st, &c->verdicts_del, "DELETE FROM verdicts WHERE "
+		"doc = (SELECT rowid FROM docs WHERE id = ?1)", err))
 		goto fail;
 	/* The crawl's working set is the frontier index and the pages being
 	 * written: a small page cache keeps memory flat as the store grows. */
@@ -1430,6 +1440,7 @@ void crawl_close(struct crawler *c)
 	sqlite3_finalize(c->host_get);
 	sqlite3_finalize(c->host_put);
 	sqlite3_finalize(c->doc_update);
+	sqlite3_finalize(c->verdicts_del);
 	for (size_t i = 0; i < c->nhosts; i++) {
 		robots_free(c->hosts[i]->robots);
 		free(c->hosts[i]->origin);
