@@ -14,6 +14,7 @@ Servers:
   r500      robots.txt answers 500: nothing else may be fetched
   rslow     robots.txt never finishes within the crawler's timeout
   r404      robots.txt is 404: everything allowed
+  rredir    robots.txt redirects twice, to a file that disallows /private
   many      a 400-page linked site, /many/N.html, 20 ms per page (kill -9
             and --resume)
   delay     robots.txt asks for Crawl-delay: 60 (capped by --max-delay);
@@ -121,6 +122,16 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, "User-agent: *\nCrawl-delay: 60\n", "text/plain")
         n = int(self.path.strip("/") or 0)
         self.send(200, page(f"delay {n}", LOREM, [f"/{n + 1}"] if n < 2 else []))
+
+    def serve_rredir(self):
+        if self.path == "/robots.txt":
+            return self.send(301, "", None, [("Location", "/r1")])
+        if self.path == "/r1":
+            return self.send(302, "", None, [("Location", "/r2.txt")])
+        if self.path == "/r2.txt":
+            return self.send(200, "User-agent: sluice\nDisallow: /private\n",
+                             "text/plain")
+        self.send(200, page("rredir", LOREM, ["/private", "/public"]))
 
     # ---- the many-page site ---------------------------------------------
     def serve_many(self):
@@ -275,7 +286,7 @@ def main():
     global HITS
     HITS = open(sys.argv[1], "a", encoding="utf-8")
     servers = []
-    for kind in ("main", "r500", "rslow", "r404", "many", "delay"):
+    for kind in ("main", "r500", "rslow", "r404", "rredir", "many", "delay"):
         h = type("H_" + kind, (Handler,), {"kind": kind})
         s = ThreadingHTTPServer(("127.0.0.1", 0), h)
         s.daemon_threads = True

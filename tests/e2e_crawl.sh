@@ -20,7 +20,7 @@ until grep -q '^ready' "$T/ports" 2>/dev/null; do
 done
 port() { awk -v n="$1" '$1 == n { print $2 }' "$T/ports"; }
 MAIN=$(port main) R500=$(port r500) RSLOW=$(port rslow) R404=$(port r404)
-MANY=$(port many) DELAY=$(port delay)
+MANY=$(port many) DELAY=$(port delay) RREDIR=$(port rredir)
 M=http://127.0.0.1:$MAIN
 q() { sqlite3 "$SLUICE_DB" "$1"; }
 # expect_q SQL WANT: the query's output is exactly WANT
@@ -170,6 +170,13 @@ expect_hits "$R500" "/" 0
 expect_hits "$RSLOW" "/" 0
 expect_hits "$R404" "/" 1
 expect_q "SELECT count(*) FROM docs" 1
+# robots.txt behind two redirects is followed and obeyed
+expect_rc 0 "$SL" crawl $NET --delay 0 "http://127.0.0.1:$RREDIR/"
+expect_q "SELECT state, reason FROM frontier WHERE url = 'http://127.0.0.1:$RREDIR/private'" \
+	"skipped|disallowed by robots.txt"
+expect_q "SELECT state FROM frontier WHERE url = 'http://127.0.0.1:$RREDIR/public'" "done"
+expect_hits "$RREDIR" "/r2.txt" 1
+expect_hits "$RREDIR" "/private" 0
 
 # --- robots.txt Crawl-delay raises --delay, up to --max-delay --------------
 export SLUICE_DB="$T/delay.db"
