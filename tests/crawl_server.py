@@ -24,6 +24,7 @@ Only 127.0.0.1 is ever bound; the one redirect off it points at
 127.0.0.2 (loopback too), which the crawler must refuse before connecting.
 """
 import gzip
+import zlib
 import sys
 import threading
 import time
@@ -58,6 +59,7 @@ LINKS = ["/a.html", "/b.html", "/private/secret.html", "/redir/1",
          "/cp1252.html", "/cp1252-nodecl.html", "/broken.html", "/data.bin",
          "/plain.txt", "/notfound", "/flaky", "/retry-after", "/gone",
          "/etag.html", "/nofollow.html", "/base/page.html", "/changing",
+         "/deflate.html",
          "mailto:someone@example.com", "javascript:void(0)",
          "http://user:pw@127.0.0.1/creds", "/index.html#frag"]
 
@@ -258,6 +260,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, page("Patient", "Waited. " + LOREM))
         if p == "/gone":
             return self.send(500, "broken", "text/plain")
+        if p == "/deflate.html":
+            return self.send(200, zlib.compress(page("Deflated", "Sent with "
+                             "Content-Encoding deflate. " + LOREM).encode()),
+                             "text/html", [("Content-Encoding", "deflate")])
         if p == "/nofollow.html":
             return self.send(200, page("No follow", "Links here are not "
                              "followed. " + LOREM, ["/never.html"],

@@ -63,8 +63,8 @@ expect_hits "$MAIN" "/" 0
 export SLUICE_DB="$T/main.db"
 expect_rc 0 "$SL" crawl $NET --delay 0 --per-host 4 --timeout 2 \
 	--max-tries 2 --max-bytes 1M --sitemaps "$M/"
-expect_err "22 documents added"
-expect_q "SELECT count(*) FROM docs WHERE source = 'crawl'" 22
+expect_err "23 documents added"
+expect_q "SELECT count(*) FROM docs WHERE source = 'crawl'" 23
 expect_q "SELECT count(*) FROM frontier WHERE state IN ('queued', 'fetching')" 0
 # robots.txt: fetched once, its Disallow obeyed, its sitemap index read
 expect_hits "$MAIN" "/robots.txt" 1
@@ -95,6 +95,8 @@ expect_q "SELECT reason FROM frontier WHERE url = '$M/to-127-0-0-2'" \
 # slow drip: timed out, retried once, given up
 expect_q "SELECT count(*) FROM fetches WHERE url = '$M/slow' AND outcome = 'timeout'" 2
 expect_q "SELECT state FROM frontier WHERE url = '$M/slow'" "failed"
+# Content-Encoding deflate is decoded (gzip too: the bomb below)
+expect_doc "$M/deflate.html" "Sent with Content-Encoding deflate."
 # the 1 GB stream and the gzip bomb stop at --max-bytes, decompressed
 expect_q "SELECT outcome, bytes FROM fetches WHERE url = '$M/big'" "toobig|1048576"
 expect_q "SELECT outcome, bytes FROM fetches WHERE url = '$M/bomb'" "toobig|1048576"
@@ -138,7 +140,7 @@ expect_rc 0 "$SL" crawl $NET --delay 0 --recrawl 1s --max-depth 0 "$M/etag.html"
 expect_err "1 unchanged (304)"
 expect_q "SELECT status FROM frontier WHERE url = '$M/etag.html'" 304
 expect_q "SELECT added FROM docs WHERE url = '$M/etag.html'" "$added"
-expect_q "SELECT count(*) FROM docs" 22
+expect_q "SELECT count(*) FROM docs" 23
 expect_hits "$MAIN" "/etag.html" 2
 # --recrawl of a page that changed: the document's text is replaced
 expect_doc "$M/changing" "This is version 1 of"
@@ -147,7 +149,7 @@ expect_rc 0 "$SL" crawl $NET --delay 0 --recrawl 1s --max-depth 0 "$M/changing"
 expect_err "0 documents added, 1 updated"
 expect_doc "$M/changing" "This is version 2 of"
 expect_q "SELECT count(*) FROM verdicts" 0
-expect_q "SELECT count(*) FROM docs" 22
+expect_q "SELECT count(*) FROM docs" 23
 expect_hits "$MAIN" "/robots.txt" 1
 
 # --- a redirect to 127.0.0.2 under --allow-net 127.0.0.1/32 is refused ------
