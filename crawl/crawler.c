@@ -78,6 +78,7 @@ struct host {
 	int robots_state, robots_hops;
 	double delay, next_allowed, wake;
 	int inflight, has_work, sitemaps_done;
+	int active;			/* in c->act */
 	char robots_why[96];		/* set when robots.txt failed */
 };
 
@@ -103,7 +104,11 @@ struct crawler {
 	struct host **tab;		/* hash table */
 	size_t tabsz;
 	struct host **hosts;		/* every host, for round robin */
-	size_t nhosts, hosts_alloc, rr;
+	size_t nhosts, hosts_alloc;
+	struct host **act;		/* hosts that may have work: the loop
+					   visits only these, so hosts done
+					   with cost nothing per turn */
+	size_t nact, act_alloc, rr;
 	struct strlist sitemap_queue;
 	size_t sitemap_next, sitemaps_started;
 	long page_inflight;
@@ -257,15 +262,33 @@ static struct host *host_get(struct crawler *c, const char *origin)
 	return h;
 }
 
+/* h may have queued URLs ready now: put it among the active hosts. */
+static int host_wake(struct crawler *c, struct host *h)
+{
+	h->has_work = 1;
+	h->wake = 0;
+	if (h->active)
+		return 0;
+	if (c->nact == c->act_alloc) {
+		size_t n = c->act_alloc ? c->act_alloc * 2 : 64;
+		struct host **v = realloc(c->act, n * sizeof(*v));
+
+		if (!v)
+			return -1;
+		c->act = v;
+		c->act_alloc = n;
+	}
+	c->act[c->nact++] = h;
+	h->active = 1;
+	return 0;
+}
+
 static int add_origin(void *arg, const char *origin)
 {
 	struct crawler *c = arg;
 	struct host *h = host_get(c, origin);
 
-	if (!h)
-		return -1;
-	h->has_work = 1;
-	return 0;
+	return h && !host_wake(c, h) ? 0 : -1;
 }
 
 /* ---- rules for URLs -------------------------------------------------- */
@@ -328,10 +351,8 @@ static int enqueue(struct crawler *c, const struct url *u, int depth,
 		*slot = hv;
 	if (rc > 0) {
 		c->s.discovered++;
-		if (!(h = host_get(c, url_origin(u))))
+		if (!(h = host_get(c, url_origin(u))) || host_wake(c, h))
 			return sl_error(err, "out of memory");
-		h->has_work = 1;
-		h->wake = 0;
 	}
 	return rc;
 }
@@ -862,10 +883,8 @@ static int page_done(struct crawler *c, struct fetch_result **rp,
 		rc = frontier_retry(&c->fr, it->id,
 				    now + backoff(c, it->tries, r->retry_after),
 				    why.data, err);
-		if (h) {
-			h->has_work = 1;
-			h->wake = 0;
-		}
+		if (h && host_wake(c, h) && !rc)
+			rc = sl_error(err, "out of memory");
 		goto out;
 	}
 	if (retry) {
@@ -1001,16 +1020,28 @@ static int fill(struct crawler *c, struct sl_err *err)
 	 * the network outruns the CPU. */
 	if ((long)pageworker_pending(c->pw) >= 2L * c->o->concurrency)
 		return 0;
-	for (size_t k = 0; k < c->nhosts; k++) {
-		struct host *h = c->hosts[(c->rr + k) % c->nhosts];
+	for (size_t k = 0; k < c->nact; k++) {
+		struct host *h = c->act[(c->rr + k) % c->nact];
 
 		if ((long)fetch_pending(c->fe) >= c->o->concurrency)
 			break;
 		if (h->has_work && fill_host(c, h, now, err))
 			return -1;
 	}
-	if (c->nhosts)
-		c->rr = (c->rr + 1) % c->nhosts;
+	/* Hosts found without work leave the active list (they come back
+	 * through host_wake when a URL of theirs is queued). */
+	for (size_t i = 0; i < c->nact;) {
+		struct host *h = c->act[i];
+
+		if (h->has_work) {
+			i++;
+			continue;
+		}
+		h->active = 0;
+		c->act[i] = c->act[--c->nact];
+	}
+	if (c->nact)
+		c->rr = (c->rr + 1) % c->nact;
 	while (c->sitemap_next < c->sitemap_queue.n &&
 	       (long)fetch_pending(c->fe) < c->o->concurrency) {
 		struct fetch_req fr = { .kind = KIND_SITEMAP,
@@ -1030,8 +1061,8 @@ static double next_wake(struct crawler *c)
 
 	if (!pages_left(c))
 		return -1;
-	for (size_t i = 0; i < c->nhosts; i++) {
-		struct host *h = c->hosts[i];
+	for (size_t i = 0; i < c->nact; i++) {
+		struct host *h = c->act[i];
 		double t;
 
 		if (!h->has_work)
@@ -1447,6 +1478,7 @@ void crawl_close(struct crawler *c)
 		free(c->hosts[i]);
 	}
 	free(c->hosts);
+	free(c->act);
 	free(c->tab);
 	for (size_t i = 0; i < c->nseeds; i++)
 		url_release(&c->seeds[i]);
