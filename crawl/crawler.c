@@ -813,7 +813,7 @@ static int page_done(struct crawler *c, struct fetch_result **rp,
 	int retry = 0, rc = -1;
 	double now = now_s();
 
-	buf_init(&why, 1024);
+	buf_init(&why, URL_MAX + 1024);	/* a reason names a URL at most */
 	if (h)
 		h->inflight--;
 	c->page_inflight--;
@@ -988,7 +988,7 @@ static int fill_host(struct crawler *c, struct host *h, double now,
 	if (h->delay > 0)
 		want = 1;
 	if (want > pages_left(c))
-		want = pages_left(c);
+		want = pages_left(c);	/* also caps want at PICK_MAX */
 	if (want <= 0)
 		return 0;
 	if (tx(c, err) ||
