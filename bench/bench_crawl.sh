@@ -4,8 +4,11 @@
 # `sluice crawl`, `wget --recursive` and Scrapy (python3-scrapy) one after
 # the other on the same site; prints pages/s and max RSS of each and the
 # ratios.  sluice also crawls a quarter-size site: its max RSS should stay
-# flat.  Installs nginx, wget and python3-scrapy with apt-get when missing
-# (as root).  Everything is written under bench/out/.
+# flat.  Then the same three on a LAT_PAGES-page site (default 2000) whose
+# every response is held back DELAY_MS ms (default 50; bench/delay_server.py),
+# as from a server that far away: loopback has no latency to hide, a real
+# network does.  Installs nginx, wget and python3-scrapy with apt-get when
+# missing (as root).  Everything is written under bench/out/.
 set -eu
 pages=${1:-10000}
 conc=${CONC:-16}
@@ -93,6 +96,29 @@ measure scrapy runspider bench/scrapy_spider.py -a start="$base/site-$pages/p/0.
 sc_s=$secs sc_rss=$rss sc_cpu=$cpu
 sc_n=$(wc -l < "$out/scrapy.jsonl")
 
+# --- the same with DELAY_MS of latency per response --------------------------
+lp=${LAT_PAGES:-2000} delay=${DELAY_MS:-50}
+lsite=$out/site-$lp
+[ -s "$lsite/p/0.html" ] || python3 bench/gen_site.py "$lp" "$lsite"
+python3 bench/delay_server.py "$out" "$delay" > "$out/delay.port" &
+dsrv=$!
+trap 'kill $ngx $dsrv 2>/dev/null || true' EXIT
+i=0
+until [ -s "$out/delay.port" ]; do i=$((i + 1)); [ $i -gt 50 ] && exit 1; sleep 0.1; done
+lbase=http://127.0.0.1:$(cat "$out/delay.port")/site-$lp/p/0.html
+rm -f "$out"/lat.db*
+measure "$SL" --db "$out/lat.db" -q crawl --allow-net 127.0.0.1/32 --delay 0 \
+	--concurrency "$conc" --per-host "$conc" --max-depth 1000000 "$lbase"
+lsl_s=$secs lsl_n=$(sqlite3 "$out/lat.db" "SELECT count(*) FROM docs")
+rm -rf "$out/wget-lat"
+measure wget --recursive --level=inf --no-parent -e robots=off -q -P "$out/wget-lat" "$lbase"
+lwg_s=$secs lwg_n=$(find "$out/wget-lat" -name '*.html' | wc -l)
+rm -f "$out/scrapy-lat.jsonl"
+measure scrapy runspider bench/scrapy_spider.py -a start="$lbase" \
+	-s CONCURRENT_REQUESTS="$conc" -s CONCURRENT_REQUESTS_PER_DOMAIN="$conc" -O "$out/scrapy-lat.jsonl"
+lsc_s=$secs lsc_n=$(wc -l < "$out/scrapy-lat.jsonl")
+kill $dsrv 2>/dev/null || true
+
 sl_r=$(rate "$sl_n" "$sl_s") wg_r=$(rate "$wg_n" "$wg_s") sc_r=$(rate "$sc_n" "$sc_s")
 echo "site: $pages pages, nginx on 127.0.0.1; $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg) at the end"
 printf '%-8s %8s %8s %10s %8s %10s\n' tool pages seconds pages/s "CPU s" "maxRSS MB"
@@ -102,3 +128,11 @@ printf '%-8s %8s %8s %10s %8s %10s\n' scrapy "$sc_n" "$sc_s" "$sc_r" "$sc_cpu" $
 echo "sluice stored $sl_docs documents (main text extracted, zstd, SQLite); concurrency $conc"
 echo "sluice vs scrapy: $(rate "$sl_r" "$sc_r")x pages/s; vs wget: $(rate "$sl_r" "$wg_r")x"
 echo "sluice max RSS: $((sl_rss / 1024)) MB at $pages pages, $((q_rss / 1024)) MB at $((pages / 4)) pages"
+lsl_r=$(rate "$lsl_n" "$lsl_s") lwg_r=$(rate "$lwg_n" "$lwg_s") lsc_r=$(rate "$lsc_n" "$lsc_s")
+echo
+echo "with $delay ms per response ($lp pages, bench/delay_server.py):"
+printf '%-8s %8s %8s %10s\n' tool pages seconds pages/s
+printf '%-8s %8s %8s %10s\n' sluice "$lsl_n" "$lsl_s" "$lsl_r"
+printf '%-8s %8s %8s %10s\n' wget "$lwg_n" "$lwg_s" "$lwg_r"
+printf '%-8s %8s %8s %10s\n' scrapy "$lsc_n" "$lsc_s" "$lsc_r"
+echo "sluice vs scrapy: $(rate "$lsl_r" "$lsc_r")x pages/s; vs wget: $(rate "$lsl_r" "$lwg_r")x"
