@@ -519,6 +519,10 @@ static int robots_done(struct crawler *c, struct fetch_result *r,
 	d = robots_crawl_delay(h->robots);
 	if (d > h->delay)
 		h->delay = d < c->o->max_delay ? d : c->o->max_delay;
+	/* A refusal by the SSRF guard says nothing about the host (the next
+	 * run may --allow-net it): not cached. */
+	if (r->outcome == FETCH_REFUSED)
+		goto done;
 	if (tx(c, err))
 		goto fail;
 	sqlite3_bind_text(c->host_put, 1, h->origin, -1, SQLITE_STATIC);
@@ -540,6 +544,7 @@ static int robots_done(struct crawler *c, struct fetch_result *r,
 		store_fail(c->st, err, "cannot record robots.txt");
 		goto fail;
 	}
+done:
 	queue_sitemaps(c, h);
 	free(rq->url);
 	free(rq);
@@ -1428,7 +1433,12 @@ int crawl_open(struct crawler **out, struct store *st,
 	if (store_exec(st, "PRAGMA cache_size = -8192", err) ||
 	    store_begin(st, err))
 		goto fail;
-	if (recover_dead(c, err) || start_run(c, err)) {
+	/* URLs skipped because their robots.txt could not be had are tried
+	 * again by a later run (a cached failure is kept 10 minutes). */
+	if (recover_dead(c, err) || start_run(c, err) ||
+	    store_exec(st, "UPDATE frontier SET state = 'queued', reason = NULL "
+		       "WHERE state = 'skipped' AND reason LIKE "
+		       "'robots.txt unavailable%'", err)) {
 		store_rollback(st);
 		goto fail;
 	}

@@ -7,9 +7,11 @@
  * outlinks go back into the frontier.  What it obeys:
  * - robots.txt (robots.h, RFC 9309): fetched once per origin before any
  *   page of it, cached in the hosts table for 24 h (a failed fetch only
- *   10 minutes); robots_for_status() decides 4xx = allow all, 5xx / 429 /
- *   unreachable = disallow all; up to 5 redirects followed; crawl-delay
- *   raises the per-origin delay up to max_delay;
+ *   10 minutes, and a refusal by the SSRF guard not at all);
+ *   robots_for_status() decides 4xx = allow all, 5xx / 429 / unreachable
+ *   = disallow all (URLs skipped so are queued again by the next run); up
+ *   to 5 redirects followed; crawl-delay raises the per-origin delay up to
+ *   max_delay;
  * - politeness: per origin, at most per_host requests in flight and, when
  *   delay > 0, one request start per delay seconds;
  * - scope, include/exclude (PCRE2 on the normalized URL), max_depth, for

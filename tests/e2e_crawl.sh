@@ -58,6 +58,11 @@ expect_q "SELECT count(*) FROM fetches WHERE kind = 'robots' AND error LIKE '%lo
 expect_q "SELECT reason FROM frontier" "robots.txt unavailable (refused)"
 expect_hits "$MAIN" "/robots.txt" 0
 expect_hits "$MAIN" "/" 0
+# the refusal is not cached: the same store crawls once the range is allowed
+expect_rc 0 "$SL" crawl --allow-net 127.0.0.1/32 --delay 0 --max-depth 0 "$M/"
+expect_err "1 documents added"
+expect_q "SELECT state FROM frontier WHERE url = '$M/'" "done"
+expect_hits "$MAIN" "/robots.txt" 1
 
 # --- the main site ----------------------------------------------------------
 export SLUICE_DB="$T/main.db"
@@ -67,7 +72,7 @@ expect_err "23 documents added"
 expect_q "SELECT count(*) FROM docs WHERE source = 'crawl'" 23
 expect_q "SELECT count(*) FROM frontier WHERE state IN ('queued', 'fetching')" 0
 # robots.txt: fetched once, its Disallow obeyed, its sitemap index read
-expect_hits "$MAIN" "/robots.txt" 1
+expect_hits "$MAIN" "/robots.txt" 2	# one more than the guard test above
 expect_hits "$MAIN" "/private/secret.html" 0
 expect_q "SELECT state, reason FROM frontier WHERE url = '$M/private/secret.html'" \
 	"skipped|disallowed by robots.txt"
@@ -150,7 +155,7 @@ expect_err "0 documents added, 1 updated"
 expect_doc "$M/changing" "This is version 2 of"
 expect_q "SELECT count(*) FROM verdicts" 0
 expect_q "SELECT count(*) FROM docs" 23
-expect_hits "$MAIN" "/robots.txt" 1
+expect_hits "$MAIN" "/robots.txt" 2
 
 # --- a redirect to 127.0.0.2 under --allow-net 127.0.0.1/32 is refused ------
 export SLUICE_DB="$T/ssrf.db"
