@@ -119,3 +119,77 @@ CREATE TABLE runs (
 -- the content hash of each imported file, so a run skips files it has
 -- already imported whole (same path, size and hash)
 ALTER TABLE imports ADD COLUMN hash BLOB;
+
+-- version 4
+-- The crawler.  A crawl run is one `sluice crawl` process; its options
+-- (seeds included) are kept as JSON so `sluice crawl --resume` can go on.
+-- A run left 'running' by a dead process is marked 'killed' by the next.
+CREATE TABLE crawl_runs (
+	rowid	INTEGER PRIMARY KEY,
+	started	TEXT NOT NULL,
+	finished TEXT,
+	status	TEXT NOT NULL CHECK (status IN ('running', 'done', 'stopped',
+					      'failed', 'killed')),
+	pid	INTEGER NOT NULL,
+	opts	TEXT NOT NULL,		-- JSON: seeds and options
+	fetched	INTEGER NOT NULL DEFAULT 0,
+	added	INTEGER NOT NULL DEFAULT 0,
+	error	TEXT
+);
+
+-- Every normalized URL the crawler has seen, once.  'fetching' rows belong
+-- to the run that picked them; when that run died they go back to
+-- 'queued'.  Times are Unix seconds (REAL) so they compare cheaply.
+CREATE TABLE frontier (
+	rowid	INTEGER PRIMARY KEY,
+	url	TEXT NOT NULL UNIQUE,	-- normalized (crawl/url.h)
+	origin	TEXT NOT NULL,		-- "https://host:443": the politeness key
+	depth	INTEGER NOT NULL,	-- links from a seed (0)
+	hops	INTEGER NOT NULL DEFAULT 0,	-- redirects that led here
+	priority INTEGER NOT NULL DEFAULT 0,	-- higher first
+	state	TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued',
+			'fetching', 'done', 'failed', 'skipped')),
+	tries	INTEGER NOT NULL DEFAULT 0,
+	next_try REAL NOT NULL DEFAULT 0,	-- not before this time
+	run	INTEGER,		-- the run that last picked it
+	discovered_from INTEGER,	-- frontier rowid of the linking page
+	added	TEXT NOT NULL,
+	fetched	REAL,			-- last completed fetch
+	status	INTEGER,		-- its HTTP status
+	reason	TEXT,			-- why failed or skipped
+	etag	TEXT,			-- validators for conditional GET
+	last_modified TEXT
+);
+CREATE INDEX frontier_ready ON frontier(state, origin, priority DESC,
+					next_try);
+
+-- One row per origin: the robots.txt cache (24 h) and politeness.
+CREATE TABLE hosts (
+	origin	TEXT PRIMARY KEY,
+	robots	TEXT,			-- body of robots.txt, NULL when none
+	robots_status INTEGER,		-- HTTP status, <= 0 network error
+	robots_fetched REAL,		-- Unix seconds
+	crawl_delay REAL,		-- seconds, from robots.txt, or NULL
+	next_allowed REAL NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- One row per fetch attempt and its outcome, robots.txt and sitemaps
+-- included: `sluice stats` reports from here.
+CREATE TABLE fetches (
+	rowid	INTEGER PRIMARY KEY,
+	run	INTEGER,
+	url	TEXT NOT NULL,
+	kind	TEXT NOT NULL,		-- page, robots, sitemap
+	status	INTEGER NOT NULL,	-- HTTP status, 0 when none
+	outcome	TEXT NOT NULL,		-- ok, redirect, notmodified, http,
+					-- toobig, refused, timeout, neterror,
+					-- type
+	bytes	INTEGER NOT NULL DEFAULT 0,	-- decompressed body bytes
+	content_type TEXT,
+	seconds	REAL NOT NULL DEFAULT 0,
+	error	TEXT,
+	at	TEXT NOT NULL,
+	etag	TEXT,
+	last_modified TEXT
+);
+CREATE INDEX fetches_url ON fetches(url);

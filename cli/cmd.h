@@ -60,9 +60,9 @@ int finish_stdout(void);
 /* Parse a size with an optional k/M/G suffix (powers of 1024). */
 int parse_size(const char *s, unsigned long long *out);
 
-extern const struct cmd cmd_export, cmd_extract, cmd_filter, cmd_help,
-	cmd_import, cmd_init, cmd_report, cmd_run, cmd_runs, cmd_show, cmd_stats,
-	cmd_tokenize, cmd_tokenizer, cmd_why;
+extern const struct cmd cmd_crawl, cmd_export, cmd_extract, cmd_filter,
+	cmd_help, cmd_import, cmd_init, cmd_report, cmd_run, cmd_runs, cmd_show,
+	cmd_stats, cmd_tokenize, cmd_tokenizer, cmd_why;
 
 extern const struct cmd *const commands[];
 const struct cmd *cmd_find(const char *name);

@@ -84,6 +84,26 @@ static const struct {
 	{ "reasons", "SELECT stage, reason, decision, count(*) AS docs FROM "
 	  "verdicts WHERE decision != 'keep' GROUP BY stage, reason, decision "
 	  "ORDER BY stage, docs DESC LIMIT 200" },
+	{ "crawl_runs", "SELECT count(*) AS runs, "
+	  "coalesce(sum(status = 'running'), 0) AS running, "
+	  "coalesce(sum(status = 'killed'), 0) AS killed, "
+	  "coalesce(sum(added), 0) AS added, max(started) AS last "
+	  "FROM crawl_runs" },
+	{ "frontier", "SELECT state, count(*) AS urls FROM frontier "
+	  "GROUP BY state ORDER BY state" },
+	{ "fetches", "SELECT count(*) AS fetches, "
+	  "coalesce(sum(outcome = 'ok'), 0) AS ok, "
+	  "coalesce(sum(outcome = 'redirect'), 0) AS redirect, "
+	  "coalesce(sum(outcome = 'notmodified'), 0) AS notmodified, "
+	  "coalesce(sum(outcome = 'http'), 0) AS http_error, "
+	  "coalesce(sum(outcome = 'timeout'), 0) AS timeout, "
+	  "coalesce(sum(outcome = 'neterror'), 0) AS neterror, "
+	  "coalesce(sum(outcome = 'toobig'), 0) AS toobig, "
+	  "coalesce(sum(outcome = 'refused'), 0) AS refused, "
+	  "coalesce(sum(outcome = 'type'), 0) AS wrong_type, "
+	  "coalesce(sum(bytes), 0) AS bytes FROM fetches" },
+	{ "fetch_status", "SELECT status, count(*) AS fetches FROM fetches "
+	  "GROUP BY status ORDER BY fetches DESC, status LIMIT 20" },
 };
 
 static json_t *collect(struct store *st)
@@ -114,6 +134,35 @@ static const char *str(json_t *o, const char *k)
 	return s ? s : "-";
 }
 
+static void crawl(json_t *all)
+{
+	json_t *cr = json_array_get(json_object_get(all, "crawl_runs"), 0);
+	json_t *f = json_array_get(json_object_get(all, "fetches"), 0);
+	json_t *r;
+	size_t i;
+
+	if (!num(cr, "runs")) {
+		printf("crawl      none has run\n");
+		return;
+	}
+	printf("crawl      %lld runs (%lld running, %lld killed), %lld "
+	       "documents added; last %s\nfrontier  ", num(cr, "runs"),
+	       num(cr, "running"), num(cr, "killed"), num(cr, "added"),
+	       str(cr, "last"));
+	json_array_foreach(json_object_get(all, "frontier"), i, r)
+		printf(" %s %lld", str(r, "state"), num(r, "urls"));
+	printf("\nfetches    %lld (%.1f MB): ok %lld, redirect %lld, not "
+	       "modified %lld, http error %lld, timeout %lld, network error "
+	       "%lld, over cap %lld, refused %lld, wrong type %lld\nstatuses  ",
+	       num(f, "fetches"), num(f, "bytes") / 1e6, num(f, "ok"),
+	       num(f, "redirect"), num(f, "notmodified"), num(f, "http_error"),
+	       num(f, "timeout"), num(f, "neterror"), num(f, "toobig"),
+	       num(f, "refused"), num(f, "wrong_type"));
+	json_array_foreach(json_object_get(all, "fetch_status"), i, r)
+		printf(" %lld:%lld", num(r, "status"), num(r, "fetches"));
+	printf("\n");
+}
+
 static void human(struct ctx *ctx, json_t *all)
 {
 	json_t *d = json_array_get(json_object_get(all, "documents"), 0);
@@ -138,6 +187,7 @@ static void human(struct ctx *ctx, json_t *all)
 	       num(im, "files"), num(im, "done"), num(im, "failed"),
 	       num(im, "unfinished"), num(im, "added"), num(im, "bad"),
 	       num(im, "repaired"), str(im, "last"));
+	crawl(all);
 	if (!json_array_size(json_object_get(all, "stages"))) {
 		printf("stages     none has run\n");
 		return;

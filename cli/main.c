@@ -20,6 +20,7 @@
 
 /* Sorted by name: `sluice help` lists them in this order. */
 const struct cmd *const commands[] = {
+	&cmd_crawl,
 	&cmd_export,
 	&cmd_extract,
 	&cmd_filter,

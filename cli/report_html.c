@@ -404,9 +404,9 @@ static void crawl(struct page *p, const struct report *r)
 	char a[40], b[40], c[40];
 
 	put(p, "<section id=\"crawl\">\n<h2>Crawl</h2>\n");
-	if (!r->has_crawl) {
-		absent(p, "crawl", "No crawl tables in this store: the crawler "
-		       "has not run here.");
+	if (!r->has_crawl || !r->crawl_runs) {
+		absent(p, "crawl", "No crawl in this store: the crawler has "
+		       "not run here.");
 		put(p, "</section>\n");
 		return;
 	}

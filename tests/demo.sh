@@ -18,6 +18,26 @@ $SL import tests/data/sample/debian-faq.jsonl
 step "import it again: nothing new"
 $SL import tests/data/sample/debian-faq.jsonl
 
+step "crawl a small local website (Debian FAQ pages, English and Chinese)"
+# python3 -m http.server on a free loopback port; the SSRF guard refuses
+# loopback unless --allow-net opens it.
+python3 -u -m http.server --bind 127.0.0.1 --directory tests/data/site 0 \
+	>"$out/http.log" 2>&1 &
+srv=$!
+trap 'kill $srv 2>/dev/null || true' EXIT
+port= i=0
+while [ -z "$port" ]; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { echo "demo: http.server did not start" >&2; exit 1; }
+	sleep 0.1
+	port=$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' "$out/http.log" | head -n 1)
+done
+$SL crawl --allow-net 127.0.0.1/32 --delay 0 "http://127.0.0.1:$port/"
+kill $srv; wait $srv 2>/dev/null || true
+
+step "one crawled page"
+$SL show --no-text "$(sqlite3 "$SLUICE_DB" "SELECT id FROM docs WHERE url LIKE '%/zh-cn/basic-defs.zh-cn.html'")"
+
 step "filter: normalize, then exact dedup (the sample has 12 verbatim copies)"
 $SL filter
 

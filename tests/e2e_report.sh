@@ -17,10 +17,10 @@ expect_rc 2 "$SL" report --nope
 expect_rc 2 "$SL" report extra
 expect_rc 1 "$SL" --db "$T/none.db" report
 
-# the terminal summary: no run, crawl or labeling tables yet are said so
+# the terminal summary: no crawl yet, no labeling tables yet: said so
 expect_rc 0 "$SL" report
 cp "$T/out" "$T/report.txt"
-expect_out "crawl      skipped: no crawl tables in this store"
+expect_out "crawl      0 runs, 0 fetches"
 expect_out "labeling   skipped: no labeling tables in this store"
 expect_out "tokens -"
 "$SL" stats --json > "$T/stats.json" || fail "stats --json"
@@ -73,21 +73,23 @@ ok
 ls -a "$T" | grep -q '\.tmp-' && fail "temp file left behind"
 expect_rc 1 "$SL" report --html "$T/no/such/dir/r.html"
 
-# crawl tables (the crawl branch's columns this report reads) and a
+# crawl rows (made by hand: this test sends no traffic) and a
 # classifier's verdicts with a recorded threshold
-sqlite3 "$SLUICE_DB" <<'SQL' || fail "cannot add crawl tables"
-CREATE TABLE crawl_runs (rowid INTEGER PRIMARY KEY, started TEXT, status TEXT);
-CREATE TABLE frontier (rowid INTEGER PRIMARY KEY, url TEXT, origin TEXT, state TEXT);
-CREATE TABLE fetches (rowid INTEGER PRIMARY KEY, url TEXT, status INTEGER, bytes INTEGER, seconds REAL);
-INSERT INTO crawl_runs VALUES (1, '2026-01-01T00:00:00Z', 'done');
+sqlite3 "$SLUICE_DB" <<'SQL' || fail "cannot add crawl rows"
+INSERT INTO crawl_runs (rowid, started, status, pid, opts)
+	VALUES (1, '2026-01-01T00:00:00Z', 'done', 1, '{}');
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
-INSERT INTO frontier SELECT i, 'http://h' || (i % 25) || '.test/' || i,
-	'http://h' || (i % 25) || '.test', CASE WHEN i % 7 THEN 'done' ELSE 'failed' END FROM n;
-INSERT INTO frontier VALUES (100, 'http://x/', 'http://<b>x</b>.test', 'done');
+INSERT INTO frontier (rowid, url, origin, depth, state, added)
+	SELECT i, 'http://h' || (i % 25) || '.test/' || i,
+	'http://h' || (i % 25) || '.test', 0,
+	CASE WHEN i % 7 THEN 'done' ELSE 'failed' END, 'now' FROM n;
+INSERT INTO frontier (rowid, url, origin, depth, state, added)
+	VALUES (100, 'http://x/', 'http://<b>x</b>.test', 0, 'done', 'now');
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
-INSERT INTO fetches SELECT i, 'http://h.test/' || i,
+INSERT INTO fetches (rowid, url, kind, status, outcome, bytes, seconds, at)
+	SELECT i, 'http://h.test/' || i, 'page',
 	CASE WHEN i % 10 = 0 THEN 404 WHEN i % 13 = 0 THEN 0 ELSE 200 END,
-	1000 * i, i * 0.013 FROM n;
+	'ok', 1000 * i, i * 0.013, 'now' FROM n;
 INSERT INTO verdicts (doc, stage, version, decision, score, at, detail)
 	SELECT rowid, 'classify', '1', CASE WHEN (rowid % 10) / 10.0 >= 0.3
 	THEN 'keep' ELSE 'drop' END, (rowid % 10) / 10.0, 'now',
