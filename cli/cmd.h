@@ -60,6 +60,13 @@ int finish_stdout(void);
 /* Parse a size with an optional k/M/G suffix (powers of 1024). */
 int parse_size(const char *s, unsigned long long *out);
 
+/* One [crawl] key of a pipeline file (the command's long option names,
+ * '_' for '-'; seeds = URL) onto o: 0, or -1 with err (cmd_crawl.c). */
+struct crawl_opts;
+struct sl_err;
+int crawl_config(struct crawl_opts *o, const char *key, const char *value,
+		 struct sl_err *err);
+
 extern const struct cmd cmd_crawl, cmd_export, cmd_extract, cmd_filter,
 	cmd_help, cmd_import, cmd_init, cmd_report, cmd_run, cmd_runs, cmd_show,
 	cmd_stats, cmd_tokenize, cmd_tokenizer, cmd_why;

@@ -105,34 +105,35 @@ static int replace(char **dst, const char *s)
 	return 0;
 }
 
-/* Apply one option to o; EXIT_OK or a usage error. */
-static int apply(struct ctx *ctx, struct crawl_opts *o, int c, const char *a)
+/* Apply one option to o: 0, or -1 with the reason in err (the command line
+ * and the pipeline file's [crawl] section both come here). */
+static int apply_opt(struct crawl_opts *o, int c, const char *a,
+		     struct sl_err *err)
 {
-	struct sl_err err;
 	long v;
 	unsigned long long sz;
 
 	switch (c) {
 	case O_SCOPE:
 		if (crawl_scope_parse(a, &o->scope))
-			return usage_error(ctx, "bad --scope '%s' (host, domain, "
+			return sl_error(err, "bad --scope '%s' (host, domain, "
 					   "prefix or any)", a);
 		break;
 	case O_MAX_PAGES:
 		if (parse_long(a, 0, &v))
-			return usage_error(ctx, "bad --max-pages '%s'", a);
+			return sl_error(err, "bad --max-pages '%s'", a);
 		o->max_pages = v;
 		break;
 	case O_MAX_DEPTH:
 		if (parse_long(a, 0, &v) || v > 1000000)
-			return usage_error(ctx, "bad --max-depth '%s'", a);
+			return sl_error(err, "bad --max-depth '%s'", a);
 		o->max_depth = (int)v;
 		break;
 	case O_CONCURRENCY:
 	case O_PER_HOST:
 	case O_MAX_TRIES:
 		if (parse_long(a, 1, &v) || v > 10000)
-			return usage_error(ctx, "bad number '%s'", a);
+			return sl_error(err, "bad number '%s'", a);
 		if (c == O_CONCURRENCY)
 			o->concurrency = (int)v;
 		else if (c == O_PER_HOST)
@@ -142,38 +143,38 @@ static int apply(struct ctx *ctx, struct crawl_opts *o, int c, const char *a)
 		break;
 	case O_DELAY:
 		if (parse_secs(a, &o->delay))
-			return usage_error(ctx, "bad --delay '%s'", a);
+			return sl_error(err, "bad --delay '%s'", a);
 		break;
 	case O_MAX_DELAY:
 		if (parse_secs(a, &o->max_delay))
-			return usage_error(ctx, "bad --max-delay '%s'", a);
+			return sl_error(err, "bad --max-delay '%s'", a);
 		break;
 	case O_TIMEOUT:
 		if (parse_secs(a, &o->timeout) || o->timeout <= 0)
-			return usage_error(ctx, "bad --timeout '%s'", a);
+			return sl_error(err, "bad --timeout '%s'", a);
 		break;
 	case O_MAX_BYTES:
 		if (parse_size(a, &sz) || !sz || sz > (1ULL << 40))
-			return usage_error(ctx, "bad --max-bytes '%s'", a);
+			return sl_error(err, "bad --max-bytes '%s'", a);
 		o->max_bytes = (size_t)sz;
 		break;
 	case O_RECRAWL:
 		if (parse_age(a, &o->recrawl))
-			return usage_error(ctx, "bad --recrawl '%s' (seconds, or "
+			return sl_error(err, "bad --recrawl '%s' (seconds, or "
 					   "a number with s, m, h or d)", a);
 		break;
 	case O_USER_AGENT:
 	case O_ACCEPT:
 		if (replace(c == O_USER_AGENT ? &o->user_agent : &o->accept, a))
-			return die_msg("out of memory");
+			return sl_error(err, "out of memory");
 		break;
 	case O_INCLUDE:
 	case O_EXCLUDE:
 	case O_ALLOW_NET:
 		if (strlist_add(c == O_INCLUDE ? &o->include :
 				c == O_EXCLUDE ? &o->exclude : &o->allow_net,
-				a, &err))
-			return die_msg("%s", err.msg);
+				a, err))
+			return -1;
 		break;
 	case O_SITEMAPS:
 		o->sitemaps = 1;
@@ -181,9 +182,58 @@ static int apply(struct ctx *ctx, struct crawl_opts *o, int c, const char *a)
 	case O_RESUME:
 		break;
 	default:
-		return usage_error(ctx, "bad option");
+		return sl_error(err, "bad option");
 	}
+	return 0;
+}
+
+static int apply(struct ctx *ctx, struct crawl_opts *o, int c, const char *a)
+{
+	struct sl_err err;
+
+	if (apply_opt(o, c, a, &err))
+		return usage_error(ctx, "%s", err.msg);
 	return EXIT_OK;
+}
+
+int crawl_config(struct crawl_opts *o, const char *key, const char *value,
+		 struct sl_err *err)
+{
+	char name[64];
+	size_t i;
+
+	if (strlen(key) >= sizeof(name))
+		return sl_error(err, "unknown key '%s'", key);
+	for (i = 0; key[i]; i++)
+		name[i] = key[i] == '_' ? '-' : key[i];
+	name[i] = '\0';
+	if (!strcmp(name, "seeds")) {	/* URLs separated by spaces or commas */
+		char *copy = strdup(value), *u, *save = NULL;
+		int rc = 0;
+
+		if (!copy)
+			return sl_error(err, "out of memory");
+		for (u = strtok_r(copy, ", \t", &save); u && !rc;
+		     u = strtok_r(NULL, ", \t", &save))
+			rc = strlist_add(&o->seeds, u, err);
+		free(copy);
+		return rc;
+	}
+	for (const struct option *lo = longopts; lo->name; lo++) {
+		if (strcmp(lo->name, name) || lo->val == O_RESUME)
+			continue;
+		if (lo->has_arg == no_argument) {
+			if (!strcmp(value, "true") || !strcmp(value, "yes") ||
+			    !strcmp(value, "1") || !strcmp(value, "on"))
+				return apply_opt(o, lo->val, NULL, err);
+			if (!strcmp(value, "false") || !strcmp(value, "no") ||
+			    !strcmp(value, "0") || !strcmp(value, "off"))
+				return 0;
+			return sl_error(err, "'%s' is not true or false", value);
+		}
+		return apply_opt(o, lo->val, value, err);
+	}
+	return sl_error(err, "unknown key '%s' (see 'sluice help crawl')", key);
 }
 
 static void progress(void *arg, const struct crawl_stats *s)

@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "runconf.h"
+#include "../crawl/crawler.h"
 #include "../filter/pipeline.h"
 #include "../filter/runner.h"
 #include "../store/db.h"
@@ -30,10 +31,13 @@
 #include "../lib/banned.h"
 
 static volatile sig_atomic_t stop_sig;
+static struct crawler *volatile crawling;	/* stopped by a signal too */
 
 static void on_signal(int sig)
 {
 	stop_sig = sig;
+	if (crawling)
+		crawl_request_stop(crawling);
 }
 
 struct run {
@@ -119,6 +123,50 @@ static void runs_end(struct run *r, const char *status, const char *summary)
 }
 
 /* ---- the steps ------------------------------------------------------ */
+
+static void step_crawl(struct run *r)
+{
+	struct crawl_opts o;
+	struct crawl_stats cs;
+	struct crawler *c = NULL;
+	struct sl_err err;
+	double t0 = clock_mono();
+	int ok = 1;
+
+	crawl_opts_init(&o);
+	for (size_t i = 0; i < r->rc.ncrawl && ok; i++)
+		if (crawl_config(&o, r->rc.crawl[i].key, r->rc.crawl[i].value,
+				 &err)) {
+			say(r, 1, "crawl: %s: %s", r->rc.crawl[i].key, err.msg);
+			ok = 0;
+		}
+	if (ok && crawl_open(&c, r->ctx->st, &o, &err)) {
+		say(r, 1, "crawl: %s", err.msg);
+		ok = 0;
+	}
+	if (ok) {
+		crawling = c;
+		if (stop_sig)
+			crawl_request_stop(c);
+		if (crawl_run(c, NULL, NULL, &err)) {
+			say(r, 1, "crawl: %s", err.msg);
+			ok = 0;
+		}
+		crawling = NULL;
+		crawl_get_stats(c, &cs);
+		say(r, 0, "crawl: %ld pages fetched, %ld documents added, %ld "
+		    "still queued", cs.pages, cs.docs_added, cs.queued);
+		json_array_append_new(r->steps, json_pack(
+			"{s:s,s:I,s:I,s:I,s:f,s:b}", "step", "crawl",
+			"pages", (json_int_t)cs.pages,
+			"added", (json_int_t)cs.docs_added,
+			"queued", (json_int_t)cs.queued,
+			"seconds", clock_mono() - t0, "ok", ok));
+	}
+	crawl_close(c);
+	crawl_opts_release(&o);
+	r->failed |= !ok && !stop_sig;
+}
 
 static void step_import(struct run *r)
 {
@@ -495,6 +543,8 @@ static int run(int argc, char **argv, struct ctx *ctx)
 		goto out;
 	}
 	say(&r, 0, "run %lld of '%s' started", (long long)r.row, r.pipeline);
+	if (r.rc.has_crawl && !stop_sig)
+		step_crawl(&r);
 	if (r.rc.has_import && !stop_sig)
 		step_import(&r);
 	if (r.rc.has_filter && !stop_sig)
@@ -519,8 +569,8 @@ const struct cmd cmd_run = {
 	.run = run,
 	.usage = "sluice run [--wait[=SECONDS]] [--log FILE] [--summary json] "
 		 "PIPELINE.ini",
-	.summary = "run a pipeline file's steps (import, filter, export), "
-		   "for cron",
+	.summary = "run a pipeline file's steps (crawl, import, filter, "
+		   "export), for cron",
 	.help =
 	"  --wait[=SECONDS]  if another run holds the store, wait for it (for\n"
 	"                    ever, or SECONDS) instead of exiting 75\n"
@@ -529,17 +579,23 @@ const struct cmd cmd_run = {
 	"                    step: in, kept, dropped, flagged, seconds; errors)\n"
 	"  -q, --quiet       errors only on stderr\n"
 	"\n"
-	"  Steps run in this order: [import] (files already imported whole are\n"
-	"  skipped: same path, size and content hash), the [filter.NAME]\n"
-	"  stages (only new work), [export] (only when the store changed since\n"
-	"  the last export to that dir, unless force = true; never after a\n"
-	"  failed step; formats = jsonl.zst, tokens, megatron write into DIR,\n"
-	"  DIR/tokens, DIR/megatron, with tokenizer, val_fraction, seed, eot,\n"
-	"  shard_tokens, min_tokens as 'sluice export' takes them). One run at a time per store: a lock beside it\n"
-	"  (STORE.lock); a lock left by a killed run is free again. SIGINT or\n"
-	"  SIGTERM: the current batch is finished and committed, the run is\n"
-	"  recorded as interrupted, exit 130/143; the next run goes on.\n"
-	"  Lines on stderr carry ISO-8601 times when stderr is not a terminal.\n"
+	"  Steps run in this order:\n"
+	"  [crawl]     seeds = URLs, and any option of 'sluice crawl' with '_'\n"
+	"              for '-' (max_pages, allow_net, delay, ...); pages\n"
+	"              already fetched are not fetched again\n"
+	"  [import]    paths = globs; files imported whole before (same path,\n"
+	"              size and content hash) are skipped\n"
+	"  [filter.*]  the stages, over new documents only\n"
+	"  [export]    dir, formats = jsonl.zst, tokens, megatron (into DIR,\n"
+	"              DIR/tokens, DIR/megatron), tokenizer, val_fraction,\n"
+	"              seed, eot, shard_tokens, min_tokens, shard_size, level;\n"
+	"              written only when the store changed (force = true:\n"
+	"              always), never after a failed step\n"
+	"  One run at a time per store: a lock beside it (STORE.lock); a lock\n"
+	"  left by a killed run is free again. SIGINT or SIGTERM: the current\n"
+	"  batch is finished and committed, the run is recorded as\n"
+	"  interrupted, exit 130/143; the next run goes on. Lines on stderr\n"
+	"  carry ISO-8601 times when stderr is not a terminal.\n"
 	"  Exit status: 0 ok, 1 a step failed (the others' work is kept),\n"
 	"  2 usage or pipeline file error, 75 locked, 130/143 interrupted.\n",
 	.flags = CMD_STORE | CMD_CREATE,

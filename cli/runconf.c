@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cmd.h"
+#include "../crawl/crawler.h"
 #include "../lib/err.h"
 #include "../lib/banned.h"
 
@@ -147,6 +148,33 @@ static int export_key(struct runconf *rc, const char *k, const char *v)
 	return -2;
 }
 
+/* Check a [crawl] key on scratch options, then keep it for the run. */
+static int crawl_key(struct loader *l, const char *k, const char *v)
+{
+	struct runconf *rc = l->rc;
+	struct crawl_opts o;
+	struct runconf_kv *kv;
+	int r;
+
+	crawl_opts_init(&o);
+	r = crawl_config(&o, k, v, &l->err);
+	crawl_opts_release(&o);
+	if (r) {
+		sl_error_prefix(&l->err, "[crawl] %s: ", k);
+		return -3;
+	}
+	kv = realloc(rc->crawl, (rc->ncrawl + 1) * sizeof(*kv));
+	if (!kv)
+		return -1;
+	rc->crawl = kv;
+	kv[rc->ncrawl].key = strdup(k);
+	kv[rc->ncrawl].value = strdup(v);
+	if (!kv[rc->ncrawl].key || !kv[rc->ncrawl].value)
+		return -1;
+	rc->ncrawl++;
+	return 0;
+}
+
 static int on_entry(void *user, const char *section, const char *key,
 		    const char *value)
 {
@@ -158,15 +186,20 @@ static int on_entry(void *user, const char *section, const char *key,
 		rc->has_filter = 1;
 		return 1;	/* filter/pipeline.c reads these */
 	}
-	if (!strcmp(section, "import")) {
+	if (!strcmp(section, "crawl")) {
+		rc->has_crawl = 1;
+		r = key ? crawl_key(l, key, value) : 0;
+		if (r == -3)
+			return 0;
+	} else if (!strcmp(section, "import")) {
 		rc->has_import = 1;
 		r = key ? import_key(rc, key, value) : 0;
 	} else if (!strcmp(section, "export")) {
 		rc->has_export = 1;
 		r = key ? export_key(rc, key, value) : 0;
 	} else {
-		sl_error(&l->err, "[%s]: unknown section (known: [import], "
-			 "[filter.NAME], [export])", section);
+		sl_error(&l->err, "[%s]: unknown section (known: [crawl], "
+			 "[import], [filter.NAME], [export])", section);
 		return 0;
 	}
 	if (r == -2)
@@ -194,6 +227,14 @@ static int scan_sections(FILE *f, struct loader *l, int *lineno)
 			return -1;
 	}
 	rewind(f);
+	return 0;
+}
+
+static int has_seeds(const struct runconf *rc)
+{
+	for (size_t i = 0; i < rc->ncrawl; i++)
+		if (!strcmp(rc->crawl[i].key, "seeds"))
+			return 1;
 	return 0;
 }
 
@@ -231,8 +272,11 @@ int runconf_load(struct runconf *rc, const char *path, struct sl_err *err)
 		return sl_error(err, "%s: [import] needs paths", path);
 	if (rc->has_export && !rc->dir[0])
 		return sl_error(err, "%s: [export] needs dir", path);
-	if (!rc->has_import && !rc->has_export && !rc->has_filter)
-		return sl_error(err, "%s: nothing to run (no [import], "
+	if (rc->has_crawl && !has_seeds(rc))
+		return sl_error(err, "%s: [crawl] needs seeds", path);
+	if (!rc->has_crawl && !rc->has_import && !rc->has_export &&
+	    !rc->has_filter)
+		return sl_error(err, "%s: nothing to run (no [crawl], [import], "
 				"[filter.NAME] or [export] section)", path);
 	return 0;
 }
@@ -242,6 +286,13 @@ void runconf_release(struct runconf *rc)
 	for (size_t i = 0; i < rc->nglobs; i++)
 		free(rc->globs[i]);
 	free(rc->globs);
+	for (size_t i = 0; i < rc->ncrawl; i++) {
+		free(rc->crawl[i].key);
+		free(rc->crawl[i].value);
+	}
+	free(rc->crawl);
+	rc->crawl = NULL;
+	rc->ncrawl = 0;
 	rc->globs = NULL;
 	rc->nglobs = 0;
 }

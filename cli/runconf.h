@@ -16,6 +16,11 @@
  *   (jsonl.zst goes to DIR/documents, tokens to DIR/tokens, megatron to
  *   DIR/megatron)
  *
+ *   [crawl]
+ *   seeds = https://example.org/     ; and every option of 'sluice crawl'
+ *   max_pages = 1000                 ; with '_' for '-': scope, max_depth,
+ *   allow_net = 127.0.0.1/32         ; delay, include, exclude, ...
+ *
  * [filter.NAME] sections are the filter pipeline's (filter/pipeline.h).
  * Any other section or key is an error naming the file, line, section and
  * key, so a typo never silently disables a step.
@@ -28,8 +33,15 @@
 
 struct sl_err;
 
+struct runconf_kv {
+	char *key, *value;
+};
+
 struct runconf {
-	int has_import, has_export, has_filter;
+	int has_crawl, has_import, has_export, has_filter;
+	/* [crawl]: checked when read, applied by the run */
+	struct runconf_kv *crawl;
+	size_t ncrawl;
 	/* [import] */
 	char **globs;
 	size_t nglobs;

@@ -1,26 +1,22 @@
 #!/bin/sh
 # demo.sh: the main job end to end on bundled data (make demo).
-# Everything lands in demo-out/: the store, the exported corpus.
+#
+# A local website (tests/data/site: Debian FAQ pages in English and
+# Chinese, a duplicate, a forum page with boilerplate and profanity, a
+# robots.txt) is served on loopback; `sluice run demo.ini` crawls it,
+# imports the bundled JSONL sample, filters everything and exports JSONL and
+# token shards; `sluice report --html` draws the result.  Everything lands
+# in demo-out/.
 set -eu
 SL=${SLUICE_BIN:-./sluice}
+case $SL in /*) ;; *) SL=$(pwd)/$SL ;; esac
 out=demo-out
 rm -rf "$out"
 mkdir -p "$out"
 export SLUICE_DB="$out/sluice.db"
 step() { printf '\n== %s\n' "$*"; }
 
-step "create the store"
-$SL init
-
-step "import the bundled sample (Debian FAQ, English and Chinese, with copies)"
-$SL import tests/data/sample/debian-faq.jsonl
-
-step "import it again: nothing new"
-$SL import tests/data/sample/debian-faq.jsonl
-
-step "crawl a small local website (Debian FAQ pages, English and Chinese)"
-# python3 -m http.server on a free loopback port; the SSRF guard refuses
-# loopback unless --allow-net opens it.
+step "serve the demo website on loopback"
 python3 -u -m http.server --bind 127.0.0.1 --directory tests/data/site 0 \
 	>"$out/http.log" 2>&1 &
 srv=$!
@@ -32,27 +28,57 @@ while [ -z "$port" ]; do
 	sleep 0.1
 	port=$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' "$out/http.log" | head -n 1)
 done
-$SL crawl --allow-net 127.0.0.1/32 --delay 0 "http://127.0.0.1:$port/"
+echo "http://127.0.0.1:$port/"
+
+step "the pipeline file"
+cat > "$out/demo.ini" <<INI
+[crawl]
+seeds = http://127.0.0.1:$port/
+allow_net = 127.0.0.1/32      ; the SSRF guard refuses loopback otherwise
+delay = 0
+max_pages = 200
+
+[import]
+paths = tests/data/sample/*.jsonl
+
+[filter.normalize]
+[filter.lang]
+[filter.exact]
+[filter.minhash]
+[filter.lines]
+[filter.quality]
+[filter.rules]
+defaults = true
+[filter.pii]
+
+[export]
+dir = $out/corpus
+formats = jsonl.zst, tokens
+tokenizer = cl100k_base
+INI
+cat "$out/demo.ini"
+
+step "sluice run: crawl, import, filter, export"
+$SL run "$out/demo.ini"
+
+step "run again: nothing new to do"
+$SL run "$out/demo.ini"
 kill $srv; wait $srv 2>/dev/null || true
 
-step "one crawled page"
-$SL show --no-text "$(sqlite3 "$SLUICE_DB" "SELECT id FROM docs WHERE url LIKE '%/zh-cn/basic-defs.zh-cn.html'")"
+step "the run history"
+$SL runs
 
-step "filter: normalize, then exact dedup (the sample has 12 verbatim copies)"
-$SL filter
+step "why the mirrored page was dropped"
+$SL why "$(sqlite3 "$SLUICE_DB" "SELECT id FROM docs WHERE url LIKE '%/mirror/basic-defs.html'")" || true
 
-step "why a copy was dropped"
-$SL why faq-en-2.5 || true
+step "the forum page: boilerplate gone, profanity flagged"
+$SL show "$(sqlite3 "$SLUICE_DB" "SELECT id FROM docs WHERE url LIKE '%/community/forum.html'")" | head -30
 
-step "what the store holds"
-$SL stats
+step "the report"
+$SL report
+$SL report --html "$out/report.html"
 
-step "one document"
-$SL show --no-text faq-zh-1.1
-
-step "export the kept documents (Dolma layout, zstd)"
-$SL export "$out/export"
-ls -l "$out/export/documents"
-printf '\nfirst exported document:\n'
-zstd -dc "$out/export/documents/0000.jsonl.zst" | head -n 1 | cut -c 1-300
-printf '\ndemo done: store %s, corpus %s/export\n' "$SLUICE_DB" "$out"
+step "what training code reads"
+ls -l "$out/corpus/documents" "$out/corpus/tokens"
+printf '\ndemo done:\n  store    %s\n  report   %s\n  corpus   %s/corpus/documents (JSONL.zst)\n  shards   %s/corpus/tokens (llm.c, cl100k_base; manifest.json)\n' \
+	"$SLUICE_DB" "$out/report.html" "$out" "$out"
