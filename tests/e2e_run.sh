@@ -121,6 +121,33 @@ for f in all/documents/0000.jsonl.zst all/tokens/manifest.json all/megatron/slui
 done
 /usr/bin/python3 "$TOP/tests/read_shards.py" all/tokens > /dev/null || fail "run's token shards"
 ok
+# [crawl]: a run crawls the bundled site on loopback, a second run
+# fetches nothing again; bad [crawl] keys are configuration errors
+python3 -u -m http.server --bind 127.0.0.1 --directory "$TOP/tests/data/site" 0 > http.log 2>&1 &
+srv=$!
+port= i=0
+while [ -z "$port" ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+	port=$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' http.log | head -n 1)
+done
+[ -n "$port" ] || fail "http.server did not start"
+printf '[crawl]\nseeds = http://127.0.0.1:%s/\nallow_net = 127.0.0.1/32\ndelay = 0\n[filter.exact]\n' "$port" > crawl.ini
+expect_rc 0 "$SL" run --db crawl.db crawl.ini
+expect_err "crawl: "
+[ "$(sqlite3 crawl.db "SELECT count(*) FROM docs WHERE source = 'crawl'")" -gt 10 ] || fail "the run crawled nothing"
+ok
+n1=$(grep -c 'GET ' http.log)
+expect_rc 0 "$SL" run --db crawl.db crawl.ini
+expect_err "nothing new"
+[ "$(grep -c 'GET ' http.log)" = "$n1" ] || fail "the second run fetched again"
+ok
+kill $srv; wait $srv 2>/dev/null
+printf '[crawl]\nseeds = http://127.0.0.1:1/\nmax_pagez = 3\n' > badc.ini
+expect_rc 2 "$SL" run badc.ini
+expect_err "badc.ini:3: [crawl] max_pagez: unknown key"
+printf '[crawl]\nseeds = http://127.0.0.1:1/\nmax_pages = lots\n' > badc2.ini
+expect_rc 2 "$SL" run badc2.ini
+expect_err "badc2.ini:3: [crawl] max_pages: bad --max-pages 'lots'"
 expect_rc 0 "$SL" runs --last 3
 expect_out "run "
 done_tests
