@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "check_main.h"
 #include "testutil.h"
@@ -173,6 +174,70 @@ START_TEST(normalize_cases)
 	tsv_close(&t);
 	stage_out_release(&out);
 	ck_assert_int_ge(n, 15);
+}
+END_TEST
+
+/* The normalize stage copies ASCII and Han through and sends only the
+ * other runs to utf8proc: on random mixes of ASCII, Han, combining marks,
+ * precomposed and compatibility characters, Hangul jamo, white space and
+ * controls, its output must be what normalizing the whole text with
+ * utf8proc first gives, and must itself be NFC (NFKC). */
+START_TEST(normalize_fast_path_random)
+{
+	static const char *const piece[] = {
+		"a", "e", "E", "z", " ", "  ", "\t", "\n", "\r\n", "\n\n\n", ".",
+		"\xe4\xb8\xad", "\xe6\x96\x87",		/* Han */
+		"\xcc\x81", "\xcc\xa7", "\xcc\x88",	/* U+0301 U+0327 U+0308 */
+		"\xc3\xa9", "\xc3\x85",			/* é Å */
+		"\xe1\x84\x80", "\xe1\x85\xa1", "\xe1\x86\xa8", /* jamo L V T */
+		"\xea\xb0\x80",				/* 가 */
+		"\xef\xac\x81", "\xef\xbc\xa1",		/* ﬁ, full-width A */
+		"\xe2\x80\x8b", "\xc2\xa0", "\xe3\x80\x80", /* ZWSP NBSP IDSP */
+		"\xc2\x85", "\xe2\x80\xa8", "\x01",
+		"\xe2\x84\xab", "\xef\xa4\x80",		/* Angstrom, CJK compat */
+	};
+	const size_t np = sizeof(piece) / sizeof(piece[0]);
+	struct stage_out a, b;
+	unsigned seed = 12345;
+
+	stage_out_init(&a);
+	stage_out_init(&b);
+	for (int round = 0; round < 4000; round++) {
+		const char *opts = round & 1 ? "nfkc=true" : "-";
+		int o = UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+			(round & 1 ? UTF8PROC_COMPAT : 0);
+		char text[512];
+		size_t len = 0, k = (size_t)(rand_r(&seed) % 24);
+		utf8proc_uint8_t *full = NULL, *again = NULL;
+		utf8proc_ssize_t n;
+		char *got;
+
+		for (size_t i = 0; i < k; i++) {
+			const char *p = piece[(size_t)rand_r(&seed) % np];
+
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		text[len] = '\0';
+		apply_one("normalize", opts, text, &a);
+		n = utf8proc_map((const utf8proc_uint8_t *)text,
+				 (utf8proc_ssize_t)len, &full, o);
+		ck_assert_int_ge(n, 0);
+		apply_one("normalize", opts, (const char *)full, &b);
+		got = a.text.data ? a.text.data : "";
+		ck_assert_msg(!strcmp(got, b.text.data ? b.text.data : ""),
+			      "round %d: fast '%s' != full '%s'", round, got,
+			      b.text.data);
+		n = utf8proc_map((const utf8proc_uint8_t *)got,
+				 (utf8proc_ssize_t)strlen(got), &again, o);
+		ck_assert_int_ge(n, 0);
+		ck_assert_msg(!strcmp((const char *)again, got),
+			      "round %d: output '%s' not normalized", round, got);
+		free(full);
+		free(again);
+	}
+	stage_out_release(&a);
+	stage_out_release(&b);
 }
 END_TEST
 
@@ -379,6 +444,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, pipeline_files);
 	tcase_add_test(tc, version_follows_options);
 	tcase_add_test(tc, normalize_cases);
+	tcase_add_test(tc, normalize_fast_path_random);
 	tcase_add_test(tc, runner_incremental);
 	tcase_add_test(tc, runner_redo_dry_run_and_shards);
 	tcase_add_test(tc, lines_cut_after_min_docs);
