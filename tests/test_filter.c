@@ -274,7 +274,11 @@ START_TEST(runner_incremental)
 	ck_assert_uint_eq(c[1].dropped, 2);	/* b, e duplicate a */
 	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts WHERE stage = 'exact' "
 			    "AND detail = '{\"dup_of\":\"a\"}'"), 2);
-	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 4);
+	/* only a and e changed; b and d are stored once, as imported */
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts t JOIN docs d ON "
+			    "d.rowid = t.doc WHERE d.id IN ('a', 'e')"), 2);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 2);
+	ck_assert_uint_eq(c[0].rewritten, 2);
 	/* again: nothing to do */
 	ck_assert_int_eq(run(ini, &o, c, &err), 0);
 	ck_assert_uint_eq(c[0].in + c[1].in, 0);
@@ -296,6 +300,27 @@ START_TEST(runner_incremental)
 			    "v.decision = 'keep' AND d.id IN ('b', 'd', 'f')"), 3);
 	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts WHERE stage = 'exact' "
 			    "AND decision = 'drop'"), 3);
+}
+END_TEST
+
+/* A stage that sees the original text and now leaves it unchanged (a new
+ * option) makes the original the current text again: its old rewrite is
+ * forgotten, not kept. */
+START_TEST(runner_unchanged_rewrite_reverts)
+{
+	struct filter_opts o = { .threads = 2 };
+	struct stage_counts c[1];
+	struct sl_err err;
+
+	import_lines("{\"id\":\"a\",\"text\":\"x  y\"}\n");
+	ck_assert_int_eq(run("[filter.normalize]\n", &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].rewritten, 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 1);
+	ck_assert_int_eq(run("[filter.normalize]\ncollapse_spaces = false\n",
+			     &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].in, 1);
+	ck_assert_uint_eq(c[0].rewritten, 0);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 0);
 }
 END_TEST
 
@@ -446,6 +471,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, normalize_cases);
 	tcase_add_test(tc, normalize_fast_path_random);
 	tcase_add_test(tc, runner_incremental);
+	tcase_add_test(tc, runner_unchanged_rewrite_reverts);
 	tcase_add_test(tc, runner_redo_dry_run_and_shards);
 	tcase_add_test(tc, lines_cut_after_min_docs);
 	tcase_add_test(tc, minhash_clusters_near_copies);
