@@ -321,6 +321,9 @@ START_TEST(runner_unchanged_rewrite_reverts)
 	ck_assert_uint_eq(c[0].in, 1);
 	ck_assert_uint_eq(c[0].rewritten, 0);
 	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 0);
+	/* the run turns foreign keys off for its writes, and back on */
+	ck_assert_int_eq(q1("PRAGMA foreign_keys"), 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 END_TEST
 
