@@ -390,6 +390,34 @@ START_TEST(lines_cut_after_min_docs)
 }
 END_TEST
 
+/* A line is counted once per document however often it appears there,
+ * every occurrence goes once it is cut, and the count stops at min_docs. */
+START_TEST(lines_once_per_doc_saturated)
+{
+	struct filter_opts o = { .threads = 1, .batch = 1 };
+	struct stage_counts c[1];
+	struct sl_err err;
+
+	import_lines("{\"id\":\"d0\",\"text\":\"X\\nX\\nfoo\"}\n"
+		     "{\"id\":\"d1\",\"text\":\"X\\nbar\\nX\"}\n"
+		     "{\"id\":\"d2\",\"text\":\"X\\nbaz\"}\n"
+		     "{\"id\":\"d3\",\"text\":\"X\"}\n");
+	ck_assert_msg(run("[filter.lines]\nmin_docs = 2\n", &o, c, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_uint_eq(c[0].in, 4);
+	ck_assert_uint_eq(c[0].dropped, 1);	/* d3: nothing left */
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE d.id = 'd0' AND v.reason "
+			    "IS NULL"), 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE d.id = 'd1' AND v.detail = "
+			    "'{\"cut\":2}'"), 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts t JOIN docs d ON "
+			    "d.rowid = t.doc WHERE d.id = 'd1' AND t.nbytes = 3"), 1);
+	ck_assert_int_eq(q1("SELECT max(docs) FROM line_counts"), 2);
+}
+END_TEST
+
 /* A text of n pseudo-random words (deterministic in seed). */
 static void words(struct buf *b, int n, unsigned seed)
 {
@@ -477,6 +505,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, runner_unchanged_rewrite_reverts);
 	tcase_add_test(tc, runner_redo_dry_run_and_shards);
 	tcase_add_test(tc, lines_cut_after_min_docs);
+	tcase_add_test(tc, lines_once_per_doc_saturated);
 	tcase_add_test(tc, minhash_clusters_near_copies);
 	suite_add_tcase(s, tc);
 	return s;
