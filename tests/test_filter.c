@@ -93,6 +93,19 @@ START_TEST(pipeline_files)
 	ck_assert_msg(strstr(err.msg, "p.ini:2: cannot parse"), "%s", err.msg);
 	ck_assert_int_eq(load(&p, "[crawl]\n", &err), -1);
 	ck_assert_msg(strstr(err.msg, "no [filter.NAME] section"), "%s", err.msg);
+	/* a stage's section given twice */
+	ck_assert_int_eq(load(&p, "[filter.minhash]\nbands = 7\n\n"
+			      "[filter.minhash]\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "p.ini:4: [filter.minhash]: stage given "
+			     "twice"), "%s", err.msg);
+	/* values each fine alone, checked by the stage at load time */
+	ck_assert_int_eq(load(&p, "[filter.lines]\nunit = word\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "p.ini: [filter.lines] unit: 'word'"),
+		      "%s", err.msg);
+	ck_assert_int_eq(load(&p, "[filter.minhash]\nbands = 100\nrows = 100\n",
+			      &err), -1);
+	ck_assert_msg(strstr(err.msg, "p.ini: [filter.minhash]: bands x rows"),
+		      "%s", err.msg);
 	/* no file: every stage with its defaults */
 	ck_assert_int_eq(load(&p, NULL, &err), 0);
 	ck_assert_uint_ge(p.n, 2);
