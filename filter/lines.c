@@ -11,6 +11,13 @@
  * version of CCNet's shard-wide pass: the first min_docs - 1 documents keep
  * the line, which costs little and needs no second pass over the corpus.
  * A document left with no text is dropped ("all_lines_repeated").
+ *
+ * The count stops at min_docs (all that matters is reaching it), so a
+ * boilerplate line costs one lookup per document and no write; the
+ * lookups of lines known to be cut are skipped too, through a small
+ * direct-mapped cache of such hashes (a count never goes down, except on
+ * reset(), which empties the cache).  Each distinct line of a document is
+ * counted once.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -39,10 +46,18 @@ static const struct stage_opt opts[] = {
 	{ 0 },
 };
 
+#define CUT_CACHE (1u << 16)
+
 struct lines {
 	struct lines_conf conf;
 	int paragraphs;
-	sqlite3_stmt *bump;
+	sqlite3_stmt *get, *add, *set;
+	uint64_t *cut_cache;	/* hashes at min_docs; 0: empty slot */
+	/* the writer's scratch: a document's distinct unit hashes, sorted,
+	 * and whether each is cut */
+	uint64_t *uh;
+	unsigned char *ucut;
+	size_t ualloc;
 };
 
 static int open_(void **state, const void *conf, struct sl_err *err)
@@ -58,6 +73,10 @@ static int open_(void **state, const void *conf, struct sl_err *err)
 				"or paragraph", ((const struct lines_conf *)conf)->unit);
 	}
 	l->paragraphs = !strcmp(l->conf.unit, "paragraph");
+	if (!(l->cut_cache = calloc(CUT_CACHE, sizeof(uint64_t)))) {
+		free(l);
+		return sl_error(err, "out of memory");
+	}
 	*state = l;
 	return 0;
 }
@@ -66,7 +85,12 @@ static void close_(void *state)
 {
 	struct lines *l = state;
 
-	sqlite3_finalize(l->bump);
+	sqlite3_finalize(l->get);
+	sqlite3_finalize(l->add);
+	sqlite3_finalize(l->set);
+	free(l->cut_cache);
+	free(l->uh);
+	free(l->ucut);
 	free(l);
 }
 
@@ -145,31 +169,121 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 	return 0;
 }
 
-/* Count the unit in one more document; returns the count, or -1. */
-static long long bump(struct lines *l, struct store *st, uint64_t h,
-		      struct sl_err *err)
+static int prepare(struct lines *l, struct store *st, struct sl_err *err)
 {
-	long long n = -1;
-
-	if (!l->bump && store_prepare(st, &l->bump, "INSERT INTO line_counts"
-			"(hash, docs) VALUES (?1, 1) ON CONFLICT(hash) DO "
-			"UPDATE SET docs = docs + 1 RETURNING docs", err))
-		return -1;
-	sqlite3_bind_int64(l->bump, 1, (sqlite3_int64)h);
-	if (sqlite3_step(l->bump) == SQLITE_ROW)
-		n = sqlite3_column_int64(l->bump, 0);
-	sqlite3_reset(l->bump);
-	if (n < 0)
-		return store_fail(st, err, "line dedup");
-	return n;
+	if (l->get)
+		return 0;
+	return store_prepare(st, &l->get, "SELECT docs FROM line_counts "
+			     "WHERE hash = ?1", err) ||
+	       store_prepare(st, &l->add, "INSERT OR IGNORE INTO line_counts"
+			     "(hash, docs) VALUES (?1, 1)", err) ||
+	       store_prepare(st, &l->set, "UPDATE line_counts SET docs = ?2 "
+			     "WHERE hash = ?1", err) ? -1 : 0;
 }
 
-static int seen_before(const uint64_t *h, size_t i)
+static uint64_t *cache_slot(struct lines *l, uint64_t h)
 {
-	for (size_t j = 0; j < i; j++)
-		if (h[j] == h[i])
-			return 1;
-	return 0;
+	return &l->cut_cache[(h ^ (h >> 29)) & (CUT_CACHE - 1)];
+}
+
+/* Count unit hash h in one more document; *cut: it has now been seen in
+ * min_docs documents. */
+static int bump(struct lines *l, struct store *st, uint64_t h, int *cut,
+		struct sl_err *err)
+{
+	long long n = 0;
+	int rc;
+
+	if (*cache_slot(l, h) == h) {
+		*cut = 1;
+		return 0;
+	}
+	/* most lines are new: try the insert first */
+	sqlite3_bind_int64(l->add, 1, (sqlite3_int64)h);
+	rc = sqlite3_step(l->add);
+	sqlite3_reset(l->add);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, "line dedup");
+	if (sqlite3_changes(st->db) == 0) {
+		sqlite3_bind_int64(l->get, 1, (sqlite3_int64)h);
+		rc = sqlite3_step(l->get);
+		if (rc == SQLITE_ROW)
+			n = sqlite3_column_int64(l->get, 0);
+		sqlite3_reset(l->get);
+		if (rc != SQLITE_ROW)
+			return store_fail(st, err, "line dedup");
+	}
+	*cut = n + 1 >= l->conf.min_docs;
+	if (*cut)
+		*cache_slot(l, h) = h;
+	if (!n || n >= l->conf.min_docs)
+		return 0;
+	sqlite3_bind_int64(l->set, 1, (sqlite3_int64)h);
+	sqlite3_bind_int64(l->set, 2, n + 1);
+	rc = sqlite3_step(l->set);
+	sqlite3_reset(l->set);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "line dedup");
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The document's distinct nonzero hashes into l->uh (sorted), each
+ * counted once; l->ucut says which are cut.  Returns how many, or -1. */
+static long count_units(struct lines *l, struct store *st, const uint64_t *h,
+			size_t n, struct sl_err *err)
+{
+	size_t k = 0;
+
+	if (n > l->ualloc) {
+		uint64_t *a = realloc(l->uh, n * sizeof(*a));
+		unsigned char *c = a ? realloc(l->ucut, n) : NULL;
+
+		if (a)
+			l->uh = a;
+		if (!c)
+			return sl_error(err, "out of memory");
+		l->ucut = c;
+		l->ualloc = n;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (h[i])
+			l->uh[k++] = h[i];
+	qsort(l->uh, k, sizeof(*l->uh), cmp_u64);
+	n = k;
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int cut = 0;
+
+		if (k && l->uh[k - 1] == l->uh[i])
+			continue;
+		if (bump(l, st, l->uh[i], &cut, err))
+			return -1;
+		l->uh[k] = l->uh[i];
+		l->ucut[k++] = (unsigned char)cut;
+	}
+	return (long)k;
+}
+
+static int is_cut(const struct lines *l, size_t n, uint64_t h)
+{
+	size_t lo = 0, hi = n;
+
+	if (!h)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->uh[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && l->uh[lo] == h && l->ucut[lo];
 }
 
 static int decide(void *state, struct store *st, const struct stage_doc *d,
@@ -179,17 +293,14 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 	const uint64_t *h = (const uint64_t *)out->data.data;
 	size_t n = out->data.len / sizeof(*h), i = 0, cut = 0, cut_bytes = 0;
 	const char *p = d->text, *end = d->text + d->len, *next;
+	long nu;
 
+	if (prepare(l, st, err) || (nu = count_units(l, st, h, n, err)) < 0)
+		return -1;
 	buf_reset(&out->text);
 	for (; p < end; i++) {
 		unit_end(p, end, l->paragraphs, &next);
-		long long count = 0;
-
-		if (i < n && h[i] && !(i < 64 && seen_before(h, i)))
-			count = bump(l, st, h[i], err);
-		if (count < 0)
-			return -1;
-		if (count >= l->conf.min_docs) {
+		if (i < n && is_cut(l, (size_t)nu, h[i])) {
 			cut++;
 			cut_bytes += (size_t)(next - p);
 		} else {
@@ -217,6 +328,9 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 
 static int reset(void *state, struct store *st, struct sl_err *err)
 {
+	struct lines *l = state;
+
+	memset(l->cut_cache, 0, CUT_CACHE * sizeof(uint64_t));
 	return store_exec(st, "DELETE FROM line_counts", err);
 }
 
@@ -224,7 +338,7 @@ const struct stage_ops stage_lines = {
 	.name = "lines",
 	.summary = "line dedup: cut lines that repeat across documents "
 		   "(boilerplate left by extraction)",
-	.code_version = 1,
+	.code_version = 2,	/* 2: a line counted once per document */
 	.opts = opts,
 	.conf_size = sizeof(struct lines_conf),
 	.open = open_,

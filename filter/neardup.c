@@ -152,19 +152,43 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 	return 0;
 }
 
+/* One statement for all bands of a document, each way: SQLite's
+ * per-statement cost (VDBE start, halt, reset) was most of the writer's
+ * time with one statement a band.  ?1..?bands are the band keys; ?bands+1
+ * the document. */
+static int prepare_bands(struct near *n, struct store *st, struct sl_err *err)
+{
+	struct buf q, a;
+	int rc;
+
+	buf_init(&q, 0);
+	buf_init(&a, 0);
+	buf_adds(&q, "SELECT doc FROM minhash_bands WHERE ");
+	buf_adds(&a, "INSERT OR IGNORE INTO minhash_bands(band, hash, doc) "
+		 "VALUES ");
+	for (long b = 0; b < n->conf.bands; b++) {
+		buf_addf(&q, "%s(band = %ld AND hash = ?%ld)", b ? " OR " : "",
+			 b, b + 1);
+		buf_addf(&a, "%s(%ld, ?%ld, ?%ld)", b ? ", " : "", b, b + 1,
+			 n->conf.bands + 1);
+	}
+	rc = !q.data || !a.data ? sl_error(err, "out of memory") :
+	     store_prepare(st, &n->cands, q.data, err) ||
+	     store_prepare(st, &n->add_band, a.data, err) ? -1 : 0;
+	buf_release(&q);
+	buf_release(&a);
+	return rc;
+}
+
 static int prepare(struct near *n, struct store *st, struct sl_err *err)
 {
 	if (n->cands)
 		return 0;
-	return store_prepare(st, &n->cands, "SELECT doc FROM minhash_bands "
-			     "WHERE band = ?1 AND hash = ?2", err) ||
+	return prepare_bands(n, st, err) ||
 	       store_prepare(st, &n->sig, "SELECT sig, cluster FROM "
 			     "minhash_docs WHERE doc = ?1", err) ||
 	       store_prepare(st, &n->add_doc, "INSERT OR REPLACE INTO "
 			     "minhash_docs(doc, cluster, sig) VALUES (?1, ?2, ?3)",
-			     err) ||
-	       store_prepare(st, &n->add_band, "INSERT OR IGNORE INTO "
-			     "minhash_bands(band, hash, doc) VALUES (?1, ?2, ?3)",
 			     err) ||
 	       store_prepare(st, &n->merge, "UPDATE minhash_docs SET cluster = "
 			     "?2 WHERE cluster = ?1", err) ||
@@ -266,14 +290,11 @@ static int keep_as_rep(struct near *n, struct store *st,
 			  SQLITE_STATIC);
 	if (done(st, n->add_doc, err))
 		return -1;
-	for (long b = 0; b < n->conf.bands; b++) {
-		sqlite3_bind_int64(n->add_band, 1, b);
-		sqlite3_bind_int64(n->add_band, 2, (sqlite3_int64)keys[b]);
-		sqlite3_bind_int64(n->add_band, 3, d->rowid);
-		if (done(st, n->add_band, err))
-			return -1;
-	}
-	return 0;
+	for (long b = 0; b < n->conf.bands; b++)
+		sqlite3_bind_int64(n->add_band, (int)b + 1,
+				   (sqlite3_int64)keys[b]);
+	sqlite3_bind_int64(n->add_band, (int)n->conf.bands + 1, d->rowid);
+	return done(st, n->add_band, err);
 }
 
 static int decide(void *state, struct store *st, const struct stage_doc *d,
@@ -285,6 +306,7 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 	int64_t clusters[MAX_CLUSTERS], best_cluster = -1, target;
 	double best = -1;
 	size_t ncl = 0;
+	int rc;
 
 	if (prepare(n, st, err))
 		return -1;
@@ -292,38 +314,35 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 		stage_verdict(out, DECISION_KEEP, "no_shingles");
 		return 0;
 	}
-	for (long b = 0; b < n->conf.bands; b++) {
-		int rc;
+	for (long b = 0; b < n->conf.bands; b++)
+		sqlite3_bind_int64(n->cands, (int)b + 1, (sqlite3_int64)keys[b]);
+	/* each candidate once, however many bands it shares */
+	while ((rc = sqlite3_step(n->cands)) == SQLITE_ROW) {
+		int64_t cand = sqlite3_column_int64(n->cands, 0), cl = 0;
+		double est;
+		size_t i;
 
-		sqlite3_bind_int64(n->cands, 1, b);
-		sqlite3_bind_int64(n->cands, 2, (sqlite3_int64)keys[b]);
-		while ((rc = sqlite3_step(n->cands)) == SQLITE_ROW) {
-			int64_t cand = sqlite3_column_int64(n->cands, 0), cl = 0;
-			double est;
-			size_t i;
-
-			if (cand == d->rowid)
-				continue;
-			est = compare(n, st, cand, sig, &cl, err);
-			if (est < 0) {
-				sqlite3_reset(n->cands);
-				return -1;
-			}
-			if (n->conf.verify && est < n->conf.threshold)
-				continue;
-			for (i = 0; i < ncl && clusters[i] != cl; i++)
-				;
-			if (i == ncl && ncl < MAX_CLUSTERS)
-				clusters[ncl++] = cl;
-			if (est > best) {
-				best = est;
-				best_cluster = cl;
-			}
+		if (cand == d->rowid)
+			continue;
+		est = compare(n, st, cand, sig, &cl, err);
+		if (est < 0) {
+			sqlite3_reset(n->cands);
+			return -1;
 		}
-		sqlite3_reset(n->cands);
-		if (rc != SQLITE_DONE)
-			return store_fail(st, err, "near dedup");
+		if (n->conf.verify && est < n->conf.threshold)
+			continue;
+		for (i = 0; i < ncl && clusters[i] != cl; i++)
+			;
+		if (i == ncl && ncl < MAX_CLUSTERS)
+			clusters[ncl++] = cl;
+		if (est > best) {
+			best = est;
+			best_cluster = cl;
+		}
 	}
+	sqlite3_reset(n->cands);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, "near dedup");
 	if (best_cluster < 0)
 		return keep_as_rep(n, st, d, sig, keys, err);
 	/* union: every matched cluster joins the smallest one */

@@ -71,6 +71,28 @@ static int on_entry(void *user, const char *section, const char *key,
 	return key ? !stage_conf_set(ops, s->conf, key, value, &l->err) : 1;
 }
 
+/* Let each stage check its whole configuration now (values that only
+ * make sense together, string choices), so a bad file fails before any
+ * work, naming the file. */
+static int check_stages(struct pipeline *p, const char *path,
+			struct sl_err *err)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		void *state;
+
+		if (p->v[i].ops->open(&state, p->v[i].conf, err)) {
+			if (err && err->msg[0] == '[')
+				sl_error_prefix(err, "%s: ", path);
+			else
+				sl_error_prefix(err, "%s: [filter.%s]: ", path,
+						p->v[i].ops->name);
+			return -1;
+		}
+		p->v[i].ops->close(state);
+	}
+	return 0;
+}
+
 static void set_versions(struct pipeline *p)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -93,7 +115,14 @@ static int scan_sections(FILE *f, struct loader *l, int *lineno)
 		if (*p != '[' || !(end = strchr(p, ']')))
 			continue;
 		*end = '\0';
-		if (!on_entry(l, p + 1, NULL, NULL))
+		p++;
+		if (!strncmp(p, SECTION_PREFIX, strlen(SECTION_PREFIX)) &&
+		    find(l->p, p + strlen(SECTION_PREFIX))) {
+			sl_error(&l->err, "[%s]: stage given twice (one section "
+				 "a stage)", p);
+			return -1;
+		}
+		if (!on_entry(l, p, NULL, NULL))
 			return -1;
 	}
 	rewind(f);
@@ -141,6 +170,10 @@ int pipeline_load(struct pipeline *p, const char *path, struct sl_err *err)
 	if (!p->n) {
 		pipeline_release(p);
 		return sl_error(err, "%s: no [filter.NAME] section", path);
+	}
+	if (check_stages(p, path, err)) {
+		pipeline_release(p);
+		return -1;
 	}
 	set_versions(p);
 	return 0;

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "check_main.h"
 #include "testutil.h"
@@ -92,6 +93,19 @@ START_TEST(pipeline_files)
 	ck_assert_msg(strstr(err.msg, "p.ini:2: cannot parse"), "%s", err.msg);
 	ck_assert_int_eq(load(&p, "[crawl]\n", &err), -1);
 	ck_assert_msg(strstr(err.msg, "no [filter.NAME] section"), "%s", err.msg);
+	/* a stage's section given twice */
+	ck_assert_int_eq(load(&p, "[filter.minhash]\nbands = 7\n\n"
+			      "[filter.minhash]\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "p.ini:4: [filter.minhash]: stage given "
+			     "twice"), "%s", err.msg);
+	/* values each fine alone, checked by the stage at load time */
+	ck_assert_int_eq(load(&p, "[filter.lines]\nunit = word\n", &err), -1);
+	ck_assert_msg(strstr(err.msg, "p.ini: [filter.lines] unit: 'word'"),
+		      "%s", err.msg);
+	ck_assert_int_eq(load(&p, "[filter.minhash]\nbands = 100\nrows = 100\n",
+			      &err), -1);
+	ck_assert_msg(strstr(err.msg, "p.ini: [filter.minhash]: bands x rows"),
+		      "%s", err.msg);
 	/* no file: every stage with its defaults */
 	ck_assert_int_eq(load(&p, NULL, &err), 0);
 	ck_assert_uint_ge(p.n, 2);
@@ -176,6 +190,70 @@ START_TEST(normalize_cases)
 }
 END_TEST
 
+/* The normalize stage copies ASCII and Han through and sends only the
+ * other runs to utf8proc: on random mixes of ASCII, Han, combining marks,
+ * precomposed and compatibility characters, Hangul jamo, white space and
+ * controls, its output must be what normalizing the whole text with
+ * utf8proc first gives, and must itself be NFC (NFKC). */
+START_TEST(normalize_fast_path_random)
+{
+	static const char *const piece[] = {
+		"a", "e", "E", "z", " ", "  ", "\t", "\n", "\r\n", "\n\n\n", ".",
+		"\xe4\xb8\xad", "\xe6\x96\x87",		/* Han */
+		"\xcc\x81", "\xcc\xa7", "\xcc\x88",	/* U+0301 U+0327 U+0308 */
+		"\xc3\xa9", "\xc3\x85",			/* é Å */
+		"\xe1\x84\x80", "\xe1\x85\xa1", "\xe1\x86\xa8", /* jamo L V T */
+		"\xea\xb0\x80",				/* 가 */
+		"\xef\xac\x81", "\xef\xbc\xa1",		/* ﬁ, full-width A */
+		"\xe2\x80\x8b", "\xc2\xa0", "\xe3\x80\x80", /* ZWSP NBSP IDSP */
+		"\xc2\x85", "\xe2\x80\xa8", "\x01",
+		"\xe2\x84\xab", "\xef\xa4\x80",		/* Angstrom, CJK compat */
+	};
+	const size_t np = sizeof(piece) / sizeof(piece[0]);
+	struct stage_out a, b;
+	unsigned seed = 12345;
+
+	stage_out_init(&a);
+	stage_out_init(&b);
+	for (int round = 0; round < 4000; round++) {
+		const char *opts = round & 1 ? "nfkc=true" : "-";
+		int o = UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+			(round & 1 ? UTF8PROC_COMPAT : 0);
+		char text[512];
+		size_t len = 0, k = (size_t)(rand_r(&seed) % 24);
+		utf8proc_uint8_t *full = NULL, *again = NULL;
+		utf8proc_ssize_t n;
+		char *got;
+
+		for (size_t i = 0; i < k; i++) {
+			const char *p = piece[(size_t)rand_r(&seed) % np];
+
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		text[len] = '\0';
+		apply_one("normalize", opts, text, &a);
+		n = utf8proc_map((const utf8proc_uint8_t *)text,
+				 (utf8proc_ssize_t)len, &full, o);
+		ck_assert_int_ge(n, 0);
+		apply_one("normalize", opts, (const char *)full, &b);
+		got = a.text.data ? a.text.data : "";
+		ck_assert_msg(!strcmp(got, b.text.data ? b.text.data : ""),
+			      "round %d: fast '%s' != full '%s'", round, got,
+			      b.text.data);
+		n = utf8proc_map((const utf8proc_uint8_t *)got,
+				 (utf8proc_ssize_t)strlen(got), &again, o);
+		ck_assert_int_ge(n, 0);
+		ck_assert_msg(!strcmp((const char *)again, got),
+			      "round %d: output '%s' not normalized", round, got);
+		free(full);
+		free(again);
+	}
+	stage_out_release(&a);
+	stage_out_release(&b);
+}
+END_TEST
+
 static int run(const char *ini, struct filter_opts *o, struct stage_counts *c,
 	       struct sl_err *err)
 {
@@ -209,7 +287,11 @@ START_TEST(runner_incremental)
 	ck_assert_uint_eq(c[1].dropped, 2);	/* b, e duplicate a */
 	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts WHERE stage = 'exact' "
 			    "AND detail = '{\"dup_of\":\"a\"}'"), 2);
-	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 4);
+	/* only a and e changed; b and d are stored once, as imported */
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts t JOIN docs d ON "
+			    "d.rowid = t.doc WHERE d.id IN ('a', 'e')"), 2);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 2);
+	ck_assert_uint_eq(c[0].rewritten, 2);
 	/* again: nothing to do */
 	ck_assert_int_eq(run(ini, &o, c, &err), 0);
 	ck_assert_uint_eq(c[0].in + c[1].in, 0);
@@ -231,6 +313,30 @@ START_TEST(runner_incremental)
 			    "v.decision = 'keep' AND d.id IN ('b', 'd', 'f')"), 3);
 	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts WHERE stage = 'exact' "
 			    "AND decision = 'drop'"), 3);
+}
+END_TEST
+
+/* A stage that sees the original text and now leaves it unchanged (a new
+ * option) makes the original the current text again: its old rewrite is
+ * forgotten, not kept. */
+START_TEST(runner_unchanged_rewrite_reverts)
+{
+	struct filter_opts o = { .threads = 2 };
+	struct stage_counts c[1];
+	struct sl_err err;
+
+	import_lines("{\"id\":\"a\",\"text\":\"x  y\"}\n");
+	ck_assert_int_eq(run("[filter.normalize]\n", &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].rewritten, 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 1);
+	ck_assert_int_eq(run("[filter.normalize]\ncollapse_spaces = false\n",
+			     &o, c, &err), 0);
+	ck_assert_uint_eq(c[0].in, 1);
+	ck_assert_uint_eq(c[0].rewritten, 0);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts"), 0);
+	/* the run turns foreign keys off for its writes, and back on */
+	ck_assert_int_eq(q1("PRAGMA foreign_keys"), 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 END_TEST
 
@@ -294,6 +400,34 @@ START_TEST(lines_cut_after_min_docs)
 	ck_assert_int_eq(q1("SELECT count(*) FROM texts t JOIN docs d ON "
 			    "d.rowid = t.doc WHERE d.id = 'd3' AND t.stage = "
 			    "'lines' AND t.nbytes = length('About delta')"), 1);
+}
+END_TEST
+
+/* A line is counted once per document however often it appears there,
+ * every occurrence goes once it is cut, and the count stops at min_docs. */
+START_TEST(lines_once_per_doc_saturated)
+{
+	struct filter_opts o = { .threads = 1, .batch = 1 };
+	struct stage_counts c[1];
+	struct sl_err err;
+
+	import_lines("{\"id\":\"d0\",\"text\":\"X\\nX\\nfoo\"}\n"
+		     "{\"id\":\"d1\",\"text\":\"X\\nbar\\nX\"}\n"
+		     "{\"id\":\"d2\",\"text\":\"X\\nbaz\"}\n"
+		     "{\"id\":\"d3\",\"text\":\"X\"}\n");
+	ck_assert_msg(run("[filter.lines]\nmin_docs = 2\n", &o, c, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_uint_eq(c[0].in, 4);
+	ck_assert_uint_eq(c[0].dropped, 1);	/* d3: nothing left */
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE d.id = 'd0' AND v.reason "
+			    "IS NULL"), 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE d.id = 'd1' AND v.detail = "
+			    "'{\"cut\":2}'"), 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM texts t JOIN docs d ON "
+			    "d.rowid = t.doc WHERE d.id = 'd1' AND t.nbytes = 3"), 1);
+	ck_assert_int_eq(q1("SELECT max(docs) FROM line_counts"), 2);
 }
 END_TEST
 
@@ -397,9 +531,12 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, pipeline_files);
 	tcase_add_test(tc, version_follows_options);
 	tcase_add_test(tc, normalize_cases);
+	tcase_add_test(tc, normalize_fast_path_random);
 	tcase_add_test(tc, runner_incremental);
+	tcase_add_test(tc, runner_unchanged_rewrite_reverts);
 	tcase_add_test(tc, runner_redo_dry_run_and_shards);
 	tcase_add_test(tc, lines_cut_after_min_docs);
+	tcase_add_test(tc, lines_once_per_doc_saturated);
 	tcase_add_test(tc, minhash_clusters_near_copies);
 	tcase_add_test(tc, rule_file_edits_change_the_version);
 	suite_add_tcase(s, tc);
