@@ -58,6 +58,7 @@ static void print_meta(const struct extract_result *r, const char *url,
 	printf("title: %s\n", r->title ? r->title : "");
 	printf("lang: %s\n", r->lang ? r->lang : "");
 	printf("base: %s\n", r->base_href ? r->base_href : "");
+	printf("canonical: %s\n", r->canonical ? r->canonical : "");
 	printf("robots:%s%s\n", r->noindex ? " noindex" : "",
 	       r->nofollow ? " nofollow" : "");
 	printf("\n");
@@ -140,7 +141,7 @@ const struct cmd cmd_extract = {
 	"                     outlink: 'link<TAB>href' or 'nofollow<TAB>href'\n"
 	"                     (default: off)\n"
 	"  --meta             before the text: url, charset and where it was\n"
-	"                     found, title, lang, base, robots, a blank line\n"
+	"                     found, title, lang, base, canonical, robots, a blank line\n"
 	"                     (default: off)\n"
 	"  FILE               the page, plain or gzip-compressed; - reads\n"
 	"                     standard input (at most 64 MiB)\n",

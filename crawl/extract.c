@@ -246,6 +246,8 @@ static int has_word(const char *s, const char *const *words)
 
 /* Whole tokens (split on non-alphanumerics), for words too short to
  * match as substrings ("ad" is in "header", "nav" in "canvas"). */
+static const char *const canonical_tok[] = { "canonical", NULL };
+
 static int has_token(const char *s, const char *const *words)
 {
 	while (*s) {
@@ -433,6 +435,7 @@ void extract_result_release(struct extract_result *r)
 	free(r->title);
 	free(r->lang);
 	free(r->base_href);
+	free(r->canonical);
 	buf_release(&r->text);
 	extract_result_init(r);
 }
@@ -585,6 +588,11 @@ static int meta_pass(struct page *pg, xmlNode *root)
 			else if (!strcmp(nm, "base") && !r->base_href &&
 				 (v = attr(n, "href")))
 				r->base_href = dup_collapsed(v, pg->o->max_attr);
+			else if (!strcmp(nm, "link") && !r->canonical &&
+				 (v = attr(n, "rel")) &&
+				 has_token(v, canonical_tok) &&
+				 (v = attr(n, "href")))
+				r->canonical = dup_collapsed(v, pg->o->max_attr);
 			else if (!strcmp(nm, "meta") && (v = attr(n, "name")) &&
 				 !strcasecmp(v, "robots") &&
 				 (v = attr(n, "content"))) {

@@ -60,6 +60,8 @@ struct extract_result {
 	char *title;		/* <title>, whitespace collapsed, or NULL */
 	char *lang;		/* <html lang>, or NULL */
 	char *base_href;	/* first <base href>, or NULL */
+	char *canonical;	/* first <link rel="canonical" href>, as
+				 * written (unresolved), or NULL */
 	int noindex, nofollow;	/* <meta name=robots> directives */
 	int truncated;		/* text was cut at max_text */
 	struct extract_link *links;	/* document order, deduplicated */

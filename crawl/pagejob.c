@@ -8,6 +8,7 @@
  *                               poll returns at once
  */
 #include "pagejob.h"
+#include "url.h"
 
 #include <libxml/parser.h>
 #include <pthread.h>
@@ -111,12 +112,39 @@ static int add_str(struct buf *m, const char *key, const char *v)
 	return jsonw_key(m, key, 0) || jsonw_str(m, v, strlen(v));
 }
 
+/* <link rel=canonical> resolved against the page's URL (and <base>);
+ * NULL when absent or not an http(s) URL. */
+static char *canonical(const struct pagejob *j)
+{
+	struct url page = URL_INIT, base = URL_INIT, c = URL_INIT;
+	struct sl_err err;
+	char *res = NULL;
+
+	if (!j->er.canonical || !j->it || !j->it->url ||
+	    url_parse(&page, j->it->url, &err))
+		goto out;
+	if (j->er.base_href && !url_resolve(&base, &page, j->er.base_href, &err)) {
+		url_release(&page);
+		page = base;
+		base = (struct url)URL_INIT;
+	}
+	if (!url_resolve(&c, &page, j->er.canonical, &err))
+		res = strdup(url_str(&c));
+out:
+	url_release(&page);
+	url_release(&base);
+	url_release(&c);
+	return res;
+}
+
 /* The document's metadata: what the response and the page said. */
 static int make_meta(struct pagejob *j)
 {
 	const struct fetch_result *r = j->r;
 	struct buf *m = &j->meta;
 	char at[CLOCK_ISO_LEN];
+	char *canon = canonical(j);
+	int rc;
 
 	buf_reset(m);
 	clock_iso((time_t)j->fetched, at);
@@ -124,10 +152,14 @@ static int make_meta(struct pagejob *j)
 	    add_str(m, "content_type", r->content_type ? r->content_type : "") ||
 	    add_str(m, "fetched", at) || add_str(m, "charset", j->label) ||
 	    (j->nrepl && buf_addf(m, ",\"replacements\":%zu", j->nrepl)) ||
-	    add_str(m, "title", j->er.title) || add_str(m, "etag", r->etag) ||
+	    add_str(m, "title", j->er.title) || add_str(m, "canonical", canon) ||
+	    add_str(m, "etag", r->etag) ||
 	    add_str(m, "last_modified", r->last_modified) || buf_addc(m, '}'))
-		return sl_error(&j->err, "out of memory");
-	return 0;
+		rc = sl_error(&j->err, "out of memory");
+	else
+		rc = 0;
+	free(canon);
+	return rc;
 }
 
 void pagejob_process(struct pagejob *j, ZSTD_CCtx *cctx)

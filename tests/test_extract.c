@@ -39,9 +39,10 @@ static void chomp(struct buf *b)
 /* The .meta format: the lines `sluice extract --meta --links` prints. */
 static void format_meta(const struct extract_result *r, struct buf *m)
 {
-	buf_addf(m, "title: %s\nlang: %s\nbase: %s\nrobots:%s%s\n",
+	buf_addf(m, "title: %s\nlang: %s\nbase: %s\ncanonical: %s\nrobots:%s%s\n",
 		 r->title ? r->title : "", r->lang ? r->lang : "",
 		 r->base_href ? r->base_href : "",
+		 r->canonical ? r->canonical : "",
 		 r->noindex ? " noindex" : "", r->nofollow ? " nofollow" : "");
 	for (size_t i = 0; i < r->nlinks; i++)
 		buf_addf(m, "%s\t%s\n", r->links[i].nofollow ? "nofollow" :

@@ -66,7 +66,8 @@ static struct pagejob *job(const char *body, const char *ct)
 START_TEST(html_page)
 {
 	struct pagejob *j = job("<html lang=\"fr\"><head><meta charset="
-		"\"windows-1252\"><title>T\xe9l\xe9</title></head><body><nav>"
+		"\"windows-1252\"><title>T\xe9l\xe9</title><link rel=\"canonical\" "
+		"href=\"/c?x=1\"></head><body><nav>"
 		"<a href=\"/x\">x</a></nav><article><p>Caf\xe9 cr\xe8me, a long "
 		"enough paragraph of real prose for the extractor to keep it as "
 		"the main text of this little page.</p></article></body></html>",
@@ -81,7 +82,8 @@ START_TEST(html_page)
 	ck_assert_ptr_nonnull(strstr(j->d.text, "Caf\xc3\xa9 cr\xc3\xa8me"));
 	ck_assert_str_eq(j->d.meta, "{\"http_status\":200,\"content_type\":"
 		"\"text/html\",\"fetched\":\"1994-11-06T08:49:37Z\",\"charset\":"
-		"\"windows-1252\",\"title\":\"T\xc3\xa9l\xc3\xa9\",\"etag\":"
+		"\"windows-1252\",\"title\":\"T\xc3\xa9l\xc3\xa9\",\"canonical\":"
+		"\"http://a.test/c?x=1\",\"etag\":"
 		"\"\\\"e\\\"\"}");
 	ck_assert_uint_gt(j->d.zlen, 0);
 	ck_assert_uint_ge(j->er.nlinks, 1);
