@@ -149,7 +149,8 @@ expect_q "SELECT count(*) FROM docs" 23
 expect_hits "$MAIN" "/etag.html" 2
 # --recrawl of a page that changed: the document's text is replaced
 expect_doc "$M/changing" "This is version 1 of"
-q "INSERT INTO verdicts VALUES ((SELECT rowid FROM docs WHERE url = '$M/changing'), 'rules', '1', 'keep', NULL, NULL, 'now')"
+q "INSERT INTO verdicts (doc, stage, version, decision, at) VALUES ((SELECT rowid FROM docs WHERE url = '$M/changing'), 'rules', '1', 'keep', 'now')"
+expect_q "SELECT count(*) FROM verdicts" 1
 expect_rc 0 "$SL" crawl $NET --delay 0 --recrawl 1s --max-depth 0 "$M/changing"
 expect_err "0 documents added, 1 updated"
 expect_doc "$M/changing" "This is version 2 of"
