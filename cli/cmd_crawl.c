@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "../crawl/crawler.h"
 #include "../lib/clock.h"
+#include "../lib/conf.h"
 #include "../lib/err.h"
 #include "../lib/banned.h"
 
@@ -223,13 +224,12 @@ int crawl_config(struct crawl_opts *o, const char *key, const char *value,
 		if (strcmp(lo->name, name) || lo->val == O_RESUME)
 			continue;
 		if (lo->has_arg == no_argument) {
-			if (!strcmp(value, "true") || !strcmp(value, "yes") ||
-			    !strcmp(value, "1") || !strcmp(value, "on"))
-				return apply_opt(o, lo->val, NULL, err);
-			if (!strcmp(value, "false") || !strcmp(value, "no") ||
-			    !strcmp(value, "0") || !strcmp(value, "off"))
-				return 0;
-			return sl_error(err, "'%s' is not true or false", value);
+			int on;
+
+			if (conf_bool(value, &on))
+				return sl_error(err, "'%s' is not true or false",
+						value);
+			return on ? apply_opt(o, lo->val, NULL, err) : 0;
 		}
 		return apply_opt(o, lo->val, value, err);
 	}

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cmd.h"
 #include "../crawl/crawler.h"
+#include "../lib/conf.h"
 #include "../lib/err.h"
 #include "../lib/banned.h"
 
@@ -22,17 +22,6 @@ static int set_str(char *dst, size_t n, const char *v)
 		return -1;
 	snprintf(dst, n, "%s", v);
 	return 0;
-}
-
-static int set_bool(int *dst, const char *v)
-{
-	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1") ||
-	    !strcasecmp(v, "on"))
-		return *dst = 1, 0;
-	if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0") ||
-	    !strcasecmp(v, "off"))
-		return *dst = 0, 0;
-	return -1;
 }
 
 static int add_globs(struct runconf *rc, const char *v)
@@ -72,7 +61,7 @@ static int import_key(struct runconf *rc, const char *k, const char *v)
 	if (!strcmp(k, "source"))
 		return set_str(rc->source, sizeof(rc->source), v);
 	if (!strcmp(k, "skip_bad"))
-		return set_bool(&rc->skip_bad, v);
+		return conf_bool(v, &rc->skip_bad);
 	if (!strcmp(k, "max_line")) {
 		if (parse_size(v, &n) || !n)
 			return -1;
@@ -144,7 +133,7 @@ static int export_key(struct runconf *rc, const char *k, const char *v)
 		return 0;
 	}
 	if (!strcmp(k, "force"))
-		return set_bool(&rc->force, v);
+		return conf_bool(v, &rc->force);
 	return -2;
 }
 
@@ -210,24 +199,10 @@ static int on_entry(void *user, const char *section, const char *key,
 	return r == 0;
 }
 
-/* Sections with no keys are not seen by inih: find them by hand. */
-static int scan_sections(FILE *f, struct loader *l, int *lineno)
+/* Sections with no keys are not seen by inih (lib/conf.h). */
+static int on_section(void *arg, const char *section)
 {
-	char line[512];
-
-	*lineno = 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line + strspn(line, " \t"), *end;
-
-		++*lineno;
-		if (*p != '[' || !(end = strchr(p, ']')))
-			continue;
-		*end = '\0';
-		if (!on_entry(l, p + 1, NULL, NULL))
-			return -1;
-	}
-	rewind(f);
-	return 0;
+	return on_entry(arg, section, NULL, NULL) ? 0 : -1;
 }
 
 static int has_seeds(const struct runconf *rc)
@@ -252,7 +227,7 @@ int runconf_load(struct runconf *rc, const char *path, struct sl_err *err)
 	l.err.msg[0] = '\0';
 	if (!(f = fopen(path, "r")))
 		return sl_error(err, "cannot open pipeline file '%s':", path);
-	if (scan_sections(f, &l, &line)) {
+	if (conf_sections(f, on_section, &l, &line)) {
 		fclose(f);
 		*err = l.err;
 		runconf_release(rc);

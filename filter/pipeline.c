@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/conf.h"
 #include "../lib/err.h"
 #include "../lib/banned.h"
 
@@ -100,33 +101,18 @@ static void set_versions(struct pipeline *p)
 }
 
 /* Add the stages of every [filter.NAME] header in file order, so empty
- * sections count and the order is the file's. */
-static int scan_sections(FILE *f, struct loader *l, int *lineno)
+ * sections count and the order is the file's (lib/conf.h). */
+static int on_section(void *arg, const char *section)
 {
-	char line[512];
+	struct loader *l = arg;
 
-	*lineno = 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *end;
-
-		++*lineno;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p != '[' || !(end = strchr(p, ']')))
-			continue;
-		*end = '\0';
-		p++;
-		if (!strncmp(p, SECTION_PREFIX, strlen(SECTION_PREFIX)) &&
-		    find(l->p, p + strlen(SECTION_PREFIX))) {
-			sl_error(&l->err, "[%s]: stage given twice (one section "
-				 "a stage)", p);
-			return -1;
-		}
-		if (!on_entry(l, p, NULL, NULL))
-			return -1;
+	if (!strncmp(section, SECTION_PREFIX, strlen(SECTION_PREFIX)) &&
+	    find(l->p, section + strlen(SECTION_PREFIX))) {
+		sl_error(&l->err, "[%s]: stage given twice (one section a "
+			 "stage)", section);
+		return -1;
 	}
-	rewind(f);
-	return 0;
+	return on_entry(l, section, NULL, NULL) ? 0 : -1;
 }
 
 int pipeline_load(struct pipeline *p, const char *path, struct sl_err *err)
@@ -148,7 +134,7 @@ int pipeline_load(struct pipeline *p, const char *path, struct sl_err *err)
 	if (!(f = fopen(path, "r")))
 		return sl_error(err, "cannot open pipeline file '%s':", path);
 	l.err.msg[0] = '\0';
-	if (scan_sections(f, &l, &lineno)) {
+	if (conf_sections(f, on_section, &l, &lineno)) {
 		fclose(f);
 		sl_error_prefix(&l.err, "%s:%d: ", path, lineno);
 		*err = l.err;

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "options.h"
+#include "../lib/conf.h"
 #include "../lib/err.h"
 #include "../lib/hash.h"
 #include "../lib/banned.h"
@@ -58,20 +58,6 @@ void stage_verdict(struct stage_out *o, enum decision d, const char *fmt, ...)
 
 /* ---- options ------------------------------------------------------- */
 
-static int parse_bool(const char *v, int *out)
-{
-	static const char *const yes[] = { "1", "true", "yes", "on" };
-	static const char *const no[] = { "0", "false", "no", "off" };
-
-	for (size_t i = 0; i < 4; i++) {
-		if (!strcasecmp(v, yes[i]))
-			return *out = 1, 0;
-		if (!strcasecmp(v, no[i]))
-			return *out = 0, 0;
-	}
-	return -1;
-}
-
 static int set_one(const struct stage_ops *ops, const struct stage_opt *o,
 		   void *conf, const char *v, struct sl_err *err)
 {
@@ -81,7 +67,7 @@ static int set_one(const struct stage_ops *ops, const struct stage_opt *o,
 
 	switch (o->type) {
 	case OPT_BOOL:
-		if (parse_bool(v, (int *)p))
+		if (conf_bool(v, (int *)p))
 			return sl_error(err, "[filter.%s] %s: '%s' is not a "
 					"boolean (true/false)", ops->name, o->key, v);
 		return 0;

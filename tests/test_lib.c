@@ -7,6 +7,7 @@
 #include "check_main.h"
 #include "../lib/atomicfile.h"
 #include "../lib/buf.h"
+#include "../lib/conf.h"
 #include "../lib/err.h"
 #include "../lib/hash.h"
 #include "../lib/sha256.h"
@@ -181,6 +182,40 @@ START_TEST(sha256_vectors)
 }
 END_TEST
 
+static int count_section(void *arg, const char *section)
+{
+	struct buf *b = arg;
+
+	buf_addf(b, "%s|", section);
+	return !strcmp(section, "stop");
+}
+
+START_TEST(conf_bools_and_sections)
+{
+	char path[] = "/tmp/sluice-conf-XXXXXX";
+	int fd = mkstemp(path), v = -1, line;
+	struct buf b;
+	FILE *f;
+
+	ck_assert_int_eq(conf_bool("YES", &v), 0);
+	ck_assert_int_eq(v, 1);
+	ck_assert_int_eq(conf_bool("off", &v), 0);
+	ck_assert_int_eq(v, 0);
+	ck_assert_int_eq(conf_bool("maybe", &v), -1);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w+");
+	fputs("; c\n[a]\nk = v\n  [filter.x]\n\n[stop]\n[after]\n", f);
+	rewind(f);
+	buf_init(&b, 0);
+	ck_assert_int_eq(conf_sections(f, count_section, &b, &line), 1);
+	ck_assert_str_eq(b.data, "a|filter.x|stop|");
+	ck_assert_int_eq(line, 6);	/* the header that stopped it */
+	buf_release(&b);
+	fclose(f);
+	unlink(path);
+}
+END_TEST
+
 static Suite *lib_suite(void)
 {
 	Suite *s = suite_create("lib");
@@ -194,6 +229,7 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, atomicfile_commit_and_abort);
 	tcase_add_test(tc, err_appends_errno);
 	tcase_add_test(tc, sha256_vectors);
+	tcase_add_test(tc, conf_bools_and_sections);
 	suite_add_tcase(s, tc);
 	return s;
 }
