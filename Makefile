@@ -45,7 +45,7 @@ REPLAYBIN := $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CPPFLAGS += -DSLUICE_VERSION='"$(VERSION)"'
 
-.PHONY: all check unit e2e asan bench demo deps install clean help fuzz
+.PHONY: all check unit e2e asan bench demo deps install clean help fuzz crash
 
 # Build the binary and the man page.
 all: sluice sluice.1
@@ -122,6 +122,12 @@ fuzz: deps
 	    build-fuzz/libsluice.a
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZSRC)
 
+# kill -9 import, filter, export and crawl 50 times each at random moments,
+# resume, and compare with an uninterrupted run (make check does 3 each).
+CRASH_ROUNDS ?= 50
+crash: all
+	python3 tests/crash.py --rounds $(CRASH_ROUNDS) ./sluice
+
 # Side-by-side benchmarks against the peers (slow; writes under bench/out).
 bench: all
 	sh bench/run.sh
@@ -147,6 +153,7 @@ help:
 	@echo "make demo     run the main job end to end on bundled data"
 	@echo "make bench    benchmarks against peer tools (bench/RESULTS.md)"
 	@echo "make fuzz     libFuzzer on every parser (FUZZ_SECONDS=60 each)"
+	@echo "make crash    kill -9 every step 50 times, resume, compare"
 	@echo "make install  PREFIX=/usr/local: binary and man page"
 
 -include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTBIN:=.d) $(REPLAYBIN:=.d)

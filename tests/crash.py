@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""crash.py: kill -9 sluice at random moments, resume, and compare.
+
+    python3 tests/crash.py [--rounds N] [--seed N] [--only STEP,...] SLUICE
+
+For each step (import, filter, export, crawl) the driver first runs it
+once without interruption into a reference store, then, in a fresh store,
+starts the same command ROUNDS times and kills it with SIGKILL after a
+random delay (uniform over the reference run's duration, so kills land
+early, in the middle and near the end), checks the invariants that must
+hold after any kill, and finally lets the command finish.  The end result
+must equal the reference:
+
+  import  every input document exactly once, same ids and text hashes;
+          PRAGMA integrity_check ok after every kill
+  filter  every verdict (stage, decision, reason) and every rewritten
+          text identical to the uninterrupted run
+  export  after every kill each file with a final name is byte-identical
+          to the reference's file of that name (no torn or half-named
+          output); at the end the directory holds exactly the reference's
+          files, byte for byte (stale temp files swept)
+  crawl   (a generated site on a loopback server) after --resume the same
+          pages, with the same text, as an uninterrupted crawl, each once
+
+The reference and the crashed runs use the same binary and inputs.  The
+random delays come from --seed, so a failing run can be repeated.  Exit
+status 0 when everything matched; otherwise the first difference is
+printed.  Only 127.0.0.1 is contacted.
+"""
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+ZH = ("中文网页的编码测试这是一个使用国标编码的页面用于测试字符集检测和转换是否正确"
+      "我们希望爬虫能够识别这个页面的编码并把它转换成统一码而不会出现乱码")
+WORDS = ("the of and to in is was for on that with as by at from his her "
+         "river mountain history village music garden science market "
+         "winter language station bridge library festival").split()
+
+
+class Fail(Exception):
+    pass
+
+
+def sentence(rng):
+    if rng.random() < 0.2:
+        return "".join(rng.choice(ZH) for _ in range(rng.randrange(20, 60))) + "。"
+    n = rng.randrange(8, 20)
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def make_corpus(d, rng, files=3, per_file=1500):
+    """JSONL files with paragraphs, exact and near duplicates."""
+    paths, texts = [], []
+    for f in range(files):
+        p = os.path.join(d, "in%d.jsonl" % f)
+        with open(p, "w", encoding="utf-8") as out:
+            for i in range(per_file):
+                r = rng.random()
+                if texts and r < 0.05:
+                    text = rng.choice(texts)                    # exact dup
+                elif texts and r < 0.10:
+                    text = rng.choice(texts) + " " + sentence(rng)  # near dup
+                else:
+                    paras = ["\n".join(sentence(rng) for _ in range(rng.randrange(2, 6)))
+                             for _ in range(rng.randrange(2, 6))]
+                    text = "\n\n".join(paras)
+                texts.append(text)
+                out.write(json.dumps({"id": "f%d-%d" % (f, i), "text": text,
+                                      "source": "s%d" % (i % 2)},
+                                     ensure_ascii=False) + "\n")
+        paths.append(p)
+    return paths
+
+
+def make_site(d, rng, pages=600):
+    """A linked site: every page links to the next few and a random one."""
+    os.makedirs(d, exist_ok=True)
+    for i in range(pages):
+        links = {(i + k) % pages for k in (1, 2, 3)} | {rng.randrange(pages)}
+        body = "".join("<p>%s</p>" % sentence(rng) for _ in range(rng.randrange(3, 8)))
+        nav = " ".join('<a href="/p%d.html">page %d</a>' % (j, j) for j in sorted(links))
+        html = ("<!doctype html><html><head><meta charset=utf-8><title>Page %d</title>"
+                "</head><body><nav>%s</nav><main><h1>Page %d</h1>%s</main></body></html>"
+                % (i, nav, i, body))
+        with open(os.path.join(d, "p%d.html" % i), "w", encoding="utf-8") as f:
+            f.write(html)
+    with open(os.path.join(d, "robots.txt"), "w") as f:
+        f.write("User-agent: *\nDisallow: /private/\n")
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+
+def serve(root):
+    handler = lambda *a, **k: Quiet(*a, directory=root, **k)
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    srv.daemon_threads = True
+    srv.handle_error = lambda *a: None    # the crawler killed mid-response
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def run(sl, db, args, check=True):
+    env = dict(os.environ, SLUICE_DB=db)
+    p = subprocess.run([sl, "-q"] + args, env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    if check and p.returncode != 0:
+        raise Fail("'%s' exited %d: %s" % (" ".join(args), p.returncode, p.stderr.strip()))
+    return p.returncode
+
+
+def timed(sl, db, args):
+    t = time.monotonic()
+    run(sl, db, args)
+    return time.monotonic() - t
+
+
+def kill_after(sl, db, args, delay):
+    """Start the command, SIGKILL it after delay seconds (if still running).
+    Returns True when the kill landed before the command finished."""
+    env = dict(os.environ, SLUICE_DB=db)
+    p = subprocess.Popen([sl, "-q"] + args, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        p.wait(timeout=delay)
+        return False
+    except subprocess.TimeoutExpired:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        return True
+
+
+def query(db, sql):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def integrity(db, what):
+    r = query(db, "PRAGMA integrity_check")
+    if r != [("ok",)]:
+        raise Fail("%s: integrity_check says %r" % (what, r[:3]))
+
+
+def docs_of(db):
+    return query(db, "SELECT id, hex(hash) FROM docs ORDER BY id")
+
+
+def verdicts_of(db):
+    return query(db, """SELECT d.id, v.stage, v.decision, coalesce(v.reason, ''),
+                               coalesce(v.detail, '')
+                        FROM verdicts v JOIN docs d ON d.rowid = v.doc
+                        ORDER BY d.id, v.stage""")
+
+
+def texts_of(db):
+    return query(db, """SELECT d.id, t.stage, hex(t.hash) FROM texts t
+                        JOIN docs d ON d.rowid = t.doc ORDER BY d.id""")
+
+
+def first_diff(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return "row %d: %r != %r" % (i, x, y)
+    return "lengths %d != %d" % (len(a), len(b))
+
+
+def same(what, got, want):
+    if got != want:
+        raise Fail("%s differs from the uninterrupted run: %s" % (what, first_diff(got, want)))
+
+
+def files_of(d):
+    out = {}
+    for root, _, names in os.walk(d):
+        for n in names:
+            p = os.path.join(root, n)
+            with open(p, "rb") as f:
+                out[os.path.relpath(p, d)] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+class Crash:
+    def __init__(self, sl, work, rounds, rng):
+        self.sl, self.work, self.rounds, self.rng = sl, work, rounds, rng
+        self.kills = {}
+
+    def path(self, name):
+        return os.path.join(self.work, name)
+
+    def hammer(self, step, db, args, duration, after_kill=None):
+        """Kill the command `rounds` times at random moments, then finish it."""
+        landed = 0
+        for r in range(self.rounds):
+            delay = self.rng.uniform(0.02, max(0.05, duration * 1.1))
+            if kill_after(self.sl, db, args, delay):
+                landed += 1
+            integrity(db, "%s after kill %d" % (step, r + 1))
+            if after_kill:
+                after_kill(r)
+        run(self.sl, db, args)
+        self.kills[step] = landed
+
+    def step_import(self, inputs):
+        ref = self.path("ref.db")
+        t = timed(self.sl, ref, ["import"] + inputs)
+        db = self.path("import.db")
+        self.hammer("import", db, ["import"] + inputs, t)
+        same("import: documents", docs_of(db), docs_of(ref))
+        n, distinct = query(db, "SELECT count(*), count(DISTINCT hash) FROM docs")[0]
+        print("import: %d documents, %d kills landed, reference %.2fs"
+              % (n, self.kills["import"], t))
+        return ref
+
+    def step_filter(self, imported):
+        ref = self.path("filter-ref.db")
+        db = self.path("filter.db")
+        shutil.copy(imported, ref)
+        shutil.copy(imported, db)
+        t = timed(self.sl, ref, ["filter"])
+        self.hammer("filter", db, ["filter"], t)
+        same("filter: verdicts", verdicts_of(db), verdicts_of(ref))
+        same("filter: rewritten texts", texts_of(db), texts_of(ref))
+        n = query(db, "SELECT count(*) FROM verdicts")[0][0]
+        print("filter: %d verdicts, %d kills landed, reference %.2fs"
+              % (n, self.kills["filter"], t))
+        return ref
+
+    def step_export(self, filtered, fmt, extra):
+        ref_dir = self.path("exp-ref-" + fmt)
+        out = self.path("exp-" + fmt)
+        args = ["export", "--format", fmt] + extra
+        t = timed(self.sl, filtered, args + [ref_dir])
+        want = files_of(ref_dir)
+
+        def no_torn_files(r):
+            if not os.path.isdir(out):
+                return
+            for name, digest in files_of(out).items():
+                if name in want and digest != want[name]:
+                    raise Fail("export %s: after kill %d '%s' has a final name "
+                               "but is not the finished file" % (fmt, r + 1, name))
+        self.hammer("export " + fmt, filtered, args + [out], t, no_torn_files)
+        got = files_of(out)
+        if got != want:
+            extra_files = sorted(set(got) - set(want))
+            missing = sorted(set(want) - set(got))
+            changed = sorted(n for n in set(got) & set(want) if got[n] != want[n])
+            raise Fail("export %s differs: extra %s, missing %s, changed %s"
+                       % (fmt, extra_files[:3], missing[:3], changed[:3]))
+        print("export %s: %d files identical, %d kills landed, reference %.2fs"
+              % (fmt, len(want), self.kills["export " + fmt], t))
+
+    def step_crawl(self, site):
+        srv = serve(site)
+        try:
+            seed = "http://127.0.0.1:%d/p0.html" % srv.server_address[1]
+            args = ["crawl", "--allow-net", "127.0.0.1/32", "--delay", "0",
+                    "--per-host", "4", "--concurrency", "8", "--max-depth", "10000"]
+            ref = self.path("crawl-ref.db")
+            t = timed(self.sl, ref, args + [seed])
+            db = self.path("crawl.db")
+            landed = 0
+            for r in range(self.rounds):
+                first = r == 0 or not os.path.exists(db)
+                a = args + [seed] if first else ["crawl", "--resume"]
+                delay = self.rng.uniform(0.05, max(0.1, t * 1.1))
+                if kill_after(self.sl, db, a, delay):
+                    landed += 1
+                if os.path.exists(db):
+                    integrity(db, "crawl after kill %d" % (r + 1))
+            run(self.sl, db, ["crawl", "--resume"] if os.path.exists(db) else args + [seed])
+            # --resume of a finished crawl is a no-op; run once more to be sure
+            # nothing is left queued
+            q = "SELECT count(*) FROM frontier WHERE state IN ('queued', 'fetching')"
+            if query(db, q)[0][0]:
+                run(self.sl, db, ["crawl", "--resume"])
+            pages = "SELECT url, hex(hash) FROM docs ORDER BY url"
+            same("crawl: pages", query(db, pages), query(ref, pages))
+            dup = query(db, "SELECT count(*) - count(DISTINCT url) FROM docs")[0][0]
+            if dup:
+                raise Fail("crawl: %d pages stored twice" % dup)
+            n = query(db, "SELECT count(*) FROM docs")[0][0]
+            print("crawl: %d pages, %d kills landed, reference %.2fs" % (n, landed, t))
+        finally:
+            srv.shutdown()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--only", default="import,filter,export,crawl")
+    ap.add_argument("sluice")
+    a = ap.parse_args()
+    steps = set(a.only.split(","))
+    sl = os.path.abspath(a.sluice)
+    rng = random.Random(a.seed)
+    print("crash.py: seed %d, %d kills per step" % (a.seed, a.rounds))
+    work = tempfile.mkdtemp(prefix="sluice-crash.")
+    try:
+        c = Crash(sl, work, a.rounds, rng)
+        inputs = make_corpus(work, random.Random(1))
+        imported = c.step_import(inputs) if steps & {"import", "filter", "export"} else None
+        if steps & {"filter", "export"}:
+            filtered = c.step_filter(imported)
+            if "export" in steps:
+                c.step_export(filtered, "jsonl.zst", ["--shard-size", "2M"])
+                c.step_export(filtered, "tokens", ["--shard-tokens", "400000"])
+        if "crawl" in steps:
+            site = os.path.join(work, "site")
+            make_site(site, random.Random(2))
+            c.step_crawl(site)
+    except Fail as e:
+        print("FAIL (seed %d): %s" % (a.seed, e), file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
