@@ -1,6 +1,7 @@
 /*
  * cmd_export.c: `sluice export [--format jsonl.zst] OUTDIR`
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,18 @@ static void on_file(void *arg, const char *path, uint64_t docs)
 }
 
 #define MAX_MIX 64
+
+/* Shard names become file names inside OUTDIR: a name that is a path, a
+ * hidden file or carries control bytes (a newline in a listing) is refused. */
+static int shard_name_ok(const char *s)
+{
+	if (!*s || *s == '.' || strlen(s) > 128)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return 0;
+	return 1;
+}
 
 static int parse_mix(const char *s, struct mix_weight *m)
 {
@@ -92,8 +105,10 @@ static int run(int argc, char **argv, struct ctx *ctx)
 		switch (c) {
 		case 'T': to.tokenizer = optarg; break;
 		case 'N':
-			if (!*optarg || strchr(optarg, '/'))
-				return usage_error(ctx, "bad --name '%s'", optarg);
+			if (!shard_name_ok(optarg))
+				return usage_error(ctx, "bad --name '%s' (letters, "
+						   "digits, '.', '_', '-'; not "
+						   "starting with '.')", optarg);
 			to.name = optarg;
 			break;
 		case 'V':

@@ -4,12 +4,13 @@
     python3 tests/crash.py [--rounds N] [--seed N] [--only STEP,...] SLUICE
 
 For each step (import, filter, export, crawl) the driver first runs it
-once without interruption into a reference store, then, in a fresh store,
-starts the same command ROUNDS times and kills it with SIGKILL after a
-random delay (uniform over the reference run's duration, so kills land
-early, in the middle and near the end), checks the invariants that must
-hold after any kill, and finally lets the command finish.  The end result
-must equal the reference:
+once without interruption into a reference store.  Then, from a fresh
+store (or output folder), it starts the same command and kills it with
+SIGKILL after a random delay (uniform over the reference run's duration, so
+kills land early, in the middle and near the end), checks the invariants
+that must hold after any kill, and starts it again (resume), killing that
+too at a random moment, until one run finishes; the result must equal the
+reference.  It starts afresh until ROUNDS kills have landed:
 
   import  every input document exactly once, same ids and text hashes;
           PRAGMA integrity_check ok after every kill
@@ -204,42 +205,72 @@ class Crash:
     def path(self, name):
         return os.path.join(self.work, name)
 
-    def hammer(self, step, db, args, duration, after_kill=None):
-        """Kill the command `rounds` times at random moments, then finish it."""
-        landed = 0
-        for r in range(self.rounds):
-            delay = self.rng.uniform(0.02, max(0.05, duration * 1.1))
-            if kill_after(self.sl, db, args, delay):
+    def hammer(self, step, fresh, args, duration, check, resume=None,
+               after_kill=None):
+        """Kill the command at random moments until `rounds` kills have
+        landed.  A cycle starts from fresh() (a new store or output folder)
+        and repeats the command, killing it after a random delay, until one
+        run finishes; then check(db) compares the result with the
+        reference.  So every kill is followed by a resume, and some resumes
+        are killed in turn."""
+        landed = cycles = 0
+        while landed < self.rounds:
+            db = fresh()
+            cycles += 1
+            a = args
+            while True:
+                delay = self.rng.uniform(0.02, max(0.05, duration * 1.1))
+                if landed >= self.rounds or not kill_after(self.sl, db, a, delay):
+                    break
                 landed += 1
-            integrity(db, "%s after kill %d" % (step, r + 1))
-            if after_kill:
-                after_kill(r)
-        run(self.sl, db, args)
-        self.kills[step] = landed
+                if os.path.exists(db):
+                    integrity(db, "%s after kill %d" % (step, landed))
+                if after_kill:
+                    after_kill(landed)
+                if resume:
+                    a = resume(db)
+            run(self.sl, db, a)
+            check(db)
+        self.kills[step] = (landed, cycles)
+
+    def fresh_copy(self, src, name):
+        def fresh():
+            db = self.path(name)
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(db + suffix):
+                    os.remove(db + suffix)
+            if src:
+                shutil.copy(src, db)
+            return db
+        return fresh
+
+    def report(self, step, what, t):
+        landed, cycles = self.kills[step]
+        print("%s: %s; %d kills landed over %d fresh starts, reference %.2fs"
+              % (step, what, landed, cycles, t))
 
     def step_import(self, inputs):
         ref = self.path("ref.db")
         t = timed(self.sl, ref, ["import"] + inputs)
-        db = self.path("import.db")
-        self.hammer("import", db, ["import"] + inputs, t)
-        same("import: documents", docs_of(db), docs_of(ref))
-        n, distinct = query(db, "SELECT count(*), count(DISTINCT hash) FROM docs")[0]
-        print("import: %d documents, %d kills landed, reference %.2fs"
-              % (n, self.kills["import"], t))
+        want = docs_of(ref)
+        self.hammer("import", self.fresh_copy(None, "import.db"),
+                    ["import"] + inputs, t,
+                    lambda db: same("import: documents", docs_of(db), want))
+        self.report("import", "%d documents" % len(want), t)
         return ref
 
     def step_filter(self, imported):
         ref = self.path("filter-ref.db")
-        db = self.path("filter.db")
         shutil.copy(imported, ref)
-        shutil.copy(imported, db)
         t = timed(self.sl, ref, ["filter"])
-        self.hammer("filter", db, ["filter"], t)
-        same("filter: verdicts", verdicts_of(db), verdicts_of(ref))
-        same("filter: rewritten texts", texts_of(db), texts_of(ref))
-        n = query(db, "SELECT count(*) FROM verdicts")[0][0]
-        print("filter: %d verdicts, %d kills landed, reference %.2fs"
-              % (n, self.kills["filter"], t))
+        want_v, want_t = verdicts_of(ref), texts_of(ref)
+
+        def check(db):
+            same("filter: verdicts", verdicts_of(db), want_v)
+            same("filter: rewritten texts", texts_of(db), want_t)
+        self.hammer("filter", self.fresh_copy(imported, "filter.db"),
+                    ["filter"], t, check)
+        self.report("filter", "%d verdicts" % len(want_v), t)
         return ref
 
     def step_export(self, filtered, fmt, extra):
@@ -249,23 +280,29 @@ class Crash:
         t = timed(self.sl, filtered, args + [ref_dir])
         want = files_of(ref_dir)
 
-        def no_torn_files(r):
+        def no_torn_files(k):
             if not os.path.isdir(out):
                 return
             for name, digest in files_of(out).items():
                 if name in want and digest != want[name]:
                     raise Fail("export %s: after kill %d '%s' has a final name "
-                               "but is not the finished file" % (fmt, r + 1, name))
-        self.hammer("export " + fmt, filtered, args + [out], t, no_torn_files)
-        got = files_of(out)
-        if got != want:
-            extra_files = sorted(set(got) - set(want))
-            missing = sorted(set(want) - set(got))
-            changed = sorted(n for n in set(got) & set(want) if got[n] != want[n])
-            raise Fail("export %s differs: extra %s, missing %s, changed %s"
-                       % (fmt, extra_files[:3], missing[:3], changed[:3]))
-        print("export %s: %d files identical, %d kills landed, reference %.2fs"
-              % (fmt, len(want), self.kills["export " + fmt], t))
+                               "but is not the finished file" % (fmt, k, name))
+
+        def fresh():
+            shutil.rmtree(out, ignore_errors=True)
+            return filtered
+
+        def check(db):
+            got = files_of(out)
+            if got != want:
+                extra_files = sorted(set(got) - set(want))
+                missing = sorted(set(want) - set(got))
+                changed = sorted(n for n in set(got) & set(want) if got[n] != want[n])
+                raise Fail("export %s differs: extra %s, missing %s, changed %s"
+                           % (fmt, extra_files[:3], missing[:3], changed[:3]))
+        step = "export " + fmt
+        self.hammer(step, fresh, args + [out], t, check, after_kill=no_torn_files)
+        self.report(step, "%d files identical" % len(want), t)
 
     def step_crawl(self, site):
         srv = serve(site)
@@ -275,29 +312,25 @@ class Crash:
                     "--per-host", "4", "--concurrency", "8", "--max-depth", "10000"]
             ref = self.path("crawl-ref.db")
             t = timed(self.sl, ref, args + [seed])
-            db = self.path("crawl.db")
-            landed = 0
-            for r in range(self.rounds):
-                first = r == 0 or not os.path.exists(db)
-                a = args + [seed] if first else ["crawl", "--resume"]
-                delay = self.rng.uniform(0.05, max(0.1, t * 1.1))
-                if kill_after(self.sl, db, a, delay):
-                    landed += 1
-                if os.path.exists(db):
-                    integrity(db, "crawl after kill %d" % (r + 1))
-            run(self.sl, db, ["crawl", "--resume"] if os.path.exists(db) else args + [seed])
-            # --resume of a finished crawl is a no-op; run once more to be sure
-            # nothing is left queued
-            q = "SELECT count(*) FROM frontier WHERE state IN ('queued', 'fetching')"
-            if query(db, q)[0][0]:
-                run(self.sl, db, ["crawl", "--resume"])
             pages = "SELECT url, hex(hash) FROM docs ORDER BY url"
-            same("crawl: pages", query(db, pages), query(ref, pages))
-            dup = query(db, "SELECT count(*) - count(DISTINCT url) FROM docs")[0][0]
-            if dup:
-                raise Fail("crawl: %d pages stored twice" % dup)
-            n = query(db, "SELECT count(*) FROM docs")[0][0]
-            print("crawl: %d pages, %d kills landed, reference %.2fs" % (n, landed, t))
+            want = query(ref, pages)
+
+            def resume(db):
+                # a kill before the run was recorded leaves nothing to resume
+                started = os.path.exists(db) and query(
+                    db, "SELECT count(*) FROM sqlite_master WHERE name = 'crawl_runs'")[0][0] \
+                    and query(db, "SELECT count(*) FROM crawl_runs")[0][0]
+                return ["crawl", "--resume"] if started else args + [seed]
+
+            def check(db):
+                left = query(db, "SELECT count(*) FROM frontier "
+                                 "WHERE state IN ('queued', 'fetching')")[0][0]
+                if left:
+                    raise Fail("crawl: %d URLs left in the frontier" % left)
+                same("crawl: pages", query(db, pages), want)
+            self.hammer("crawl", self.fresh_copy(None, "crawl.db"), args + [seed],
+                        t, check, resume=resume)
+            self.report("crawl", "%d pages" % len(want), t)
         finally:
             srv.shutdown()
 
