@@ -10,7 +10,7 @@ CC       ?= cc
 
 # Debian 12 packages the build, the tests and the demo need.  `make deps`
 # installs the missing ones (as root) or prints the apt-get line.
-DEBS = build-essential pkg-config libsqlite3-dev libpcre2-dev \
+DEBS = build-essential pkg-config valgrind libsqlite3-dev libpcre2-dev \
        libcurl4-openssl-dev libzstd-dev check libjansson-dev libxml2-dev \
        libutf8proc-dev libxxhash-dev libncurses-dev libopenblas-dev \
        libuchardet-dev libexttextcat-dev liburiparser-dev libinih-dev \
@@ -45,7 +45,7 @@ REPLAYBIN := $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CPPFLAGS += -DSLUICE_VERSION='"$(VERSION)"'
 
-.PHONY: all check unit e2e asan bench demo deps install clean help fuzz crash
+.PHONY: all check unit e2e asan bench demo deps install clean help fuzz crash valgrind
 
 # Build the binary and the man page.
 all: sluice sluice.1
@@ -128,6 +128,12 @@ CRASH_ROUNDS ?= 50
 crash: all
 	python3 tests/crash.py --rounds $(CRASH_ROUNDS) ./sluice
 
+# The end-to-end demo with every sluice process under valgrind's memcheck
+# (any memory error or definite leak fails).
+valgrind: deps
+	@$(MAKE) --no-print-directory all
+	sh tests/valgrind.sh
+
 # Side-by-side benchmarks against the peers (slow; writes under bench/out).
 bench: all
 	sh bench/run.sh
@@ -154,6 +160,7 @@ help:
 	@echo "make bench    benchmarks against peer tools (bench/RESULTS.md)"
 	@echo "make fuzz     libFuzzer on every parser (FUZZ_SECONDS=60 each)"
 	@echo "make crash    kill -9 every step 50 times, resume, compare"
+	@echo "make valgrind the demo with every process under memcheck"
 	@echo "make install  PREFIX=/usr/local: binary and man page"
 
 -include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTBIN:=.d) $(REPLAYBIN:=.d)
