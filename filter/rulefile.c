@@ -18,10 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "wordset.h"
 #include "../lib/buf.h"
 #include "../lib/err.h"
+#include "../lib/hash.h"
 #include "../lib/utf8.h"
 #include "../lib/banned.h"
 
@@ -48,14 +50,24 @@ void ruleset_release(struct ruleset *rs)
 
 /* ---- reading files ----------------------------------------------------- */
 
-static int read_file(const char *path, struct buf *out, struct sl_err *err)
+/* Read a whole rule file or word list (at most RULEFILE_MAX bytes) and fold
+ * its name and contents into *digest, so the stage's version changes when
+ * any file it reads changes. */
+static int read_file(const char *path, struct buf *out, uint64_t *digest,
+		     struct sl_err *err)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat sb;
 	char tmp[65536];
 	size_t k;
 
 	if (!f)
 		return sl_error(err, "cannot open '%s':", path);
+	if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return sl_error(err, "cannot read '%s': not a regular file",
+				path);
+	}
 	buf_init(out, RULEFILE_MAX);
 	while ((k = fread(tmp, 1, sizeof(tmp), f)) > 0)
 		if (buf_add(out, tmp, k)) {
@@ -70,6 +82,8 @@ static int read_file(const char *path, struct buf *out, struct sl_err *err)
 		return sl_error(err, "cannot read '%s':", path);
 	}
 	fclose(f);
+	*digest = hash64_seed(path, strlen(path), *digest);
+	*digest = hash64_seed(out->data ? out->data : "", out->len, *digest);
 	return 0;
 }
 
@@ -133,7 +147,7 @@ static int compile_regex(struct rule *r, const char *pat, size_t n,
 
 static int load_words(struct rule *r, const char *arg, size_t n,
 		      const char *dir, size_t minchars, const char *where,
-		      struct sl_err *err)
+		      uint64_t *digest, struct sl_err *err)
 {
 	char path[4096], name[1024];
 	const char *text;
@@ -159,7 +173,7 @@ static int load_words(struct rule *r, const char *arg, size_t n,
 			snprintf(path, sizeof(path), "%s", name);
 		else
 			snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (read_file(path, &b, err))
+		if (read_file(path, &b, digest, err))
 			return sl_error_prefix(err, "%s: ", where);
 		text = b.data ? b.data : "";
 		len = b.len;
@@ -216,7 +230,8 @@ badnum:
 }
 
 static int parse_line(struct rule *r, const char *line, size_t n,
-		      const char *where, const char *dir, struct sl_err *err)
+		      const char *where, const char *dir, uint64_t *digest,
+		      struct sl_err *err)
 {
 	struct cursor c = { line, line + n };
 	const char *f;
@@ -283,7 +298,7 @@ static int parse_line(struct rule *r, const char *line, size_t n,
 			return sl_error(err, "%s: rule '%s': no word list",
 					where, r->name);
 		return load_words(r, c.p, (size_t)(c.end - c.p), dir,
-				  minchars, where, err);
+				  minchars, where, digest, err);
 	}
 	return sl_error(err, "%s: rule '%s': unknown kind '%.*s' (regex, "
 			"words)", where, r->name, (int)k, f);
@@ -328,7 +343,8 @@ int rulefile_parse(struct ruleset *rs, const char *text, size_t n,
 			rs->alloc = na;
 		}
 		r = &rs->r[rs->n];
-		if (parse_line(r, l + s, ln - s, where, dir, err)) {
+		if (parse_line(r, l + s, ln - s, where, dir, &rs->digest,
+			       err)) {
 			pcre2_code_free(r->re);
 			wordset_free(r->ws);
 			return -1;
@@ -353,7 +369,7 @@ int rulefile_load(struct ruleset *rs, const char *path, struct sl_err *err)
 	const char *slash = strrchr(path, '/');
 	int rc;
 
-	if (read_file(path, &b, err))
+	if (read_file(path, &b, &rs->digest, err))
 		return -1;
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1,
 		 slash ? path : ".");

@@ -44,6 +44,8 @@ struct ruleset {
 	struct rule *r;
 	size_t n, alloc;
 	uint32_t match_limit, depth_limit;
+	uint64_t digest;	/* of the names and contents of every file
+				 * read: rule files and their word lists */
 };
 
 void ruleset_init(struct ruleset *rs, uint32_t match_limit,

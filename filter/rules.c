@@ -87,10 +87,14 @@ static int load_files(struct rules_state *s, struct sl_err *err)
 	const char *p = s->cf.files;
 
 	while (*p) {
+		p += strspn(p, " \t");
 		size_t n = strcspn(p, ",");
 		char path[OPT_STRING_MAX];
 
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
 		snprintf(path, sizeof(path), "%.*s", (int)n, p);
+		p += strcspn(p, ",") - n;
 		if (*path && rulefile_load(&s->rs, path, err))
 			return sl_error_prefix(err, "[filter.rules] ");
 		p += n;
@@ -285,27 +289,22 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 /* The contents of the rule files named in files: editing one makes the
  * stage run again.  (Word lists a rule file refers to are not read here:
  * after editing only a list, run with --redo rules.) */
+/* The version covers what the rule files say, word lists included: load
+ * them as open_() will and take the digest of everything read. */
 static void version_salt(const void *conf, struct buf *out)
 {
-	const struct rules_conf *c = conf;
-	char list[OPT_STRING_MAX], *p, *save = NULL;
+	struct rules_state s;
+	struct sl_err err;
 
-	snprintf(list, sizeof(list), "%s", c->files);
-	for (p = strtok_r(list, ", ", &save); p; p = strtok_r(NULL, ", ", &save)) {
-		FILE *f = fopen(p, "rb");
-		char tmp[4096];
-		size_t n;
-		uint64_t h = 0;
-
-		if (!f) {
-			buf_addf(out, "%s:missing\n", p);
-			continue;
-		}
-		while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-			h = hash64_seed(tmp, n, h);
-		fclose(f);
-		buf_addf(out, "%s:%016llx\n", p, (unsigned long long)h);
-	}
+	memset(&s, 0, sizeof(s));
+	memcpy(&s.cf, conf, sizeof(s.cf));
+	ruleset_init(&s.rs, (uint32_t)s.cf.match_limit,
+		     (uint32_t)s.cf.depth_limit);
+	if (load_files(&s, &err))
+		buf_addf(out, "error:%s\n", err.msg);
+	else
+		buf_addf(out, "%016llx\n", (unsigned long long)s.rs.digest);
+	ruleset_release(&s.rs);
 }
 
 const struct stage_ops stage_rules = {

@@ -34,6 +34,26 @@ expect_err "exported 297 documents"
 zstd -dc "$T/exp/documents/0000.jsonl.zst" | grep -c '"normalize":{"decision":"keep"' | grep -qx 297 || fail "attributes missing"
 ok
 
+# a rule file's word list is part of the stage's version: editing the list
+# (not the rule file) makes the rules stage look at every document again
+export SLUICE_DB="$T/words.db"
+printf '{"id":"w1","text":"a plain sentence about a walrus and a teapot"}\n' > "$T/w.jsonl"
+expect_rc 0 "$SL" import "$T/w.jsonl"
+mkdir "$T/r"
+printf 'zoo  text  flag  1  words  animals.txt\n' > "$T/r/zoo.rules"
+printf 'giraffe\n' > "$T/r/animals.txt"
+printf '[filter.rules]\nfiles = %s , %s\n' "$T/r/zoo.rules" "$T/r/zoo.rules" > "$T/w.ini"
+expect_rc 2 "$SL" filter --pipeline "$T/w.ini"
+expect_err "already defined"
+printf '[filter.rules]\nfiles = %s\n' "$T/r/zoo.rules" > "$T/w.ini"
+expect_rc 0 "$SL" filter --pipeline "$T/w.ini"
+[ "$(sqlite3 "$SLUICE_DB" "SELECT decision FROM verdicts WHERE stage = 'rules'")" = keep ] || fail "rules before the edit"
+printf 'giraffe\nwalrus\n' > "$T/r/animals.txt"
+expect_rc 0 "$SL" filter --pipeline "$T/w.ini"
+[ "$(sqlite3 "$SLUICE_DB" "SELECT decision, reason FROM verdicts WHERE stage = 'rules'")" = "flag|zoo" ] || fail "an edited word list did not rerun the rules"
+ok
+export SLUICE_DB="$T/s.db"
+
 # bad configuration: exit 2, file:line, section and key
 printf '[filter.exact]\nprefr = x\n' > "$T/bad.ini"
 expect_rc 2 "$SL" filter --pipeline "$T/bad.ini"
