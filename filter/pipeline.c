@@ -117,9 +117,8 @@ static int on_section(void *arg, const char *section)
 
 int pipeline_load(struct pipeline *p, const char *path, struct sl_err *err)
 {
-	struct loader l = { .p = p };
 	FILE *f;
-	int rc, lineno;
+	int rc;
 
 	memset(p, 0, sizeof(*p));
 	if (!path) {
@@ -133,21 +132,31 @@ int pipeline_load(struct pipeline *p, const char *path, struct sl_err *err)
 	}
 	if (!(f = fopen(path, "r")))
 		return sl_error(err, "cannot open pipeline file '%s':", path);
+	rc = pipeline_read(p, f, path, err);
+	fclose(f);
+	return rc;
+}
+
+int pipeline_read(struct pipeline *p, FILE *f, const char *name,
+		  struct sl_err *err)
+{
+	struct loader l = { .p = p };
+	int rc, lineno;
+
+	memset(p, 0, sizeof(*p));
 	l.err.msg[0] = '\0';
 	if (conf_sections(f, on_section, &l, &lineno)) {
-		fclose(f);
-		sl_error_prefix(&l.err, "%s:%d: ", path, lineno);
+		sl_error_prefix(&l.err, "%s:%d: ", name, lineno);
 		*err = l.err;
 		pipeline_release(p);
 		return -1;
 	}
 	rc = ini_parse_file(f, on_entry, &l);
-	fclose(f);
 	if (rc > 0)
 		sl_error_prefix(&l.err, l.err.msg[0] ? "%s:%d: " :
-				"%s:%d: cannot parse this line", path, rc);
+				"%s:%d: cannot parse this line", name, rc);
 	else if (rc < 0)
-		sl_error(&l.err, "cannot read pipeline file '%s'", path);
+		sl_error(&l.err, "cannot read pipeline file '%s'", name);
 	if (rc) {
 		*err = l.err;
 		pipeline_release(p);
@@ -155,9 +164,9 @@ int pipeline_load(struct pipeline *p, const char *path, struct sl_err *err)
 	}
 	if (!p->n) {
 		pipeline_release(p);
-		return sl_error(err, "%s: no [filter.NAME] section", path);
+		return sl_error(err, "%s: no [filter.NAME] section", name);
 	}
-	if (check_stages(p, path, err)) {
+	if (check_stages(p, name, err)) {
 		pipeline_release(p);
 		return -1;
 	}

@@ -17,6 +17,7 @@
 #define SL_PIPELINE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "options.h"
 
@@ -32,6 +33,10 @@ struct pipeline {
 };
 
 int pipeline_load(struct pipeline *p, const char *path, struct sl_err *err);
+/* The same from an open stream (seekable: it is read twice); name is used
+ * in messages. */
+int pipeline_read(struct pipeline *p, FILE *f, const char *name,
+		  struct sl_err *err);
 /* Only the named stage (for --stage); -1 when it is not in p. */
 int pipeline_only(struct pipeline *p, const char *name, struct sl_err *err);
 void pipeline_release(struct pipeline *p);
