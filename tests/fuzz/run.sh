@@ -20,9 +20,16 @@ for src in "$@"; do
 	dict=
 	[ -f "tests/fuzz/$short.dict" ] && dict="-dict=tests/fuzz/$short.dict"
 	echo "== $name for ${secs}s"
+	log=build-fuzz/$name.log
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$bin" -max_total_time="$secs" -print_final_stats=1 $dict \
 		-artifact_prefix=build-fuzz/crashes/"$short"- \
-		"$work" "tests/fuzz/corpus/$short" 2>&1 | grep -E 'stat::number_of_executed_units|stat::new_units_added|ERROR|SUMMARY|Done' || true
-	ls build-fuzz/crashes/"$short"-* >/dev/null 2>&1 && { echo "$name: crash found"; status=1; }
+		"$work" "tests/fuzz/corpus/$short" >"$log" 2>&1
+	grep -E 'stat::number_of_executed_units|stat::new_units_added|ERROR|SUMMARY|Done' "$log"
+	if ls build-fuzz/crashes/"$short"-* >/dev/null 2>&1; then
+		echo "$name: crash found"; status=1
+	elif ! grep -q '^Done' "$log"; then
+		# a bad dictionary or flag stops libFuzzer before any run
+		tail -n 3 "$log"; echo "$name: did not run (see $log)"; status=1
+	fi
 done
 exit $status
