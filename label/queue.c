@@ -1001,6 +1001,20 @@ int queue_progress(struct queue *q, struct queue_progress *p,
 	return p->done < 0 || p->mine_total < 0 ? -1 : 0;
 }
 
+int queue_waiting(struct queue *q, long *n, struct sl_err *err)
+{
+	*n = count_query(q, q->o.review ?
+			 "SELECT count(*) FROM leases l WHERE l.task = :task AND "
+			 "l.session <> :sess AND l.expires > :now AND EXISTS ("
+			 "SELECT 1 FROM label_docs ld WHERE ld.task = :task AND "
+			 "ld.doc = l.doc AND ld.review = 1)" :
+			 "SELECT count(*) FROM leases l WHERE l.task = :task AND "
+			 "l.session <> :sess AND l.expires > :now" ELIG_MINE("l.doc")
+			 " AND coalesce((SELECT ld.n FROM label_docs ld WHERE "
+			 "ld.task = :task AND ld.doc = l.doc), 0) < :k", err);
+	return *n < 0 ? -1 : 0;
+}
+
 void queue_close(struct queue *q)
 {
 	if (!q)

@@ -4,6 +4,8 @@
  * dropped documents, and text stored verbatim. */
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "testutil.h"
@@ -613,6 +615,70 @@ START_TEST(text_is_verbatim)
 }
 END_TEST
 
+/* Four processes at once on one store, overlap 2: no error reaches them
+ * (SQLITE_BUSY is waited out), every document ends with exactly two
+ * annotations from two different annotators, no lease is left.  A process
+ * told "nothing now" polls queue_waiting() until nothing is held. */
+START_TEST(processes_share_a_store)
+{
+	struct task *t = mktask("t", TASK_SINGLE, "a,b", 2);
+	const char *who[4] = { "p0", "p1", "p2", "p3" };
+	pid_t pid[4];
+	int status;
+
+	for (int i = 0; i < 4; i++) {
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			struct store *s;
+			struct queue *q;
+			struct queue_opts o = QUEUE_OPTS_INIT;
+			struct queue_item *it;
+			const char *l[] = { i % 2 ? "a" : "b" };
+			struct decision d = { .labels = l, .nlabels = 1 };
+			int rc;
+
+			o.strategy = i < 2 ? QUEUE_SEQUENTIAL : QUEUE_RANDOM;
+			o.seed = (uint64_t)i;
+			if (store_open(&s, dbpath, 0, &err) ||
+			    queue_open(&q, s, t, who[i], &o, &err))
+				_exit(10);
+			for (;;) {
+				long wait;
+
+				rc = queue_next(q, &it, &err);
+				if (rc == 1 && queue_decide(q, it->doc, &d, &err))
+					_exit(11);
+				if (rc == 1)
+					continue;
+				/* others hold documents this one may get */
+				if (rc < 0 || queue_waiting(q, &wait, &err))
+					_exit(12);
+				if (!wait)
+					break;
+				usleep(1000);
+			}
+			queue_close(q);
+			store_close(s);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "%s exited %d", who[i], WEXITSTATUS(status));
+	}
+	ck_assert_int_eq(count("SELECT count(*) FROM (SELECT doc FROM "
+			       "annotations GROUP BY doc HAVING count(*) = 2 "
+			       "AND count(DISTINCT annotator) = 2)"), NDOCS);
+	ck_assert_int_eq(count("SELECT count(*) FROM annotations"), 2 * NDOCS);
+	ck_assert_int_eq(count("SELECT count(*) FROM leases"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM label_docs WHERE n = 2"),
+			 NDOCS);
+	task_free(t);
+}
+END_TEST
+
 /* Every query that picks a document walks an index: no table scan, no
  * sort (a temp B-tree) per document. */
 START_TEST(plans_use_indexes)
@@ -663,6 +729,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(tc, review_sets_final);
 	tcase_add_test(tc, text_is_verbatim);
 	tcase_add_test(tc, plans_use_indexes);
+	tcase_add_test(tc, processes_share_a_store);
 	suite_add_tcase(s, tc);
 	return s;
 }
