@@ -391,9 +391,11 @@ static long count_total(struct queue *q, struct sl_err *err)
 
 	switch (q->strategy) {
 	case QUEUE_UNCERTAIN:
-		return count_query(q, "SELECT count(*) FROM verdicts v WHERE "
-				   "v.stage = 'classify' AND v.score IS NOT "
-				   "NULL", err);
+		/* the partial index holds exactly these rows: counting it
+		 * reads no table row */
+		return count_query(q, "SELECT count(*) FROM verdicts v INDEXED "
+				   "BY verdicts_uncertain WHERE v.stage = "
+				   "'classify' AND v.score IS NOT NULL", err);
 	case QUEUE_FLAGGED:
 		return count_query(q, "SELECT count(DISTINCT doc) FROM verdicts "
 				   "WHERE decision = 'flag'", err);
