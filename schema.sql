@@ -269,6 +269,20 @@ CREATE TABLE label_docs (
 CREATE INDEX label_docs_n ON label_docs(task, n, doc);
 CREATE INDEX label_docs_review ON label_docs(task, doc) WHERE review = 1;
 
+-- Each strategy's low-water mark in a task (strategy "sequential", or
+-- "sequential+dropped" when dropped documents are included; seed 0 but for
+-- random): every document before it is complete, so a new session starts
+-- there instead of walking past them.  pos: a rowid (random: a position
+-- in the permutation); dist: uncertain's distance at pos.
+CREATE TABLE queue_cursors (
+	task	INTEGER NOT NULL,
+	strategy TEXT NOT NULL,
+	seed	INTEGER NOT NULL,
+	pos	INTEGER NOT NULL,
+	dist	REAL NOT NULL,
+	PRIMARY KEY (task, strategy, seed)
+) WITHOUT ROWID;
+
 -- The label of each document that has one: what `sluice train --task` and
 -- `sluice export --require-label` read.  source: 'agree' (K annotations
 -- agree), 'single' (K = 1), 'review', 'import'.

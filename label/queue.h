@@ -20,6 +20,12 @@
  * picks new ones (undo 3, undo 2: next is 2, then 3), with the undone
  * answer in item->prev_answer / prev_labels.
  *
+ * Where a session starts: at the task's low-water mark for the strategy
+ * (every document before it complete), moved up and saved by queue_open,
+ * so opening a session on a large, half-labelled task does not walk past
+ * everything done; documents behind the mark that are not complete (an
+ * expired lease, a skip) are offered first.
+ *
  * Leases.  queue_next leases the document it returns to this session until
  * now + lease_seconds (renewable with queue_renew); a session holds at most
  * one lease, the document on screen.  A lease that expired is free again,

@@ -189,10 +189,13 @@ START_TEST(sequential_leases_and_skip)
 	ck_assert_int_eq(p.done, 1);
 	ck_assert_int_eq(p.mine_session, 1);
 	ck_assert_int_eq(p.mine_total, 1);
-	/* closing releases the lease: carol gets alice's 4 */
+	/* a new session starts at the low-water mark: 1 is complete, bob
+	 * left 2 when he took 3, closing released alice's 4 */
 	queue_close(qa);
 	qa = qopen(st, t, "carol", QUEUE_SEQUENTIAL);
-	ck_assert_int_eq(next(qa), 2);	/* bob left 2 when he took 3 */
+	ck_assert_int_eq(count("SELECT pos FROM queue_cursors WHERE strategy "
+			       "= 'sequential'"), 1);
+	ck_assert_int_eq(next(qa), 2);
 	ck_assert_int_eq(next(qa), 3);
 	ck_assert_int_eq(next(qa), 4);
 	queue_close(qa);
@@ -338,7 +341,7 @@ START_TEST(random_order_is_seeded)
 {
 	struct task *t = mktask("t", TASK_SINGLE, "a", 1);
 	struct queue_opts o = QUEUE_OPTS_INIT;
-	int64_t first[NDOCS], seen[NDOCS + 1] = { 0 };
+	int64_t first[NDOCS], seen[NDOCS + 1] = { 0 }, second8[NDOCS];
 	struct queue *q;
 	int same = 1;
 
@@ -358,14 +361,27 @@ START_TEST(random_order_is_seeded)
 				ck_assert_int_eq(seen[d]++, 0);
 			} else if (round == 1) {
 				ck_assert_int_eq(d, first[i]);
-			} else if (d != first[i]) {
-				same = 0;
+			} else {
+				same &= d == first[i];
+				second8[i] = d;
 			}
 		}
 		ck_assert_int_eq(next(q), 0);
 		queue_close(q);
 	}
 	ck_assert_int_eq(same, 0);
+	/* with the first two of seed 8's order done, a new session starts at
+	 * the third */
+	{
+		struct queue *qd = qopen(st, t, "carol", QUEUE_SEQUENTIAL);
+
+		decide(qd, second8[0], "a");
+		decide(qd, second8[1], "a");
+		queue_close(qd);
+	}
+	ck_assert_int_eq(queue_open(&q, st, t, "bob", &o, &err), 0);
+	ck_assert_int_eq(next(q), second8[2]);
+	queue_close(q);
 	/* not simply the store's order */
 	same = 1;
 	for (int i = 0; i < NDOCS; i++)
@@ -486,9 +502,11 @@ START_TEST(undo_walks_back)
 	ck_assert_int_eq(next(q), 3);
 	ck_assert_int_eq(queue_decide(q, 3, &d, &err), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM annotations"), 3);
-	/* another session's decisions are not undone */
+	/* another session's decisions are not undone; it starts past the
+	 * three complete documents, the mark */
 	queue_close(q);
 	q = qopen(st, t, "alice", QUEUE_SEQUENTIAL);
+	ck_assert_int_eq(count("SELECT pos FROM queue_cursors"), 3);
 	ck_assert_int_eq(queue_undo(q, &doc, &err), 0);
 	ck_assert_int_eq(next(q), 4);
 	queue_close(q);
@@ -683,14 +701,17 @@ END_TEST
  * sort (a temp B-tree) per document. */
 START_TEST(plans_use_indexes)
 {
-	const char *sqls[QUEUE_DISAGREE + 2];
+	const char *sqls[2 * QUEUE_DISAGREE + 2];
+	int n = 0;
 
 	sql("CREATE TEMP TABLE IF NOT EXISTS label_skip (session TEXT NOT NULL, "
 	    "doc INTEGER NOT NULL, PRIMARY KEY (session, doc)) WITHOUT ROWID");
 	for (int i = 0; i <= QUEUE_DISAGREE; i++)
-		sqls[i] = pick_sql[i];
-	sqls[QUEUE_DISAGREE + 1] = partial_sql;
-	for (int i = 0; i <= QUEUE_DISAGREE + 1; i++) {
+		sqls[n++] = pick_sql[i];
+	for (int i = 0; i < QUEUE_DISAGREE; i++)
+		sqls[n++] = mark_sql[i];
+	sqls[n++] = partial_sql;
+	for (int i = 0; i < n; i++) {
 		char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqls[i]);
 		sqlite3_stmt *s;
 
