@@ -27,6 +27,7 @@ const struct cmd *const commands[] = {
 	&cmd_help,
 	&cmd_import,
 	&cmd_init,
+	&cmd_label,
 	&cmd_report,
 	&cmd_run,
 	&cmd_runs,
