@@ -30,6 +30,10 @@
 #define CTRL(c) ((c) & 0x1f)
 #define KEY_ESC 27
 
+/* Seconds between looks at the queue after it ran dry: another session may
+ * release a document, or its lease expire. */
+#define TUI_DONE_POLL 3.0
+
 static const char help_text[] =
 	"sluice label: keys\n"
 	"\n"
@@ -552,8 +556,15 @@ int tui_run(struct store *st, const struct task *k, struct queue *q,
 		tui_draw(&t);
 		krc = get_wch(&c);
 		renew(&t);
-		if (krc != ERR && key(&t, krc, c))
-			rc = -1;
+		if (krc != ERR) {
+			if (key(&t, krc, c))
+				rc = -1;
+		} else if (t.mode == MODE_DONE &&
+			   clock_mono() - t.shown >= TUI_DONE_POLL) {
+			/* documents others held may be free again */
+			if (tui_show_next(&t))
+				rc = -1;
+		}
 	}
 	endwin();
 	tui_release(&t);

@@ -355,10 +355,15 @@ static void footer(struct tui *t)
 
 static void too_small(void)
 {
-	const char *m = "terminal too small (need 40x10)";
+	const char *m = "terminal too small", *need = "(need 40x10)";
+	int y = LINES / 2 > 0 ? LINES / 2 - 1 : 0;
 
 	erase();
-	mvaddnstr(LINES / 2, 0, m, COLS);
+	mvaddnstr(y, 0, m, COLS);
+	if (COLS > (int)(strlen(m) + strlen(need)))
+		mvaddnstr(y, (int)strlen(m) + 1, need, COLS);
+	else
+		mvaddnstr(y + 1, 0, need, COLS);
 	refresh();
 }
 
