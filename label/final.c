@@ -167,7 +167,8 @@ static int update_final(struct store *st, const struct task *t, int64_t doc,
 				 "review", err);
 	if (s->source && !strcmp(s->source, "import"))
 		return 0;
-	if (s->n >= t->overlap && s->same && strcmp(s->answer, "ignore"))
+	if (s->n >= t->overlap && s->same && !s->flagged &&
+	    strcmp(s->answer, "ignore"))
 		return set_final(st, t->id, doc, s->answer, s->labels,
 				 t->overlap == 1 ? "single" : "agree", err);
 	if (!s->source)

@@ -10,9 +10,10 @@
  *   label_docs.review  1 when not reviewed and (two annotations differ or
  *                      one is flagged)
  *   final_labels       the latest review (source 'review'), else an import
- *                      is kept as it is, else when n >= K and every
- *                      annotation is the same non-"ignore" answer: that
- *                      answer ('single' when K = 1, 'agree'); else none.
+ *                      is kept as it is, else when n >= K, none is
+ *                      flagged and every annotation is the same
+ *                      non-"ignore" answer: that answer ('single' when
+ *                      K = 1, 'agree'); else none.
  * Recomputing (a handful of rows per document) instead of updating by
  * increments keeps undo, review and import on one code path.
  */

@@ -107,8 +107,12 @@ struct queue {
 	int64_t rmax;		/* random: the largest rowid at open */
 
 	int64_t held;		/* document leased to this session, or 0 */
-	int64_t pending;	/* undone document to show next, or 0 */
-	char *prev_answer;	/* its undone answer */
+	struct undone {		/* stack of undone decisions, to show again */
+		int64_t doc;
+		char *answer, *labels;
+	} *undone;
+	size_t nundone, aundone;
+	char *prev_answer;	/* the shown item's undone answer, or NULL */
 	char **prev_labels;
 	size_t nprev_labels;
 
@@ -638,7 +642,7 @@ static int load_item(struct queue *q, int64_t doc, struct sl_err *err)
 	it->verdicts = q->verdicts.data ? q->verdicts.data : "";
 	it->answers = (const char *const *)q->answers;
 	it->nanswers = q->nanswers;
-	if (q->prev_answer && q->pending == doc) {
+	if (q->prev_answer) {
 		it->prev_answer = q->prev_answer;
 		it->prev_labels = (const char *const *)q->prev_labels;
 		it->nprev_labels = q->nprev_labels;
@@ -655,15 +659,83 @@ static void prev_clear(struct queue *q)
 	q->nprev_labels = 0;
 }
 
+static void undone_pop(struct queue *q, struct undone *u)
+{
+	*u = q->undone[--q->nundone];
+}
+
+static void undone_free(struct undone *u)
+{
+	free(u->answer);
+	free(u->labels);
+}
+
+static int doc_state(struct queue *q, int64_t doc, long *mine, long *n,
+		     long *held, struct sl_err *err);
+
+/* Lease the undone document u again when it is still free for this
+ * annotator: 1 leased, 0 not free (someone else took it meanwhile). */
+static int undone_take(struct queue *q, const struct undone *u,
+		       struct sl_err *err)
+{
+	long mine, n, held;
+	int ok;
+
+	if (tx_begin(q, err))
+		return -1;
+	if (doc_state(q, u->doc, &mine, &n, &held, err))
+		return tx_fail(q);
+	ok = !held && (q->o.review || (!mine && n < q->t->overlap));
+	if (ok && lease_take(q, u->doc, err))
+		return tx_fail(q);
+	if (store_commit(q->st, err))
+		return -1;
+	if (ok) {
+		q->prev_answer = u->answer;
+		if (answer_labels_parse(u->labels, &q->prev_labels,
+					&q->nprev_labels, err)) {
+			q->prev_answer = NULL;
+			free(u->answer);
+			return -1;
+		}
+		free(u->labels);
+		return 1;
+	}
+	return 0;
+}
+
+/* Pop undone documents until one can be shown again: 1 with *doc. */
+static int next_undone(struct queue *q, int64_t *doc, struct sl_err *err)
+{
+	while (q->nundone) {
+		struct undone u;
+		int rc;
+
+		undone_pop(q, &u);
+		rc = undone_take(q, &u, err);
+		if (rc == 1) {
+			*doc = u.doc;
+			return 1;
+		}
+		if (rc == 0)
+			undone_free(&u);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int queue_next(struct queue *q, struct queue_item **item, struct sl_err *err)
 {
 	int64_t doc = 0;
-	int rc = 1;
+	int rc;
 
 	*item = NULL;
-	if (q->pending) {
-		doc = q->pending;
-	} else {
+	prev_clear(q);
+	rc = next_undone(q, &doc, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
 		if (tx_begin(q, err))
 			return -1;
 		rc = pick(q, &doc, err);
@@ -675,44 +747,63 @@ int queue_next(struct queue *q, struct queue_item **item, struct sl_err *err)
 		if (rc == 0)
 			return 0;
 	}
-	rc = load_item(q, doc, err);
-	q->pending = 0;
-	if (rc)
+	if (load_item(q, doc, err))
 		return -1;
 	*item = &q->item;
 	return 1;
 }
 
-/* Preconditions of an annotation, inside its transaction: not annotated
- * by this annotator yet, fewer than K annotations, not held by another
- * live session (this session's lease may have expired meanwhile: fine
- * as long as nobody else took the document). */
+/* What stands between this annotator and doc: their own annotation, the
+ * number of annotations, a live lease of another session. */
+static int doc_state(struct queue *q, int64_t doc, long *mine, long *n,
+		     long *held, struct sl_err *err)
+{
+	*mine = count_doc(q, "SELECT count(*) FROM annotations WHERE task = "
+			  ":task AND doc = :doc AND annotator = :me", doc, err);
+	*n = count_doc(q, "SELECT coalesce((SELECT n FROM label_docs WHERE "
+		       "task = :task AND doc = :doc), 0)", doc, err);
+	*held = count_doc(q, "SELECT count(*) FROM leases WHERE task = :task "
+			  "AND doc = :doc AND session <> :sess AND expires > "
+			  ":now", doc, err);
+	return *mine < 0 || *n < 0 || *held < 0 ? -1 : 0;
+}
+
+/* Preconditions of a decision, inside its transaction: not annotated by
+ * this annotator yet, fewer than K annotations, not held by another live
+ * session (this session's lease may have expired meanwhile: fine as long
+ * as nobody else took the document). */
 static int decide_check(struct queue *q, int64_t doc, struct sl_err *err)
 {
 	long mine, n, held;
 
-	mine = count_doc(q, "SELECT count(*) FROM annotations WHERE task = "
-			 ":task AND doc = :doc AND annotator = :me", doc, err);
-	n = count_doc(q, "SELECT coalesce((SELECT n FROM label_docs WHERE "
-		      "task = :task AND doc = :doc), 0)", doc, err);
-	held = count_doc(q, "SELECT count(*) FROM leases WHERE task = :task "
-			 "AND doc = :doc AND session <> :sess AND expires > "
-			 ":now", doc, err);
-	if (mine < 0 || n < 0 || held < 0)
+	if (doc_state(q, doc, &mine, &n, &held, err))
 		return -1;
+	if (held)
+		return sl_error(err, "document %lld is held by another session",
+				(long long)doc);
 	if (q->o.review)
-		return held ? sl_error(err, "document %lld is held by another "
-				       "session", (long long)doc) : 0;
+		return 0;
 	if (mine)
 		return sl_error(err, "'%s' has already annotated document %lld",
 				q->annotator, (long long)doc);
 	if (n >= q->t->overlap)
 		return sl_error(err, "document %lld already has its %d "
 				"annotations", (long long)doc, q->t->overlap);
-	if (held)
-		return sl_error(err, "document %lld is held by another session",
-				(long long)doc);
 	return 0;
+}
+
+/* Forget doc from the undone stack (it was decided or skipped). */
+static void undone_drop(struct queue *q, int64_t doc)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < q->nundone; i++) {
+		if (q->undone[i].doc == doc)
+			undone_free(&q->undone[i]);
+		else
+			q->undone[j++] = q->undone[i];
+	}
+	q->nundone = j;
 }
 
 static int insert_decision(struct queue *q, int64_t doc, const char *answer,
@@ -768,15 +859,14 @@ int queue_decide(struct queue *q, int64_t doc, const struct decision *d,
 		return -1;
 	if (q->held == doc)
 		q->held = 0;
-	if (q->pending == doc)
-		q->pending = 0;
+	undone_drop(q, doc);
 	q->mine_session++;
 	return 0;
 }
 
-/* This session's newest decision: 1 with its rowid, doc, answer and labels
- * (malloc'd into q->prev_*), 0 none. */
-static int last_decision(struct queue *q, int64_t *rowid, int64_t *doc,
+/* This session's newest decision: 1 with its rowid and u (doc, answer,
+ * labels; malloc'd), 0 none. */
+static int last_decision(struct queue *q, int64_t *rowid, struct undone *u,
 			 struct sl_err *err)
 {
 	sqlite3_stmt *s;
@@ -792,43 +882,63 @@ static int last_decision(struct queue *q, int64_t *rowid, int64_t *doc,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*rowid = sqlite3_column_int64(s, 0);
-		*doc = sqlite3_column_int64(s, 1);
-		prev_clear(q);
-		q->prev_answer = col_dup(s, 2);
-		if (answer_labels_parse((const char *)sqlite3_column_text(s, 3),
-					&q->prev_labels, &q->nprev_labels, err))
-			rc = SQLITE_ERROR;
+		u->doc = sqlite3_column_int64(s, 1);
+		u->answer = col_dup(s, 2);
+		u->labels = col_dup(s, 3);
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_ROW)
-		return 1;
+		return u->answer && u->labels ? 1 :
+		       sl_error(err, "out of memory");
 	return rc == SQLITE_DONE ? 0 : store_fail(q->st, err,
 						  "cannot read the decisions");
 }
 
+static int undone_push(struct queue *q, const struct undone *u,
+		       struct sl_err *err)
+{
+	if (q->nundone == q->aundone) {
+		size_t na = q->aundone ? 2 * q->aundone : 16;
+		struct undone *nv = realloc(q->undone, na * sizeof(*nv));
+
+		if (!nv)
+			return sl_error(err, "out of memory");
+		q->undone = nv;
+		q->aundone = na;
+	}
+	q->undone[q->nundone++] = *u;
+	return 0;
+}
+
 int queue_undo(struct queue *q, int64_t *doc, struct sl_err *err)
 {
+	struct undone u = { 0 };
 	int64_t rowid = 0;
 	int rc;
 
 	*doc = 0;
 	if (tx_begin(q, err))
 		return -1;
-	rc = last_decision(q, &rowid, doc, err);
+	rc = last_decision(q, &rowid, &u, err);
 	if (rc <= 0) {
+		undone_free(&u);
 		store_rollback(q->st);
 		return rc;
 	}
 	if (run_named(q, q->o.review ? "DELETE FROM reviews WHERE rowid = :doc" :
 		      "DELETE FROM annotations WHERE rowid = :doc", rowid, err) ||
-	    final_refresh(q->st, q->t, *doc, err) ||
-	    lease_take(q, *doc, err) ||
+	    final_refresh(q->st, q->t, u.doc, err) ||
+	    lease_take(q, u.doc, err) ||
 	    run_named(q, "DELETE FROM temp.label_skip WHERE session = :sess "
-		      "AND doc = :doc", *doc, err))
+		      "AND doc = :doc", u.doc, err)) {
+		undone_free(&u);
 		return tx_fail(q);
-	if (store_commit(q->st, err))
+	}
+	if (store_commit(q->st, err) || undone_push(q, &u, err)) {
+		undone_free(&u);
 		return -1;
-	q->pending = *doc;
+	}
+	*doc = u.doc;
 	q->mine_session--;
 	return 1;
 }
@@ -846,8 +956,7 @@ int queue_skip(struct queue *q, int64_t doc, struct sl_err *err)
 		return -1;
 	if (q->held == doc)
 		q->held = 0;
-	if (q->pending == doc)
-		q->pending = 0;
+	undone_drop(q, doc);
 	return 0;
 }
 
@@ -903,6 +1012,9 @@ void queue_close(struct queue *q)
 	sqlite3_finalize(q->partial);
 	item_clear(q);
 	prev_clear(q);
+	while (q->nundone)
+		undone_free(&q->undone[--q->nundone]);
+	free(q->undone);
 	buf_release(&q->text);
 	buf_release(&q->verdicts);
 	buf_release(&q->json);

@@ -15,7 +15,10 @@
  *   queue_close(q);                     // frees this session's leases
  *
  * Sessions.  queue_open starts a session (a random id stored with every
- * decision).  Undo walks back this session's decisions only, newest first.
+ * decision).  Undo walks back this session's decisions only, newest first;
+ * each undone document goes on a stack that queue_next() pops before it
+ * picks new ones (undo 3, undo 2: next is 2, then 3), with the undone
+ * answer in item->prev_answer / prev_labels.
  *
  * Leases.  queue_next leases the document it returns to this session until
  * now + lease_seconds (renewable with queue_renew); a session holds at most
@@ -51,7 +54,7 @@
  * queue_decide commits the annotation (annotator, UTC time, seconds, note,
  * flagged, session) in its own transaction before it returns, releases the
  * lease and updates final_labels: when a document's annotations reach K and
- * all agree (and are not "ignore"), final_labels gets them with source
+ * all agree (not "ignore", none flagged), final_labels gets them with source
  * 'single' (K = 1) or 'agree'.  Labels are stored in the task's order.
  *
  * Concurrency.  Any number of processes may share a store (WAL).  Every
@@ -143,7 +146,8 @@ int queue_next(struct queue *q, struct queue_item **item, struct sl_err *err);
 int queue_decide(struct queue *q, int64_t doc, const struct decision *d,
 		 struct sl_err *err);
 /* 1: removed this session's last decision; *doc is re-leased and is what
- * the next queue_next() returns.  0: nothing to undo.  -1: error. */
+ * the next queue_next() returns (later ones: the other undone documents,
+ * newest first).  0: nothing to undo.  -1: error. */
 int queue_undo(struct queue *q, int64_t *doc, struct sl_err *err);
 /* doc is not offered again this session; its lease is released. */
 int queue_skip(struct queue *q, int64_t doc, struct sl_err *err);
