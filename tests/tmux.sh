@@ -27,16 +27,24 @@ tm() { tmux -u -S "$TM_SOCK" -f "$T/tmux.conf" "$@"; }
 tm_cleanup() { tm kill-server 2>/dev/null; rm -rf "$T"; }
 trap tm_cleanup EXIT
 
-# tm_start NAME CMDLINE [COLS ROWS]
+# tm_start NAME CMDLINE [COLS ROWS]: the program's pid goes to
+# $T/NAME.pid (it is exec'd, so kill -9 hits it), its exit status to
+# $T/NAME.exit (tmux's own #{pane_dead_status} is not always set).
+cat > "$T/tm_run.sh" <<'EOF'
+name=$1; shift
+sh -c 'echo $$ > "$0.pid"; exec "$@"' "$name" "$@"
+echo $? > "$name.exit"
+EOF
 tm_start() {
 	tm kill-session -t "=$1" 2>/dev/null	# a dead one of that name
+	rm -f "$T/$1.pid" "$T/$1.exit"
 	tm new-session -d -s "$1" -x "${3:-80}" -y "${4:-24}" \
-		"exec env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen $2" ||
+		"sh $T/tm_run.sh $T/$1 env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen $2" ||
 		fail "cannot start tmux session $1"
 }
 tm_screen() { tm capture-pane -p -t "$1"; }
 tm_keys() { tm_k=$1; shift; tm send-keys -t "$tm_k" "$@"; }
-tm_pid() { tm display -p -t "$1" '#{pane_pid}'; }
+tm_pid() { cat "$T/$1.pid"; }
 tm_title() { tm display -p -t "$1" '#{pane_title}'; }
 
 # tm_poll NAME SH-TEST: until SH-TEST (run with the screen in $T/screen)
@@ -65,7 +73,7 @@ tm_gone() {
 # tm_row NAME N: row N (0 = top) of the screen, trailing blanks removed
 tm_row() { tm_screen "$1" | sed -n "$(($2 + 1))p" | sed 's/ *$//'; }
 tm_exit() {
-	tm_poll "$1" '[ "$(tm display -p -t "$1" "#{pane_dead}")" = 1 ]' ||
-		fail "$1 did not exit"
-	tm display -p -t "$1" '#{pane_dead_status}'
+	tm_poll "$1" '[ -s "$T/$1.exit" ]' ||
+		{ cat "$T/screen" >&2; fail "$1 did not exit"; }
+	cat "$T/$1.exit"
 }
