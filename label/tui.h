@@ -12,7 +12,8 @@
  *   row 0        task, document id, language, source
  *   row 1        url
  *   row 2        filter verdicts, the model's suggestion and score
- *   row 3        the labels and their keys (review: every answer)
+ *                (review: every annotator's answer instead)
+ *   row 3        the labels and their keys
  *   row 4        a rule
  *   rows 5..-3   the document text, wrapped (j/k, PgUp/PgDn, g/G, / )
  *   row -2       done/total, this session's count and rate, note, flag

@@ -246,6 +246,14 @@ static void header(struct tui *t)
 	move(1, 0);
 	addstr("url ");
 	field_at_cursor(t, it->url ? it->url : "-", A_NORMAL);
+	if (t->o->review) {
+		/* the reviewer needs the answers more than the verdicts */
+		answers(t, 2);
+		label_keys(t, 3);
+		move(4, 0);
+		hline(ACS_HLINE, COLS);
+		return;
+	}
 	move(2, 0);
 	if (it->suggest || !isnan(it->score)) {
 		addstr("model ");
@@ -255,10 +263,7 @@ static void header(struct tui *t)
 	}
 	field_at_cursor(t, it->verdicts && *it->verdicts ? it->verdicts
 			: "no filter verdicts", A_NORMAL);
-	if (t->o->review)
-		answers(t, 3);
-	else
-		label_keys(t, 3);
+	label_keys(t, 3);
 	move(4, 0);
 	hline(ACS_HLINE, COLS);
 }

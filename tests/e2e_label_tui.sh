@@ -115,6 +115,18 @@ expect_sql "SELECT count(DISTINCT session) FROM annotations" 1
 expect_sql "SELECT group_concat(d.id || f.labels || f.source, ' ') FROM final_labels f JOIN docs d ON d.rowid = f.doc ORDER BY f.doc" \
 	'p2["politics"]single p3["sports"]single'
 expect_sql "SELECT count(*) FROM leases" 0
+# review: the flagged p1 with alice's answer, note and flag; the
+# reviewer's choice becomes its final label
+tm_start r "$(label --annotator rita --review topic)"
+tm_wait r " review topic  doc p1"
+tm_wait r "answers: alice: sports [flagged] (note: check this)"
+tm_wait r "1 sports  2 politics  3 tech"
+tm_keys r 2
+tm_wait r "Nothing left"
+tm_keys r q
+tm_exit r >/dev/null
+expect_sql "SELECT f.labels || f.source FROM final_labels f JOIN docs d ON d.rowid = f.doc WHERE d.id = 'p1'" \
+	'["politics"]review'
 
 # --- multi-label and binary tasks ----------------------------------------
 DB=$T/b.db
@@ -193,8 +205,12 @@ long=$(python3 -c 'print("The first document. " * 200)')
 zh=$(python3 -c 'print("中文测试" * 30)')
 printf 'long\t%s\nzh\t%s\n' "$long" "$zh" | mkstore "$DB"
 mktask "$DB" r single x,y 1
+# the classify stage's row (branch model-linear writes it this way)
+q "INSERT INTO verdicts (doc, stage, version, decision, reason, score, at, detail) SELECT rowid, 'classify', '1', 'keep', NULL, 0.8734, '2026-01-01T00:00:00Z', '{\"label\":\"x\",\"threshold\":0.5,\"suggest\":\"x\"}' FROM docs WHERE id = 'long'" ||
+	fail "cannot add a classify verdict"
 tm_start d "$(label --annotator dee r)"
 tm_wait d "doc long"
+tm_wait d "model x 0.87  classify=keep"
 [ "$(tm_row d 5)" = "The first document. The first document. The first document. The first document." ] ||
 	fail "80 columns: row 5 is '$(tm_row d 5)'"
 ok
