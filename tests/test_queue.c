@@ -7,7 +7,8 @@
 
 #include "check_main.h"
 #include "testutil.h"
-#include "../label/queue.h"
+/* the queue's SQL, to check its query plans */
+#include "../label/queue.c"
 #include "../label/task.h"
 #include "../lib/buf.h"
 #include "../lib/err.h"
@@ -612,6 +613,38 @@ START_TEST(text_is_verbatim)
 }
 END_TEST
 
+/* Every query that picks a document walks an index: no table scan, no
+ * sort (a temp B-tree) per document. */
+START_TEST(plans_use_indexes)
+{
+	const char *sqls[QUEUE_DISAGREE + 2];
+
+	sql("CREATE TEMP TABLE IF NOT EXISTS label_skip (session TEXT NOT NULL, "
+	    "doc INTEGER NOT NULL, PRIMARY KEY (session, doc)) WITHOUT ROWID");
+	for (int i = 0; i <= QUEUE_DISAGREE; i++)
+		sqls[i] = pick_sql[i];
+	sqls[QUEUE_DISAGREE + 1] = partial_sql;
+	for (int i = 0; i <= QUEUE_DISAGREE + 1; i++) {
+		char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqls[i]);
+		sqlite3_stmt *s;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(st->db, q, -1, &s, NULL),
+				 SQLITE_OK);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(s, 3);
+
+			printf("plan %d: %s\n", i, d);
+			ck_assert_msg(!strstr(d, "TEMP B-TREE"), "%d sorts: %s",
+				      i, d);
+			ck_assert_msg(strncmp(d, "SCAN ", 5) || strstr(d, "INDEX") ||
+				      strstr(d, "json_each"), "%d scans: %s", i, d);
+		}
+		sqlite3_finalize(s);
+		sqlite3_free(q);
+	}
+}
+END_TEST
+
 static Suite *queue_suite(void)
 {
 	Suite *s = suite_create("queue");
@@ -629,6 +662,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(tc, decisions_are_checked);
 	tcase_add_test(tc, review_sets_final);
 	tcase_add_test(tc, text_is_verbatim);
+	tcase_add_test(tc, plans_use_indexes);
 	suite_add_tcase(s, tc);
 	return s;
 }
