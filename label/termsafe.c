@@ -50,6 +50,8 @@ static const struct {
 
 static const char *name_of(int cp)
 {
+	if (cp != 0x061C && cp != 0xFEFF && (cp < 0x200B || cp > 0x2069))
+		return NULL;
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		if (named[i].cp == cp)
 			return named[i].name;
@@ -180,6 +182,17 @@ static void clean(struct cleaner *c, const char *p, size_t n)
 	int cp;
 
 	while (i < n) {
+		if (st == ST_TEXT && p[i] >= 0x20 && p[i] < 0x7f) {
+			/* fast path: a run of printable ASCII is itself */
+			size_t j = i + 1;
+
+			while (j < n && p[j] >= 0x20 && p[j] < 0x7f)
+				j++;
+			put(c, p + i, j - i, TERMSAFE_PLAIN);
+			c->col += j - i;
+			i = j;
+			continue;
+		}
 		cp = utf8_decode(p + i, n - i, &len);
 		if (cp < 0) {
 			put(c, fffd, 3, TERMSAFE_ESC);

@@ -493,7 +493,7 @@ static int key(struct tui *t, int rc, wint_t c)
 
 /* --- the loop ------------------------------------------------------ */
 
-static void tui_release(struct tui *t)
+void tui_release(struct tui *t)
 {
 	termsafe_release(&t->body);
 	termsafe_release(&t->field);
@@ -504,9 +504,8 @@ static void tui_release(struct tui *t)
 	buf_release(&t->query);
 }
 
-static void tui_init(struct tui *t, struct store *st, const struct task *k,
-		     struct queue *q, const struct tui_opts *o,
-		     struct sl_err *err)
+void tui_init(struct tui *t, struct store *st, const struct task *k,
+	      struct queue *q, const struct tui_opts *o, struct sl_err *err)
 {
 	const char *cs = nl_langinfo(CODESET);
 

@@ -77,7 +77,12 @@ int tui_put_field(struct tui *t, int y, int x, int maxw, const char *s,
 /* 1 when the query matches the body at off (ASCII case folded). */
 int tui_match_at(const struct tui *t, size_t off);
 
-/* tui.c: used by bench/bench_label.c to time a decision end to end */
+/* tui.c: also used by bench/bench_label.c to time a decision end to end
+ * (init and release do not touch the terminal; the screen is the
+ * caller's: initscr() or newterm(), then tui_colors()). */
+void tui_init(struct tui *t, struct store *st, const struct task *k,
+	      struct queue *q, const struct tui_opts *o, struct sl_err *err);
+void tui_release(struct tui *t);
 int tui_show_next(struct tui *t);
 int tui_decide(struct tui *t, const char *answer, const char *const *labels,
 	       size_t nlabels);

@@ -96,8 +96,14 @@ static int wrap_para(struct wrap *w, const char *s, size_t pos, size_t end,
 		int cp, cw, rc;
 
 		while (cur < end) {
-			cp = utf8_decode(s + cur, end - cur, &len);
-			cw = cp < 0 ? 1 : wrap_cpwidth(cp);
+			if ((unsigned char)s[cur] < 0x80) {
+				cp = s[cur];	/* ASCII: no table lookup */
+				len = 1;
+				cw = cp >= 0x20 && cp < 0x7f;
+			} else {
+				cp = utf8_decode(s + cur, end - cur, &len);
+				cw = cp < 0 ? 1 : wrap_cpwidth(cp);
+			}
 			if (cp == ' ') {
 				size_t nx = cur;
 
