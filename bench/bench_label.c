@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../label/queue.h"
@@ -60,6 +61,14 @@ static void report(const char *what, double *ms, long n)
 		ms[(long)((double)n * 0.99)], ms[n - 1]);
 }
 
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static void screen(void)
 {
 	FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
@@ -88,6 +97,7 @@ static void run(const char *path, long n)
 	struct queue *q;
 	struct tui ui;
 	struct sl_err err;
+	double cpu0, cpu1;
 	long i;
 
 	if (!tot || !dec || !nxt || !drw)
@@ -106,6 +116,7 @@ static void run(const char *path, long n)
 	if (tui_show_next(&ui))
 		die("first document", &err);
 	tui_draw(&ui);
+	cpu0 = cpu_ms();
 	for (i = 0; i < n && ui.item; i++) {
 		double t0 = clock_mono(), t1, t2, t3;
 		struct decision d = { .answer = "accept", .labels = one,
@@ -125,8 +136,12 @@ static void run(const char *path, long n)
 		drw[i] = (t3 - t2) * 1e3;
 		tot[i] = (t3 - t0) * 1e3;
 	}
+	cpu1 = cpu_ms();
 	tui_release(&ui);
 	endwin();
+	/* CPU time does not count waiting for the cores of a loaded machine */
+	fprintf(stderr, "CPU per keypress: %.3f ms (process CPU time / %ld)\n",
+		(cpu1 - cpu0) / (double)(i ? i : 1), i);
 	report("decide (commit)", dec, i);
 	report("next (queue+text+progress)", nxt, i);
 	report("draw (ncurses)", drw, i);
