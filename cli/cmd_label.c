@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,19 @@ struct label_args {
 	const char *annotator;
 	struct queue_opts q;
 };
+
+/* $USER, else $LOGNAME, else the login name of the user id (cron, su). */
+static const char *default_annotator(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+
+	if (!u || !*u)
+		u = getenv("LOGNAME");
+	if ((!u || !*u) && (pw = getpwuid(getuid())))
+		u = pw->pw_name;
+	return u;
+}
 
 static int parse(int argc, char **argv, struct ctx *ctx, struct label_args *a)
 {
@@ -44,7 +58,7 @@ static int parse(int argc, char **argv, struct ctx *ctx, struct label_args *a)
 	int c;
 
 	a->q = init;
-	a->annotator = getenv("USER");
+	a->annotator = default_annotator();
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -104,16 +118,18 @@ static int run(int argc, char **argv, struct ctx *ctx)
 
 	if ((rc = parse(argc, argv, ctx, &a)))
 		return rc;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return die_msg("'sluice label' needs a terminal (run it in one, "
-			       "or inside tmux or screen)");
-	setlocale(LC_ALL, "");
 	rc = task_load(ctx->st, a.task, &t, &err);
 	if (rc < 0)
 		return die_msg("%s", err.msg);
 	if (rc == 0)
 		return die_msg("no task '%s' in '%s' (create it with 'sluice "
 			       "task create')", a.task, ctx->db_path);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		task_free(t);
+		return die_msg("'sluice label' needs a terminal (run it in one, "
+			       "or inside tmux or screen)");
+	}
+	setlocale(LC_ALL, "");
 	if (queue_open(&q, ctx->st, t, a.annotator, &a.q, &err)) {
 		task_free(t);
 		return die_msg("%s", err.msg);
@@ -141,7 +157,8 @@ const struct cmd cmd_label = {
 		 "[--review] [--include-dropped] [--lease SECONDS] TASK",
 	.summary = "label documents of a task in a full-screen terminal UI",
 	.help =
-	"  --annotator NAME   who is labelling (default: $USER)\n"
+	"  --annotator NAME   who is labelling (default: $USER, else\n"
+	"                     $LOGNAME, else the login name)\n"
 	"  --queue STRATEGY   the order documents come in: sequential\n"
 	"                     (default), random, uncertain (classifier score\n"
 	"                     nearest its threshold first), flagged (a filter\n"

@@ -57,6 +57,18 @@ DB=$T/a.db
 printf 'p1\tfirst plain document about football\np2\tsecond plain document about elections\np3\tthird about compilers\np4\tfourth\np5\tfifth\n' |
 	mkstore "$DB"
 mktask "$DB" topic single sports,politics,tech 1
+# without a terminal, or with bad options: a message, no screen
+expect_rc 1 "$SL" --db "$DB" label nosuch
+expect_err "no task 'nosuch'"
+expect_rc 1 env USER=ann "$SL" --db "$DB" label topic
+expect_err "'sluice label' needs a terminal"
+expect_rc 1 env -u USER -u LOGNAME "$SL" --db "$DB" label topic
+expect_err "'sluice label' needs a terminal"
+expect_rc 2 "$SL" --db "$DB" label --queue bogus topic
+expect_err "unknown queue strategy 'bogus'"
+expect_rc 2 "$SL" --db "$DB" label --lease 0 topic
+expect_rc 2 "$SL" --db "$DB" label --annotator "" topic
+expect_err "no annotator name"
 tm_start a "$(label --annotator alice topic)"
 tm_wait a "doc p1"
 tm_wait a "1 sports  2 politics  3 tech"
