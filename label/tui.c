@@ -40,7 +40,8 @@ static const char help_text[] =
 	"Deciding (each decision is saved when the key is pressed):\n"
 	"  1-9        pick a label (single-label task: saves and moves on;\n"
 	"             multi-label task: toggles it)\n"
-	"  Enter      save the picked labels (multi-label task)\n"
+	"  Enter      save the picked labels (multi-label task), or the\n"
+	"             label an undo brought back (single-label task)\n"
 	"  a          accept (binary task)\n"
 	"  x          reject (binary task)\n"
 	"  space      ignore (binary task); page down in other tasks\n"
@@ -403,8 +404,16 @@ static int label_key(struct tui *t, wint_t c)
 		return tui_decide(t, "accept",
 				  (const char *const *)&k->labels[i], 1);
 	}
-	if (k->kind == TASK_MULTI && (c == '\n' || c == '\r' || c == KEY_ENTER))
-		return decide_picked(t);
+	if (c == '\n' || c == '\r' || c == KEY_ENTER) {
+		/* multi-label: the toggles; single-label: the label an undo
+		 * preselected, so Enter repeats the old answer */
+		size_t n = 0;
+
+		for (i = 0; i < k->nlabels; i++)
+			n += t->picked[i] != 0;
+		if (k->kind == TASK_MULTI || n == 1)
+			return decide_picked(t);
+	}
 	return 0;
 }
 
