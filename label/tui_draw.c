@@ -178,7 +178,7 @@ static void field_at_cursor(struct tui *t, const char *s, attr_t a)
 static void label_keys(struct tui *t, int y)
 {
 	const struct task *k = t->task;
-	char key[8];
+	char key[32];
 
 	move(y, 0);
 	if (k->kind == TASK_BINARY) {
