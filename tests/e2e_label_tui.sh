@@ -49,6 +49,12 @@ expect_sql() {
 	[ "$got" = "$2" ] || fail "'$1' gave '$got', want '$2'"
 	ok
 }
+# exited 0 (a sanitizer report or a leak would make it fail)
+exit_ok() {
+	st=$(tm_exit "$1")
+	[ "$st" = 0 ] || { tm_screen "$1" >&2; fail "$1: sluice label exited '$st'"; }
+	ok
+}
 cur_doc() { tm_row "$1" 0 | sed -n 's/.* doc \([^ ]*\) .*/\1/p'; }
 label() { echo "$SL --db $DB label $*"; }
 
@@ -116,9 +122,7 @@ tm_wait a "This task has no guidelines."
 tm_keys a Escape
 tm_wait a " task topic  doc p"
 tm_keys a q
-st=$(tm_exit a)
-[ "$st" = 0 ] || { tm_screen a >&2; fail "sluice label exited '$st'"; }
-ok
+exit_ok a
 expect_sql "SELECT group_concat(d.id || '=' || a.labels, ' ') FROM annotations a JOIN docs d ON d.rowid = a.doc ORDER BY a.rowid" \
 	'p1=["sports"] p2=["politics"] p3=["politics"]'
 expect_sql "SELECT count(*) FROM annotations WHERE seconds > 0 AND at LIKE '20%Z' AND answer = 'accept'" 3
@@ -136,7 +140,7 @@ tm_wait r "1 sports  2 politics  3 tech"
 tm_keys r 2
 tm_wait r "Nothing left"
 tm_keys r q
-tm_exit r >/dev/null
+exit_ok r
 expect_sql "SELECT f.labels || f.source FROM final_labels f JOIN docs d ON d.rowid = f.doc WHERE d.id = 'p1'" \
 	'["politics"]review'
 
@@ -152,7 +156,7 @@ tm_wait b "doc m2"
 tm_keys b Enter
 tm_wait b "doc m3"
 tm_keys b q
-tm_exit b >/dev/null
+exit_ok b
 expect_sql "SELECT group_concat(labels, ' ') FROM annotations ORDER BY rowid" '["a","c"] []'
 mktask "$DB" tox binary toxic 1
 tm_start c "$(label --annotator bob tox)"
@@ -164,7 +168,7 @@ tm_wait c "doc m3"
 tm_keys c Space
 tm_wait c "Nothing left"
 tm_keys c q
-tm_exit c >/dev/null
+exit_ok c
 expect_sql "SELECT group_concat(a.answer || a.labels, ' ') FROM annotations a JOIN tasks t ON t.rowid = a.task WHERE t.name = 'tox' ORDER BY a.rowid" \
 	'accept["toxic"] reject[] ignore[]'
 expect_sql "SELECT group_concat(f.answer || f.labels, ' ') FROM final_labels f JOIN tasks t ON t.rowid = f.task WHERE t.name = 'tox' ORDER BY f.doc" \
@@ -199,8 +203,8 @@ two_annotators() {
 	tm_wait bob "Nothing left"
 	tm_keys alice q
 	tm_keys bob q
-	tm_exit alice >/dev/null
-	tm_exit bob >/dev/null
+	exit_ok alice
+	exit_ok bob
 }
 mktask "$DB" o1 single yes,no 1
 two_annotators o1 8
@@ -258,7 +262,7 @@ for r in 5 6 7; do
 done
 [ -z "$(tm_row d 8)" ] || fail "Chinese text took more than 3 rows"
 tm_keys d q
-tm_exit d >/dev/null
+exit_ok d
 expect_sql "SELECT count(*) FROM annotations" 1
 
 # --- kill -9 mid-session loses only the document on screen -----------------
@@ -272,7 +276,8 @@ tm_wait e "doc k02"
 tm_keys e 2
 tm_wait e "doc k03"
 kill -9 "$(tm_pid e)" || fail "cannot kill sluice label"
-tm_exit e >/dev/null
+[ "$(tm_exit e)" = 137 ] || fail "sluice label survived kill -9"
+ok
 expect_sql "SELECT group_concat(d.id || a.labels, ' ') FROM annotations a JOIN docs d ON d.rowid = a.doc ORDER BY a.rowid" \
 	'k01["yes"] k02["no"]'
 expect_sql "SELECT d.id || ' ' || l.annotator FROM leases l JOIN docs d ON d.rowid = l.doc" 'k03 alice'
@@ -280,7 +285,7 @@ expect_sql "SELECT d.id || ' ' || l.annotator FROM leases l JOIN docs d ON d.row
 tm_start f "$(label --annotator bob k)"
 tm_wait f "doc k04"
 tm_keys f q
-tm_exit f >/dev/null
+exit_ok f
 # ... and once it expires, the one alice lost
 live_leases() {
 	q "SELECT count(*) FROM leases WHERE expires > (julianday('now') - 2440587.5) * 86400.0"
@@ -292,7 +297,7 @@ tm_wait g "doc k03"
 tm_keys g 1
 tm_wait g "doc k04"
 tm_keys g q
-tm_exit g >/dev/null
+exit_ok g
 expect_sql "SELECT count(*) FROM annotations" 3
 
 # --- escape injection: nothing reaches the terminal ------------------------
@@ -339,7 +344,7 @@ check_clean 'cr visible^Moverwritten^H^H' 'CR, BS'
 check_clean 'name ^[kEVILNAME^[\ after' 'ESC k'
 tm_wait x "Nothing left"
 tm_keys x q
-tm_exit x >/dev/null
+exit_ok x
 expect_sql "SELECT count(*) FROM annotations" 10
 
 done_tests
