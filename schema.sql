@@ -269,6 +269,20 @@ CREATE TABLE label_docs (
 CREATE INDEX label_docs_n ON label_docs(task, n, doc);
 CREATE INDEX label_docs_review ON label_docs(task, doc) WHERE review = 1;
 
+-- Each strategy's low-water mark in a task (strategy "sequential", or
+-- "sequential+dropped" when dropped documents are included; seed 0 but for
+-- random): every document before it is complete, so a new session starts
+-- there instead of walking past them.  pos: a rowid (random: a position
+-- in the permutation); dist: uncertain's distance at pos.
+CREATE TABLE queue_cursors (
+	task	INTEGER NOT NULL,
+	strategy TEXT NOT NULL,
+	seed	INTEGER NOT NULL,
+	pos	INTEGER NOT NULL,
+	dist	REAL NOT NULL,
+	PRIMARY KEY (task, strategy, seed)
+) WITHOUT ROWID;
+
 -- The label of each document that has one: what `sluice train --task` and
 -- `sluice export --require-label` read.  source: 'agree' (K annotations
 -- agree), 'single' (K = 1), 'review', 'import'.
@@ -286,9 +300,11 @@ CREATE TABLE final_labels (
 -- The queue's orders without scans: flagged documents by rowid, and the
 -- classify stage's scores by distance to the threshold (active learning).
 -- json_valid guards the expression: a malformed detail must not make the
--- classify stage's insert fail.
+-- classify stage's insert fail.  A NULL score gives a NULL distance, which
+-- the queue's range (distance >= x) leaves out; stage is in every entry
+-- (the primary key), so counting the classify rows reads no table row.
 CREATE INDEX verdicts_decision ON verdicts(decision, doc);
 CREATE INDEX verdicts_uncertain ON verdicts(
 	abs(score - coalesce(CASE WHEN json_valid(detail)
 			     THEN json_extract(detail, '$.threshold') END, 0.5)),
-	doc) WHERE stage = 'classify' AND score IS NOT NULL;
+	doc) WHERE stage = 'classify';

@@ -20,6 +20,12 @@
  * picks new ones (undo 3, undo 2: next is 2, then 3), with the undone
  * answer in item->prev_answer / prev_labels.
  *
+ * Where a session starts: at the task's low-water mark for the strategy
+ * (every document before it complete), moved up and saved by queue_open,
+ * so opening a session on a large, half-labelled task does not walk past
+ * everything done; documents behind the mark that are not complete (an
+ * expired lease, a skip) are offered first.
+ *
  * Leases.  queue_next leases the document it returns to this session until
  * now + lease_seconds (renewable with queue_renew); a session holds at most
  * one lease, the document on screen.  A lease that expired is free again,
@@ -139,8 +145,9 @@ int queue_strategy_parse(const char *s, enum queue_strategy *out,
 int queue_open(struct queue **out, struct store *st, const struct task *t,
 	       const char *annotator, const struct queue_opts *o,
 	       struct sl_err *err);
-/* 1: *item is leased to this session; 0: nothing left for this annotator;
- * -1: error. */
+/* 1: *item is leased to this session; 0: nothing for this annotator now
+ * (queue_waiting() says whether documents other sessions hold may still
+ * come back to it); -1: error. */
 int queue_next(struct queue *q, struct queue_item **item, struct sl_err *err);
 /* Record d for doc (which this session should hold); committed on return. */
 int queue_decide(struct queue *q, int64_t doc, const struct decision *d,
@@ -157,6 +164,11 @@ int queue_progress(struct queue *q, struct queue_progress *p,
 int queue_renew(struct queue *q, struct sl_err *err);
 /* Releases this session's leases and frees q (NULL is fine). */
 void queue_close(struct queue *q);
+
+/* Documents this annotator could still get that other sessions hold now
+ * (they come back when decided without reaching K, skipped, or expired):
+ * when queue_next() returned 0 and *n > 0, ask again later. */
+int queue_waiting(struct queue *q, long *n, struct sl_err *err);
 
 /* This session's id (text), as stored in annotations.session. */
 const char *queue_session(const struct queue *q);

@@ -4,6 +4,8 @@
  * dropped documents, and text stored verbatim. */
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "testutil.h"
@@ -187,10 +189,13 @@ START_TEST(sequential_leases_and_skip)
 	ck_assert_int_eq(p.done, 1);
 	ck_assert_int_eq(p.mine_session, 1);
 	ck_assert_int_eq(p.mine_total, 1);
-	/* closing releases the lease: carol gets alice's 4 */
+	/* a new session starts at the low-water mark: 1 is complete, bob
+	 * left 2 when he took 3, closing released alice's 4 */
 	queue_close(qa);
 	qa = qopen(st, t, "carol", QUEUE_SEQUENTIAL);
-	ck_assert_int_eq(next(qa), 2);	/* bob left 2 when he took 3 */
+	ck_assert_int_eq(count("SELECT pos FROM queue_cursors WHERE strategy "
+			       "= 'sequential'"), 1);
+	ck_assert_int_eq(next(qa), 2);
 	ck_assert_int_eq(next(qa), 3);
 	ck_assert_int_eq(next(qa), 4);
 	queue_close(qa);
@@ -336,7 +341,7 @@ START_TEST(random_order_is_seeded)
 {
 	struct task *t = mktask("t", TASK_SINGLE, "a", 1);
 	struct queue_opts o = QUEUE_OPTS_INIT;
-	int64_t first[NDOCS], seen[NDOCS + 1] = { 0 };
+	int64_t first[NDOCS], seen[NDOCS + 1] = { 0 }, second8[NDOCS];
 	struct queue *q;
 	int same = 1;
 
@@ -356,14 +361,27 @@ START_TEST(random_order_is_seeded)
 				ck_assert_int_eq(seen[d]++, 0);
 			} else if (round == 1) {
 				ck_assert_int_eq(d, first[i]);
-			} else if (d != first[i]) {
-				same = 0;
+			} else {
+				same &= d == first[i];
+				second8[i] = d;
 			}
 		}
 		ck_assert_int_eq(next(q), 0);
 		queue_close(q);
 	}
 	ck_assert_int_eq(same, 0);
+	/* with the first two of seed 8's order done, a new session starts at
+	 * the third */
+	{
+		struct queue *qd = qopen(st, t, "carol", QUEUE_SEQUENTIAL);
+
+		decide(qd, second8[0], "a");
+		decide(qd, second8[1], "a");
+		queue_close(qd);
+	}
+	ck_assert_int_eq(queue_open(&q, st, t, "bob", &o, &err), 0);
+	ck_assert_int_eq(next(q), second8[2]);
+	queue_close(q);
 	/* not simply the store's order */
 	same = 1;
 	for (int i = 0; i < NDOCS; i++)
@@ -484,9 +502,11 @@ START_TEST(undo_walks_back)
 	ck_assert_int_eq(next(q), 3);
 	ck_assert_int_eq(queue_decide(q, 3, &d, &err), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM annotations"), 3);
-	/* another session's decisions are not undone */
+	/* another session's decisions are not undone; it starts past the
+	 * three complete documents, the mark */
 	queue_close(q);
 	q = qopen(st, t, "alice", QUEUE_SEQUENTIAL);
+	ck_assert_int_eq(count("SELECT pos FROM queue_cursors"), 3);
 	ck_assert_int_eq(queue_undo(q, &doc, &err), 0);
 	ck_assert_int_eq(next(q), 4);
 	queue_close(q);
@@ -613,18 +633,85 @@ START_TEST(text_is_verbatim)
 }
 END_TEST
 
+/* Four processes at once on one store, overlap 2: no error reaches them
+ * (SQLITE_BUSY is waited out), every document ends with exactly two
+ * annotations from two different annotators, no lease is left.  A process
+ * told "nothing now" polls queue_waiting() until nothing is held. */
+START_TEST(processes_share_a_store)
+{
+	struct task *t = mktask("t", TASK_SINGLE, "a,b", 2);
+	const char *who[4] = { "p0", "p1", "p2", "p3" };
+	pid_t pid[4];
+	int status;
+
+	for (int i = 0; i < 4; i++) {
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			struct store *s;
+			struct queue *q;
+			struct queue_opts o = QUEUE_OPTS_INIT;
+			struct queue_item *it;
+			const char *l[] = { i % 2 ? "a" : "b" };
+			struct decision d = { .labels = l, .nlabels = 1 };
+			int rc;
+
+			o.strategy = i < 2 ? QUEUE_SEQUENTIAL : QUEUE_RANDOM;
+			o.seed = (uint64_t)i;
+			if (store_open(&s, dbpath, 0, &err) ||
+			    queue_open(&q, s, t, who[i], &o, &err))
+				_exit(10);
+			for (;;) {
+				long wait;
+
+				rc = queue_next(q, &it, &err);
+				if (rc == 1 && queue_decide(q, it->doc, &d, &err))
+					_exit(11);
+				if (rc == 1)
+					continue;
+				/* others hold documents this one may get */
+				if (rc < 0 || queue_waiting(q, &wait, &err))
+					_exit(12);
+				if (!wait)
+					break;
+				usleep(1000);
+			}
+			queue_close(q);
+			store_close(s);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "%s exited %d", who[i], WEXITSTATUS(status));
+	}
+	ck_assert_int_eq(count("SELECT count(*) FROM (SELECT doc FROM "
+			       "annotations GROUP BY doc HAVING count(*) = 2 "
+			       "AND count(DISTINCT annotator) = 2)"), NDOCS);
+	ck_assert_int_eq(count("SELECT count(*) FROM annotations"), 2 * NDOCS);
+	ck_assert_int_eq(count("SELECT count(*) FROM leases"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM label_docs WHERE n = 2"),
+			 NDOCS);
+	task_free(t);
+}
+END_TEST
+
 /* Every query that picks a document walks an index: no table scan, no
  * sort (a temp B-tree) per document. */
 START_TEST(plans_use_indexes)
 {
-	const char *sqls[QUEUE_DISAGREE + 2];
+	const char *sqls[2 * QUEUE_DISAGREE + 2];
+	int n = 0;
 
 	sql("CREATE TEMP TABLE IF NOT EXISTS label_skip (session TEXT NOT NULL, "
 	    "doc INTEGER NOT NULL, PRIMARY KEY (session, doc)) WITHOUT ROWID");
 	for (int i = 0; i <= QUEUE_DISAGREE; i++)
-		sqls[i] = pick_sql[i];
-	sqls[QUEUE_DISAGREE + 1] = partial_sql;
-	for (int i = 0; i <= QUEUE_DISAGREE + 1; i++) {
+		sqls[n++] = pick_sql[i];
+	for (int i = 0; i < QUEUE_DISAGREE; i++)
+		sqls[n++] = mark_sql[i];
+	sqls[n++] = partial_sql;
+	for (int i = 0; i < n; i++) {
 		char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqls[i]);
 		sqlite3_stmt *s;
 
@@ -663,6 +750,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(tc, review_sets_final);
 	tcase_add_test(tc, text_is_verbatim);
 	tcase_add_test(tc, plans_use_indexes);
+	tcase_add_test(tc, processes_share_a_store);
 	suite_add_tcase(s, tc);
 	return s;
 }
