@@ -30,9 +30,11 @@
 #define CTRL(c) ((c) & 0x1f)
 #define KEY_ESC 27
 
-/* Seconds between looks at the queue after it ran dry: another session may
- * release a document, or its lease expire. */
+/* Seconds between looks at the queue after it ran dry: while other
+ * sessions hold documents this annotator may still get (queue_waiting),
+ * often; else seldom (an import or an undo elsewhere may add work). */
 #define TUI_DONE_POLL 3.0
+#define TUI_DONE_POLL_IDLE 30.0
 
 static const char help_text[] =
 	"sluice label: keys\n"
@@ -111,6 +113,8 @@ int tui_show_next(struct tui *t)
 		t->item = NULL;
 		t->mode = MODE_DONE;
 		termsafe_clean(&t->body, "", 0, 0);
+		if (queue_waiting(t->q, &t->waiting, t->err))
+			return -1;
 	} else {
 		t->mode = MODE_DOC;
 		preselect(t);
@@ -568,7 +572,8 @@ int tui_run(struct store *st, const struct task *k, struct queue *q,
 			if (key(&t, krc, c))
 				rc = -1;
 		} else if (t.mode == MODE_DONE &&
-			   clock_mono() - t.shown >= TUI_DONE_POLL) {
+			   clock_mono() - t.shown >= (t.waiting ? TUI_DONE_POLL
+						      : TUI_DONE_POLL_IDLE)) {
 			/* documents others held may be free again */
 			if (tui_show_next(&t))
 				rc = -1;

@@ -358,6 +358,26 @@ static void footer(struct tui *t)
 	addnstr(keys_hint(t), COLS);
 }
 
+static void done_text(const struct tui *t)
+{
+	char s[160];
+	int y = TUI_HEAD_ROWS + 1;
+
+	if (t->waiting) {
+		snprintf(s, sizeof(s), "Nothing left for you right now: %ld "
+			 "document%s on other annotators' screens", t->waiting,
+			 t->waiting == 1 ? " is" : "s are");
+		mvaddnstr(y++, 2, s, COLS - 2);
+		mvaddnstr(y++, 2, "may come back to you; looking again every "
+			  "3 seconds.", COLS - 2);
+	} else {
+		mvaddnstr(y++, 2, "Nothing left to label in this task for you.",
+			  COLS - 2);
+	}
+	mvaddnstr(y + 1, 2, "q quits; u takes back your last decision.",
+		  COLS - 2);
+}
+
 static void too_small(void)
 {
 	const char *m = "terminal too small", *need = "(need 40x10)";
@@ -384,12 +404,7 @@ void tui_draw(struct tui *t)
 	} else {
 		header(t);
 		if (t->mode == MODE_DONE) {
-			mvaddnstr(TUI_HEAD_ROWS + 1, 2,
-				  "Nothing left to label in this task for you.",
-				  COLS - 2);
-			mvaddnstr(TUI_HEAD_ROWS + 2, 2,
-				  "q quits; u takes back your last decision.",
-				  COLS - 2);
+			done_text(t);
 		} else {
 			body(t);
 		}

@@ -57,6 +57,7 @@ struct tui {
 	double renewed;			/* last lease renewal */
 	double started;			/* session start */
 	struct queue_progress prog;
+	long waiting;			/* MODE_DONE: held by others, may come */
 	char msg[256];			/* one-shot message on the last row */
 
 	int color;			/* colours in use (no NO_COLOR) */

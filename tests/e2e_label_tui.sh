@@ -215,6 +215,27 @@ expect_sql "SELECT count(*), count(DISTINCT doc) FROM annotations WHERE task = (
 expect_sql "SELECT count(*) FROM (SELECT doc FROM annotations WHERE task = (SELECT rowid FROM tasks WHERE name = 'o2') GROUP BY doc HAVING count(DISTINCT annotator) != 2)" 0
 expect_sql "SELECT count(*) FROM (SELECT 1 FROM annotations GROUP BY task, doc, annotator HAVING count(*) > 1)" 0
 
+# one document, overlap 2: while alice has it on screen bob waits, and he
+# gets it by himself once she has decided
+DB=$T/w.db
+printf 'w1\tthe only one\n' | mkstore "$DB"
+mktask "$DB" w single yes,no 2
+tm_start alice "$(label --annotator alice w)"
+tm_wait alice "doc w1"
+tm_start bob "$(label --annotator bob w)"
+tm_wait bob "Nothing left for you right now: 1 document is on other annotators' screens"
+tm_keys alice 1
+tm_wait alice "Nothing left to label in this task for you."
+tm_wait bob "doc w1"
+tm_keys bob 2
+tm_wait bob "Nothing left to label in this task for you."
+tm_keys alice q
+tm_keys bob q
+exit_ok alice
+exit_ok bob
+expect_sql "SELECT group_concat(annotator || labels, ' ') FROM annotations ORDER BY rowid" \
+	'alice["yes"] bob["no"]'
+
 # --- resize, too small, search, Chinese width ----------------------------
 DB=$T/d.db
 long=$(python3 -c 'print("The first document. " * 200)')
