@@ -151,6 +151,14 @@ mktask "$DB" tags multi a,b,c 1
 tm_start b "$(label --annotator bob tags)"
 tm_wait b "doc m1"
 tm_wait b "Enter saves"
+tm_keys b n
+tm_wait b "note:"
+tm_keys b -l "注意 typo"
+tm_keys b BSpace BSpace
+tm_keys b -l "ok"
+tm_wait b "note: 注意 tyok"
+tm_keys b Enter
+tm_wait b "note: 注意 tyok"
 tm_keys b 1 3 2 2 Enter
 tm_wait b "doc m2"
 tm_keys b Enter
@@ -158,6 +166,7 @@ tm_wait b "doc m3"
 tm_keys b q
 exit_ok b
 expect_sql "SELECT group_concat(labels, ' ') FROM annotations ORDER BY rowid" '["a","c"] []'
+expect_sql "SELECT note FROM annotations ORDER BY rowid LIMIT 1" '注意 tyok'
 mktask "$DB" tox binary toxic 1
 tm_start c "$(label --annotator bob tox)"
 tm_wait c "a toxic  x reject  space ignore"
