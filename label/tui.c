@@ -141,8 +141,18 @@ int tui_decide(struct tui *t, const char *answer, const char *const *labels,
 
 	if (!t->item)
 		return 0;
-	if (queue_decide(t->q, t->item->doc, &d, t->err))
-		return -1;
+	if (queue_decide(t->q, t->item->doc, &d, t->err)) {
+		/* e.g. the session was stopped past its lease and another
+		 * annotator took the document: say so and go on; a store
+		 * that cannot be read ends the session in tui_show_next */
+		char why[sizeof(t->msg)];
+
+		snprintf(why, sizeof(why), "not saved: %.200s", t->err->msg);
+		if (tui_show_next(t))
+			return -1;
+		memcpy(t->msg, why, sizeof(why));
+		return 0;
+	}
 	return tui_show_next(t);
 }
 

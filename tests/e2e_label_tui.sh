@@ -330,6 +330,29 @@ tm_keys g q
 exit_ok g
 expect_sql "SELECT count(*) FROM annotations" 3
 
+# a session stopped past its lease: another annotator gets the document,
+# and the decision of the stopped one is refused, not fatal
+DB=$T/s.db
+printf 's1\tone\ns2\ttwo\n' | mkstore "$DB"
+mktask "$DB" s single yes,no 1
+tm_start h "$(label --annotator alice --lease 1 s)"
+tm_wait h "doc s1"
+kill -STOP "$(tm_pid h)"
+tm_poll h '[ "$(live_leases)" = 0 ]' || fail "alice's lease never expired"
+tm_start i "$(label --annotator bob s)"
+tm_wait i "doc s1"
+kill -CONT "$(tm_pid h)"
+tm_keys h 1
+tm_wait h "not saved: document 1 is held by another session"
+tm_wait h "doc s2"
+tm_keys i 2
+tm_wait i "Nothing left"
+tm_keys h q
+tm_keys i q
+exit_ok h
+exit_ok i
+expect_sql "SELECT group_concat(annotator || labels, ' ') FROM annotations" 'bob["no"]'
+
 # --- escape injection: nothing reaches the terminal ------------------------
 DB=$T/x.db
 cat > "$T/payloads" <<'EOF'
