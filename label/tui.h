@@ -16,7 +16,8 @@
  *   row 3        the labels and their keys
  *   row 4        a rule
  *   rows 5..-3   the document text, wrapped (j/k, PgUp/PgDn, g/G, / )
- *   row -2       done/total, this session's count and rate, note, flag
+ *   row -2       done/total, this session's count and rate, the
+ *                annotator, flag, note
  *   row -1       the keys, a message, or the one-line editor
  *
  * Everything shown passes termsafe_clean() first (label/termsafe.h): no

@@ -321,6 +321,9 @@ static void status(struct tui *t)
 	move(LINES - 2, 0);
 	hline(' ' | a_head, COLS);
 	addnstr(s, COLS);
+	addstr("  ");
+	field_at_cursor(t, t->o->annotator, a_head);
+	attrset(a_head);
 	if (t->flagged)
 		addstr("  [flagged]");
 	if (t->note.len) {

@@ -368,9 +368,12 @@ x9	cr visible\roverwritten\b\b
 xa	name \ekEVILNAME\e\\ after
 EOF
 mkstore "$DB" < "$T/payloads"
-mktask "$DB" esc single ok 1
-tm_start x "env NO_COLOR=1 $(label --annotator eve esc)"
+printf 'Be \033]0;GUIDE-PWN\007careful\033[2J.\n' > "$T/guide.txt"
+expect_rc 0 "$SL" --db "$DB" task create esc --labels ok --guidelines "$T/guide.txt"
+printf 'ev\033]2;NAME-PWN\007e' > "$T/who"
+tm_start x "env NO_COLOR=1 $(label --annotator "'$(cat "$T/who")'" esc)"
 tm_wait x "doc x1"
+tm_wait x 'ev^[]2;NAME-PWN^Ge'	# the annotator name in the status line
 title=$(tm_title x) wname=$(tm display -p -t x '#{window_name}')
 check_clean() {
 	tm_wait x "$1"
@@ -386,6 +389,10 @@ check_clean 'title ^[]0;PWNED-TITLE^G after' 'OSC 0'
 tm capture-pane -e -p -t x | grep -q '\[7m' || fail "NO_COLOR: escapes not in reverse"
 tm capture-pane -e -p -t x | grep -q '\[4[0-7]m' && fail "NO_COLOR: colours used"
 ok
+tm_keys x h
+tm_wait x 'Be ^[]0;GUIDE-PWN^Gcareful^[[2J.'
+tm_keys x Escape
+tm_wait x " task esc  doc x2"
 check_clean 'title ^[]2;PWNED-TWO^[\ after' 'OSC 2'
 check_clean 'clip ^[]52;c;cHduZWQ=^G after' 'OSC 52'
 check_clean 'cursor ^[[1;1HOVERWRITE^[[2J^[[3J after' 'CSI'
