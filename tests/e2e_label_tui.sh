@@ -283,6 +283,20 @@ tm_keys d n G
 tm_wait d "line 34/50"
 tm_keys d Escape g
 tm_wait d "line 1/50"
+tm_keys d j
+tm_wait d "line 2/50"
+tm_keys d NPage
+tm_wait d "line 18/50"	# a page is 17 rows, one kept
+tm_keys d k
+tm_wait d "line 17/50"
+tm_keys d PPage
+tm_wait d "line 1/50"
+tm_keys d Space Down
+tm_wait d "line 18/50"
+tm_keys d Up C-l
+tm_wait d "line 17/50"
+tm_keys d g
+tm_wait d "line 1/50"
 tm_keys d 1
 tm_wait d "doc zh"
 row=$(python3 -c 'print("中文测试" * 10)')
