@@ -319,6 +319,11 @@ tm_keys e 1
 tm_wait e "doc k02"
 tm_keys e 2
 tm_wait e "doc k03"
+# while k03 is on screen its 2 s lease is renewed, without any key
+e0=$(q "SELECT expires FROM leases")
+tm_poll e '[ "$(q "SELECT count(*) FROM leases WHERE expires > $e0 + 0.5")" = 1 ]' ||
+	fail "the lease was not renewed"
+ok
 kill -9 "$(tm_pid e)" || fail "cannot kill sluice label"
 [ "$(tm_exit e)" = 137 ] || fail "sluice label survived kill -9"
 ok
