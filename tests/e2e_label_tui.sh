@@ -25,21 +25,14 @@ for line in sys.stdin:
 
 # mktask DB NAME single|multi|binary LABELS(a,b) OVERLAP
 mktask() {
-	if "$SL" help task >/dev/null 2>&1; then
-		case $3 in
-		multi) expect_rc 0 "$SL" --db "$1" task create "$2" \
-			--labels "$4" --overlap "$5" --multi ;;
-		binary) expect_rc 0 "$SL" --db "$1" task create "$2" \
-			--binary "$4" --overlap "$5" ;;
-		*) expect_rc 0 "$SL" --db "$1" task create "$2" \
-			--labels "$4" --overlap "$5" ;;
-		esac
-	else
-		# before `sluice task` exists: the row task_create would write
-		labels=$(printf '%s' "$4" | sed 's/\([^,]*\)/"\1"/g')
-		sqlite3 "$1" "INSERT INTO tasks (name, kind, labels, overlap, created) VALUES ('$2', '$3', '[$labels]', $5, '2026-01-01T00:00:00Z')" ||
-			fail "cannot create task $2"
-	fi
+	case $3 in
+	multi) expect_rc 0 "$SL" --db "$1" task create "$2" --labels "$4" \
+		--overlap "$5" --multi ;;
+	binary) expect_rc 0 "$SL" --db "$1" task create "$2" --binary "$4" \
+		--overlap "$5" ;;
+	*) expect_rc 0 "$SL" --db "$1" task create "$2" --labels "$4" \
+		--overlap "$5" ;;
+	esac
 }
 
 q() { sqlite3 "$DB" "$1"; }
