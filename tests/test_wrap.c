@@ -117,6 +117,7 @@ static Suite *wrap_suite(void)
 	Suite *s = suite_create("wrap");
 	TCase *tc = tcase_create("core");
 
+	tcase_set_timeout(tc, 60);	/* 90 widths of 2000 words, under ASan */
 	tcase_add_test(tc, cases);
 	tcase_add_test(tc, widths);
 	tcase_add_test(tc, mixed_all_widths);
