@@ -145,6 +145,9 @@ struct queue {
 	uint64_t rpos, rsize;	/* random: position, 2^b */
 	int rhalf;		/* random: b / 2 */
 	int64_t rmax;		/* random: the largest rowid at open */
+	int64_t mark_cur;	/* the low-water mark at open: where the */
+	double mark_dist;	/* walk wraps round to (nothing before it */
+	uint64_t mark_rpos;	/* needs a label) */
 
 	int64_t held;		/* document leased to this session, or 0 */
 	struct undone {		/* stack of undone decisions, to show again */
@@ -297,6 +300,10 @@ static uint64_t permute(const struct queue *q, uint64_t x)
 static int pick_random(struct queue *q, int64_t *doc, struct sl_err *err)
 {
 	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && q->rpos == q->mark_rpos)
+			break;	/* the first pass began at the mark */
+		if (pass == 1)
+			q->rpos = q->mark_rpos;
 		for (; q->rpos < q->rsize; q->rpos++) {
 			uint64_t x = permute(q, q->rpos);
 			int rc;
@@ -309,12 +316,12 @@ static int pick_random(struct queue *q, int64_t *doc, struct sl_err *err)
 			if (rc)
 				return rc;
 		}
-		q->rpos = 0;
 	}
+	q->rpos = q->mark_rpos;
 	return 0;
 }
 
-/* The ordered walks: from the cursor, then once more from the start. */
+/* The ordered walks: from the cursor, then once more from the mark. */
 static int pick_ordered(struct queue *q, int64_t *doc, struct sl_err *err)
 {
 	for (int pass = 0; pass < 2; pass++) {
@@ -332,10 +339,10 @@ static int pick_ordered(struct queue *q, int64_t *doc, struct sl_err *err)
 			q->dist = dist;
 			return 1;
 		}
-		if (q->cur == 0 && q->dist < 0)
+		if (q->cur == q->mark_cur && q->dist == q->mark_dist)
 			return 0;
-		q->cur = 0;
-		q->dist = -1;
+		q->cur = q->mark_cur;
+		q->dist = q->mark_dist;
 	}
 	return 0;
 }
@@ -487,8 +494,10 @@ static int mark_advance(struct queue *q, struct sl_err *err)
 	double dist = 0;
 	int rc = 0;
 
-	if (q->strategy == QUEUE_DISAGREE)
+	if (q->strategy == QUEUE_DISAGREE) {
+		q->mark_dist = q->dist;
 		return 0;
+	}
 	if (mark_load(q, err) ||
 	    store_prepare(q->st, &s, mark_sql[q->strategy], err))
 		return -1;
@@ -521,9 +530,11 @@ static int mark_advance(struct queue *q, struct sl_err *err)
 		q->cur = 0;
 		q->dist = -1;
 		q->rpos = 0;
-		return 0;
 	}
-	return mark_save(q, err);
+	q->mark_cur = q->cur;
+	q->mark_dist = q->dist;
+	q->mark_rpos = q->rpos;
+	return rc ? mark_save(q, err) : 0;
 }
 
 static long count_query(struct queue *q, const char *sql, struct sl_err *err)

@@ -4,6 +4,7 @@
  * dropped documents, and text stored verbatim. */
 #include <math.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -697,6 +698,55 @@ START_TEST(processes_share_a_store)
 }
 END_TEST
 
+/* A session killed with SIGKILL loses only the document on screen: its
+ * decisions were committed when queue_decide returned, and its lease
+ * frees the document once it expires. */
+START_TEST(kill9_loses_only_the_document_on_screen)
+{
+	struct task *t = mktask("t", TASK_SINGLE, "a,b", 1);
+	struct queue *q;
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct store *s;
+		struct queue *qc;
+
+		if (store_open(&s, dbpath, 0, &err) ||
+		    queue_open(&qc, s, t, "killed", &(struct queue_opts)
+			       QUEUE_OPTS_INIT, &err))
+			_exit(10);
+		for (int i = 0; i < 3; i++) {
+			struct queue_item *it;
+			const char *l[] = { "a" };
+			struct decision d = { .labels = l, .nlabels = 1 };
+
+			if (queue_next(qc, &it, &err) != 1)
+				_exit(11);
+			if (i < 2 && queue_decide(qc, it->doc, &d, &err))
+				_exit(12);
+		}
+		raise(SIGKILL);	/* no close, no cleanup */
+		_exit(13);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(count("SELECT count(*) FROM annotations WHERE "
+			       "annotator = 'killed'"), 2);
+	ck_assert_int_eq(count("SELECT doc FROM leases WHERE annotator = "
+			       "'killed'"), 3);
+	q = qopen(st2, t, "next", QUEUE_SEQUENTIAL);
+	ck_assert_int_eq(next(q), 4);		/* 3 is still held */
+	sql("UPDATE leases SET expires = 0 WHERE annotator = 'killed'");
+	queue_close(q);
+	q = qopen(st2, t, "next", QUEUE_SEQUENTIAL);
+	ck_assert_int_eq(next(q), 3);		/* expired: free again */
+	queue_close(q);
+	task_free(t);
+}
+END_TEST
+
 /* Every query that picks a document walks an index: no table scan, no
  * sort (a temp B-tree) per document. */
 START_TEST(plans_use_indexes)
@@ -751,6 +801,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(tc, text_is_verbatim);
 	tcase_add_test(tc, plans_use_indexes);
 	tcase_add_test(tc, processes_share_a_store);
+	tcase_add_test(tc, kill9_loses_only_the_document_on_screen);
 	suite_add_tcase(s, tc);
 	return s;
 }
