@@ -28,6 +28,7 @@ const struct cmd *const commands[] = {
 	&cmd_help,
 	&cmd_import,
 	&cmd_init,
+	&cmd_label,
 	&cmd_labels,
 	&cmd_report,
 	&cmd_run,
