@@ -135,7 +135,8 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 {
 	const struct near *n = state;
 	struct scratch *s = scratch;
-	struct shingle_opts so = { (int)n->conf.word_n, (int)n->conf.char_n };
+	struct shingle_opts so = { (int)n->conf.word_n, (int)n->conf.char_n,
+				   1 };
 	size_t need = (1 + (size_t)n->conf.perms + (size_t)n->conf.bands) *
 		      sizeof(uint64_t);
 	uint64_t *p;
@@ -372,7 +373,7 @@ const struct stage_ops stage_minhash = {
 	.name = "minhash",
 	.summary = "near dedup: MinHash LSH over word (or CJK character) "
 		   "5-grams, clusters kept to one representative",
-	.code_version = 1,
+	.code_version = 2,	/* 2: fmix32 permutations (filter/minhash.h) */
 	.opts = opts,
 	.conf_size = sizeof(struct near_conf),
 	.open = open_,

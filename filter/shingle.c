@@ -43,6 +43,7 @@ void shingle_release(struct shingle_set *s)
 	free(s->tok);
 	free(s->cp);
 	free(s->cache);
+	free(s->set);
 	buf_release(&s->fixed);
 	shingle_init(s);
 }
@@ -521,6 +522,46 @@ static size_t unique(uint64_t *a, size_t n)
 	return m;
 }
 
+/* Duplicates out of a[0..n) without sorting, first occurrences kept in
+ * order: an open-addressing set in s->set, a power of two at least twice
+ * n so probes stay short, indexed by the top bits (the keys are hashes).
+ * 0 marks an empty slot; a zero key is tracked aside.  Cheaper than
+ * sorting (one probe per key against ~log2(n) compares).  Returns the new
+ * n, or -1 out of memory. */
+static long unique_unordered(struct shingle_set *s, uint64_t *a, size_t n)
+{
+	size_t size = 16, m = 0, i, slot, mask;
+	int bits = 4, zero = 0;
+
+	while (size < 2 * n) {
+		size *= 2;
+		bits++;
+	}
+	if (grow((void **)&s->set, &s->set_alloc, size, sizeof(*s->set)))
+		return -1;
+	memset(s->set, 0, size * sizeof(*s->set));
+	mask = size - 1;
+	for (i = 0; i < n; i++) {
+		uint64_t v = a[i];
+
+		if (!v) {
+			if (!zero)
+				a[m++] = 0;
+			zero = 1;
+			continue;
+		}
+		for (slot = (size_t)(v >> (64 - bits));
+		     s->set[slot] && s->set[slot] != v;
+		     slot = (slot + 1) & mask)
+			;
+		if (!s->set[slot]) {
+			s->set[slot] = v;
+			a[m++] = v;
+		}
+	}
+	return (long)m;
+}
+
 long shingle_text(struct shingle_set *s, const struct shingle_opts *o,
 		  const char *text, size_t len, struct sl_err *err)
 {
@@ -542,6 +583,14 @@ long shingle_text(struct shingle_set *s, const struct shingle_opts *o,
 		return sl_error(err, "cannot shingle text: out of memory");
 	for (i = 0; i < cnt; i++)
 		s->h[i] = hash64(s->tok + i, n * sizeof(*s->tok));
+	if (o->unordered) {
+		long m = unique_unordered(s, s->h, cnt);
+
+		if (m < 0)
+			return sl_error(err, "cannot shingle text: out of memory");
+		s->n = (size_t)m;
+		return m;
+	}
 	if (cnt < RADIX_MIN)
 		quick_sort(s->h, cnt);
 	else
