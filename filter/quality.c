@@ -206,13 +206,16 @@ struct word {
 	uint32_t nchars;
 };
 
-/* 8 bytes, so the table of a typical document stays in L1/L2: the key
+/* 12 bytes, so the table of a typical document stays in L1/L2: the key
  * is 32 bits of the hash that did not pick the slot (so ~43 bits in all
  * for tables of 2^11 slots: a false match needs two n-grams agreeing on
- * them), gen marks the slots of the current count, count saturates. */
+ * them), gen marks the slots of the current count, count saturates;
+ * first is the word position of the key's first occurrence (n-gram
+ * counts only: count_level() marks it when the key comes again). */
 struct slot {
 	uint32_t key;
 	uint16_t gen, count;
+	uint32_t first;
 };
 
 /* Per word position: does the n-gram of the shortest dup_ngrams rule
@@ -384,19 +387,32 @@ static uint32_t tab_add(struct qscratch *q, uint64_t key)
 	}
 }
 
-static uint32_t tab_get(const struct qscratch *q, uint64_t key)
+/* tab_add() for an n-gram at word position pos: *first is the
+ * position of the key's first occurrence (pos itself when new). */
+static uint32_t tab_add_at(struct qscratch *q, uint64_t key, size_t pos,
+			   size_t *first)
 {
 	uint64_t h = mix(key);
 	size_t mask = q->mask, i = h & mask;
 	uint32_t k = (uint32_t)(h >> 32);
 
 	for (;; i = (i + 1) & mask) {
-		const struct slot *s = &q->tab[i];
+		struct slot *s = &q->tab[i];
 
-		if (s->gen != q->gen)
-			return 0;
-		if (s->key == k)
+		if (s->gen != q->gen) {
+			s->gen = q->gen;
+			s->key = k;
+			s->count = 1;
+			s->first = (uint32_t)pos;
+			*first = pos;
+			return 1;
+		}
+		if (s->key == k) {
+			if (s->count < UINT16_MAX)
+				s->count++;
+			*first = s->first;
 			return s->count;
+		}
 	}
 }
 
@@ -548,6 +564,16 @@ static uint64_t word_hash(const char *p, size_t n)
 	return h;
 }
 
+/* ASCII bytes for split_words' fast path: 0 separator, 1 digit, 2 letter
+ * (textstats' classes for these bytes). */
+static const unsigned char ascii_word[128] = {
+	['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+#define L8 2, 2, 2, 2, 2, 2, 2, 2
+	['A'] = L8, L8, L8, 2, 2,
+	['a'] = L8, L8, L8, 2, 2,
+#undef L8
+};
+
 /* Fill q->w and q->pre with the words of the text; gather word stats.
  * Stops after limit + 1 words (0: no limit): a document that long is
  * dropped by the word-count rule, and its words would only cost memory
@@ -574,7 +600,38 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 	q->gn = 0;
 	for (;;) {
 		const unsigned char *u = (const unsigned char *)p + pos;
+		uint64_t h = 0;
 
+		/* an ASCII word is cut and hashed in one pass over its bytes
+		 * (word_hash() as it reads them); one that runs into a
+		 * non-ASCII byte (a letter or mark may continue it) goes the
+		 * general way from its start */
+		if (pos < n && u[0] < 0x80) {
+			size_t e = pos;
+			int k, alpha = 0;
+
+			if (!ascii_word[u[0]]) {
+				pos++;
+				continue;
+			}
+			h = 0xcbf29ce484222325ULL;
+			while (e < n && (unsigned char)p[e] < 0x80 &&
+			       (k = ascii_word[(unsigned char)p[e]])) {
+				h = (h ^ (unsigned char)p[e]) *
+				    0x100000001b3ULL;
+				alpha |= k;
+				e++;
+			}
+			if (e == n || (unsigned char)p[e] < 0x80) {
+				w.off = pos;
+				w.len = w.nchars = e - pos;
+				w.alpha = alpha >> 1;
+				w.cjk = 0;
+				pos = e;
+				goto got;
+			}
+			h = 0;
+		}
 		/* a Han character of U+5000..U+9FFF (lead byte E5..E9) is a
 		 * word by itself: the bulk of Chinese text, without a call */
 		if (pos + 2 < n && u[0] >= 0xE5 && u[0] <= 0xE9 &&
@@ -587,6 +644,8 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 		} else if (!textstats_next_word(p, n, &pos, &w)) {
 			break;
 		}
+		h = word_hash(p + w.off, w.len);
+got:
 		if (limit && q->nw > limit)
 			break;
 		if (q->nw + 1 >= q->aw) {
@@ -621,7 +680,7 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			q->rep2 = nr;
 			q->aw = na;
 		}
-		q->w[q->nw].h = word_hash(p + w.off, w.len);
+		q->w[q->nw].h = h;
 		q->off[q->nw] = w.off;
 		q->w[q->nw].nchars = (uint32_t)w.nchars;
 		q->nw++;
@@ -744,8 +803,7 @@ static uint64_t gram_hash(const struct qscratch *q, size_t i, int n,
 static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 		       uint8_t *rep, uint32_t *best, size_t *at)
 {
-	size_t m, cand = 0;
-
+	size_t m, cand = 0, i = 0, first;
 	int direct;
 
 	*best = 0;
@@ -753,9 +811,27 @@ static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 	if (q->nw < (size_t)n)
 		return 0;
 	m = q->nw - (size_t)n + 1;
-	for (size_t i = 0; i < m; i++) {
-		rep[i] = !prev || (prev[i] && prev[i + 1]);
-		cand += rep[i];
+	if (!prev) {
+		memset(rep, 1, m);
+		cand = m;
+	} else {
+		/* rep[i] = prev[i] & prev[i + 1], eight bytes at a time; the
+		 * bytes are 0 or 1 */
+		for (; i + 8 <= m; i += 8) {
+			uint64_t a, b;
+
+			memcpy(&a, prev + i, 8);
+			memcpy(&b, prev + i + 1, 8);
+			a &= b;
+			memcpy(rep + i, &a, 8);
+			/* the sum of the eight 0/1 bytes lands in the top
+			 * byte (generic x86-64 has no popcnt instruction) */
+			cand += (size_t)((a * 0x0101010101010101ULL) >> 56);
+		}
+		for (; i < m; i++) {
+			rep[i] = prev[i] & prev[i + 1];
+			cand += rep[i];
+		}
 	}
 	*best = 1;
 	if (!cand)
@@ -765,20 +841,32 @@ static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 		grams_to(q, n);
 	if (tab_begin(q, cand))
 		return -1;
-	for (size_t i = 0; i < m; i++) {
+	/* one pass: rep[i] becomes "repeats"; a key's first occurrence,
+	 * already passed, is marked when the key comes the second time */
+	for (i = 0; i < m; i++) {
 		uint32_t c;
 
-		if (!rep[i])
-			continue;
-		c = tab_add(q, gram_hash(q, i, n, direct));
+		if (!rep[i]) {
+			/* skip eight non-candidates at once: beyond level
+			 * 2 most positions are not candidates */
+			uint64_t z;
+
+			while (i + 8 <= m && (memcpy(&z, rep + i, 8), !z))
+				i += 8;
+			if (i >= m)
+				break;
+			if (!rep[i])
+				continue;
+		}
+		c = tab_add_at(q, gram_hash(q, i, n, direct), i, &first);
+		rep[i] = c > 1;
+		if (c == 2)
+			rep[first] = 1;
 		if (c > *best) {
 			*best = c;
 			*at = i;
 		}
 	}
-	for (size_t i = 0; i < m; i++)
-		if (rep[i])
-			rep[i] = tab_get(q, gram_hash(q, i, n, direct)) > 1;
 	return 0;
 }
 
@@ -920,38 +1008,39 @@ static int gopher_repetition(const struct quality_state *s,
 
 /* ---- Gopher quality --------------------------------------------------- */
 
-/* Gopher's symbols in one pass: text.count("#") and, as datatrove adds
- * them, text.count("...") + text.count("…") (non-overlapping). */
+/* Non-overlapping occurrences of the 3-byte sequence pat in p[0..n)
+ * (Python's str.count), found from its first byte with memchr, which
+ * skips the text many bytes at a time. */
+static size_t count3(const char *p, size_t n, const char *pat)
+{
+	const char *e = p + n, *q = p;
+	size_t c = 0;
+
+	while ((q = memchr(q, pat[0], (size_t)(e - q)))) {
+		if (e - q >= 3 && q[1] == pat[1] && q[2] == pat[2]) {
+			c++;
+			q += 3;
+		} else {
+			q++;
+		}
+	}
+	return c;
+}
+
+/* Gopher's symbols: text.count("#") and, as datatrove adds them,
+ * text.count("...") + text.count("…") (non-overlapping; the two cannot
+ * overlap each other: one is ASCII, the other not). */
 static void count_symbols(const char *p, size_t n, size_t *hashes,
 			  size_t *ellipses)
 {
-	static const unsigned char hot[256] = { ['#'] = 1, ['.'] = 1,
-						[0xE2] = 1 };
-	size_t i = 0;
+	const char *e = p + n, *q = p;
 
-	*hashes = *ellipses = 0;
-	while (i < n) {
-		const unsigned char *u = (const unsigned char *)p + i;
-
-		if (!hot[u[0]]) {
-			i++;
-			continue;
-		}
-		if (u[0] == '#') {
-			++*hashes;
-		} else if (u[0] == '.' && n - i >= 3 && u[1] == '.' &&
-			   u[2] == '.') {
-			++*ellipses;
-			i += 3;
-			continue;
-		} else if (u[0] == 0xE2 && n - i >= 3 && u[1] == 0x80 &&
-			   u[2] == 0xA6) {
-			++*ellipses;
-			i += 3;
-			continue;
-		}
-		i++;
+	*hashes = 0;
+	while ((q = memchr(q, '#', (size_t)(e - q)))) {
+		++*hashes;
+		q++;
 	}
+	*ellipses = count3(p, n, "...") + count3(p, n, "\xE2\x80\xA6");
 }
 
 static int gopher_quality(const struct quality_state *s, const char *p,
@@ -1052,11 +1141,16 @@ static void lower_ascii(char *p, size_t n)
  * which the line filter already made end in punctuation). */
 static size_t sentences(const char *p, size_t n)
 {
+	static const unsigned char hot[256] = {
+		['.'] = 1, ['!'] = 1, ['?'] = 1, [0xE3] = 1, [0xEF] = 1,
+	};
 	size_t c = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		int end = 0;
 
+		if (!hot[(unsigned char)p[i]])
+			continue;
 		if (p[i] == '.' || p[i] == '!' || p[i] == '?')
 			end = i + 1 == n || p[i + 1] == ' ' ||
 			      p[i + 1] == '"' || p[i + 1] == '\'';
@@ -1245,7 +1339,9 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 			changed = 1;
 			continue;
 		}
+		/* a line of at most max bytes has no longer token */
 		if (c->c4_max_word_length &&
+		    tn > (size_t)c->c4_max_word_length &&
 		    longest_token(t, tn) > (size_t)c->c4_max_word_length)
 			drop = 1;
 		mark = q->c4.len;
