@@ -221,6 +221,9 @@ struct slot {
 /* Per word position: does the n-gram of the shortest dup_ngrams rule
  * starting here occur more than once in the document? */
 
+#define CLS_BITS 12
+#define CLS_CACHE (1 << CLS_BITS)
+
 struct qscratch {
 	struct word *w;
 	uint64_t *pre;		/* pre[i] = chars of words 0..i-1 */
@@ -236,6 +239,7 @@ struct qscratch {
 	size_t mask;		/* slots in use for this count, minus 1 */
 	uint16_t gen;
 	struct buf lower;	/* ASCII-lowercased copy of the text */
+	uint32_t cls[CLS_CACHE];	/* see char_class() */
 	struct buf c4;		/* the text after C4's line removal */
 };
 
@@ -564,6 +568,19 @@ static uint64_t word_hash(const char *p, size_t n)
 	return h;
 }
 
+/* textstats_class() of a BMP code point through a direct-mapped cache
+ * (entry: code point << 8 | class + 1, 0 empty): Chinese text repeats a
+ * few thousand characters, and the uncached class costs one or two
+ * utf8proc table lookups behind a chain of range checks. */
+static int char_class(struct qscratch *q, int32_t c)
+{
+	uint32_t *e = &q->cls[((uint32_t)c * 2654435761u) >> (32 - CLS_BITS)];
+
+	if ((*e >> 8) != (uint32_t)c || !*e)
+		*e = (uint32_t)c << 8 | (uint32_t)(textstats_class(c) + 1);
+	return (int)(*e & 0xFF) - 1;
+}
+
 /* ASCII bytes for split_words' fast path: 0 separator, 1 digit, 2 letter
  * (textstats' classes for these bytes). */
 static const unsigned char ascii_word[128] = {
@@ -632,16 +649,36 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			}
 			h = 0;
 		}
-		/* a Han character of U+5000..U+9FFF (lead byte E5..E9) is a
-		 * word by itself: the bulk of Chinese text, without a call */
-		if (pos + 2 < n && u[0] >= 0xE5 && u[0] <= 0xE9 &&
+		/* a 3-byte character (all of the BMP's CJK and its
+		 * punctuation) whose class (cached by code point) makes it a
+		 * separator or a word by itself is decided here, as
+		 * textstats_next_word() would, without a call; letters that
+		 * may start a longer word go the general way */
+		if (pos + 2 < n && (u[0] & 0xF0) == 0xE0 &&
 		    (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+			int cls = char_class(q, (int32_t)(u[0] & 0x0F) << 12 |
+					       (int32_t)(u[1] & 0x3F) << 6 |
+					       (u[2] & 0x3F));
+
+			if (cls == TC_SEP) {
+				pos += 3;
+				continue;
+			}
+			if (cls != TC_CJK)
+				goto general;
 			w.off = pos;
 			w.len = 3;
 			w.nchars = 1;
 			w.alpha = w.cjk = 1;
 			pos += 3;
-		} else if (!textstats_next_word(p, n, &pos, &w)) {
+			/* FNV-1a of the three bytes, as word_hash() */
+			h = ((((0xcbf29ce484222325ULL ^ u[0]) *
+			       0x100000001b3ULL) ^ u[1]) * 0x100000001b3ULL ^
+			     u[2]) * 0x100000001b3ULL;
+			goto got;
+		}
+general:
+		if (!textstats_next_word(p, n, &pos, &w)) {
 			break;
 		}
 		h = word_hash(p + w.off, w.len);
@@ -1273,41 +1310,17 @@ static int contains(const struct buf *lower, const char *line,
 	return memmem(lower->data + (line - base), ln, s, strlen(s)) != NULL;
 }
 
-/* Which of C4's phrases occur in the lower-cased text, in one pass: the
- * bytes that start none of them (all of CJK text, most of Latin) cost a
- * table lookup.  Every policy phrase holds "cookie", "privacy policy" or
- * "terms of use". */
+/* Which of C4's phrases occur in the lower-cased text: one memmem per
+ * phrase (glibc's skips ahead several bytes per step, where a byte loop
+ * stopped at every c, l, p, t of English).  Every policy phrase holds
+ * "cookie", "privacy policy" or "terms of use". */
 static void screen_c4(const char *l, size_t n, int *js, int *lorem, int *pol)
 {
-	static const unsigned char first[256] = {
-		['j'] = 1, ['l'] = 1, ['c'] = 1, ['p'] = 1, ['t'] = 1,
-	};
-
-	*js = *lorem = *pol = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *at = l + i;
-		size_t left = n - i;
-
-		if (!first[(unsigned char)*at])
-			continue;
-		switch (*at) {
-		case 'j':
-			*js |= left >= 10 && !memcmp(at, "javascript", 10);
-			break;
-		case 'l':
-			*lorem |= left >= 11 && !memcmp(at, "lorem ipsum", 11);
-			break;
-		case 'c':
-			*pol |= left >= 6 && !memcmp(at, "cookie", 6);
-			break;
-		case 'p':
-			*pol |= left >= 14 && !memcmp(at, "privacy policy", 14);
-			break;
-		case 't':
-			*pol |= left >= 12 && !memcmp(at, "terms of use", 12);
-			break;
-		}
-	}
+	*js = memmem(l, n, "javascript", 10) != NULL;
+	*lorem = memmem(l, n, "lorem ipsum", 11) != NULL;
+	*pol = memmem(l, n, "cookie", 6) ||
+	       memmem(l, n, "privacy policy", 14) ||
+	       memmem(l, n, "terms of use", 12);
 }
 
 static int c4(const struct quality_state *s, struct qscratch *q,
