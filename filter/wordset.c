@@ -10,7 +10,10 @@
  * Automaton: the trie of the CJK entries' bytes (ASCII letters folded),
  * completed into a DFA: next[s * 256 + b] is the state after byte b,
  * then compressed to next[s * nclass + cls[b]]; outlen[s] is the longest
- * entry ending in state s (0: none).
+ * entry ending in state s (0: none).  For the scan, each entry of next
+ * then holds its target's row offset (t * nclass) rather than t, and its
+ * complement (negative) when outlen[t] is set, so a step is one add and
+ * one load, and one sign test finds the states that end an entry.
  */
 #include "wordset.h"
 
@@ -35,6 +38,8 @@ struct set {
 };
 
 #define BIT(key) (((key) >> 40) & 4095)
+#define ROOT_STAY 1
+#define ROOT_LEAD3 2
 
 struct wordset {
 	struct set phrases, lasts;
@@ -47,7 +52,11 @@ struct wordset {
 	size_t nstates, astates;
 	size_t maxbytes;	/* longest CJK entry, bytes */
 	uint16_t cls[256];	/* byte -> column of next, once built */
-	uint8_t root_stay[256];	/* byte leads the root to itself */
+	uint8_t root_stay[256];	/* ROOT_STAY: byte leads the root to
+				 * itself; ROOT_LEAD3: starts a 3-byte
+				 * character (see scan_ac) */
+	uint64_t start3[1024];	/* a bit per BMP code point: some CJK
+				 * entry starts with this 3-byte character */
 	size_t nclass;
 	int built;
 };
@@ -236,8 +245,42 @@ static int compress(struct wordset *ws)
 	ws->next = t;
 	ws->nclass = (size_t)k;
 	for (int b = 0; b < 256; b++)
-		ws->root_stay[b] = t[ws->cls[b]] == 0;
+		ws->root_stay[b] = t[ws->cls[b]] == 0 ? ROOT_STAY :
+				   (b & 0xF0) == 0xE0 ? ROOT_LEAD3 : 0;
+	/* row offsets, see the top of the file (the root has no output) */
+	if (ws->nstates * (size_t)k > INT32_MAX)
+		return -1;
+	for (size_t x = 0; x < ws->nstates * (size_t)k; x++) {
+		int32_t to = t[x];
+
+		t[x] = to * k;
+		if (ws->outlen[to])
+			t[x] = ~t[x];
+	}
 	return 0;
+}
+
+/* start3: walk the trie (before the failure links fill it) down every
+ * 3-byte sequence from the root. */
+static void mark_starts(struct wordset *ws)
+{
+	memset(ws->start3, 0, sizeof(ws->start3));
+	for (int b0 = 0xE0; b0 <= 0xEF; b0++) {
+		int32_t s1 = ws->next[b0];
+
+		for (int b1 = 0x80; s1 > 0 && b1 <= 0xBF; b1++) {
+			int32_t s2 = ws->next[(size_t)s1 * 256 + b1];
+
+			for (int b2 = 0x80; s2 > 0 && b2 <= 0xBF; b2++) {
+				uint32_t c = (uint32_t)(b0 & 0x0F) << 12 |
+					     (uint32_t)(b1 & 0x3F) << 6 |
+					     (uint32_t)(b2 & 0x3F);
+
+				if (ws->next[(size_t)s2 * 256 + b2] > 0)
+					ws->start3[c >> 6] |= 1ULL << (c & 63);
+			}
+		}
+	}
 }
 
 int wordset_build(struct wordset *ws, struct sl_err *err)
@@ -248,6 +291,7 @@ int wordset_build(struct wordset *ws, struct sl_err *err)
 	ws->built = 1;
 	if (!ws->nstates)
 		return 0;
+	mark_starts(ws);
 	fail = calloc(ws->nstates, sizeof(*fail));
 	queue = calloc(ws->nstates, sizeof(*queue));
 	if (!fail || !queue) {
@@ -489,23 +533,50 @@ static int scan_ac(const struct wordset *ws, const char *p, size_t n,
 		   struct acc *a)
 {
 	const unsigned char *u = (const unsigned char *)p;
+	const int32_t *next = ws->next;
+	const uint16_t *cls = ws->cls;
 	size_t i = 0;
-	int32_t s = 0;
+	int32_t s = 0;	/* the state's row offset */
 
 	a->any = 0;
 	while (i < n) {
-		/* at the root, skip the bytes that keep it there: all of
-		 * Latin text but for the first bytes of entries */
-		if (s == 0) {
-			while (i < n && ws->root_stay[u[i]])
+		/* at the root, skip the bytes that keep it there (all of
+		 * Latin text but for the first bytes of entries), and the
+		 * 3-byte characters no entry starts with: the root goes to
+		 * their first bytes' states and back, with no output (an
+		 * entry is whole characters), so most of Chinese text is
+		 * passed a character at a time */
+		while (s == 0 && i < n) {
+			const unsigned char *c = u + i;
+			int k = ws->root_stay[c[0]];
+			uint32_t c1, c2, cp;
+
+			if (k == ROOT_STAY) {
 				i++;
-			if (i == n)
+				continue;
+			}
+			if (k != ROOT_LEAD3 || n - i < 3)
 				break;
+			c1 = c[1] ^ 0x80u;	/* < 0x40: a continuation */
+			c2 = c[2] ^ 0x80u;
+			cp = (uint32_t)(c[0] & 0x0F) << 12 | c1 << 6 | c2;
+			if ((c1 | c2) >= 0x40 ||
+			    (ws->start3[cp >> 6] >> (cp & 63) & 1))
+				break;
+			i += 3;
 		}
-		s = ws->next[(size_t)s * ws->nclass + ws->cls[u[i]]];
+		if (i == n)
+			break;
+		s = next[s + cls[u[i]]];
 		i++;
-		if (ws->outlen[s] && hit(a, i - ws->outlen[s], ws->outlen[s]))
-			return -1;
+		if (s < 0) {	/* the state ends an entry */
+			uint32_t len;
+
+			s = ~s;
+			len = ws->outlen[(size_t)s / ws->nclass];
+			if (hit(a, i - len, len))
+				return -1;
+		}
 	}
 	return 0;
 }
