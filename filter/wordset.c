@@ -95,9 +95,15 @@ static int set_put(struct set *s, uint64_t key)
 	return 0;
 }
 
+/* The one-bit test alone: most words of a text stop here, inline. */
+static inline int set_maybe(const struct set *s, uint64_t key)
+{
+	return s->bits[BIT(key) >> 6] >> (BIT(key) & 63) & 1;
+}
+
 static int set_has(const struct set *s, uint64_t key)
 {
-	if (!(s->bits[BIT(key) >> 6] >> (BIT(key) & 63) & 1))
+	if (!set_maybe(s, key))
 		return 0;
 	for (size_t i = key & (s->size - 1); s->k[i];
 	     i = (i + 1) & (s->size - 1))
@@ -435,11 +441,14 @@ struct ring {
 };
 
 /* One word of the text, folded and hashed: probe the sets with it and
- * the words before it. */
-static int on_word(const struct wordset *ws, struct acc *a, struct ring *r,
-		   size_t off, size_t len, uint64_t last)
+ * the words before it.  Inline, with the sets' bit tests inline: it runs
+ * once per word of the text. */
+static inline int on_word(const struct wordset *ws, struct acc *a,
+			  struct ring *r, size_t off, size_t len,
+			  uint64_t last)
 {
 	size_t have;
+	uint64_t m1 = mix(last), m;
 
 	r->at = (r->at + 1) % WS_MAXK;
 	r->h[r->at] = last;
@@ -448,7 +457,7 @@ static int on_word(const struct wordset *ws, struct acc *a, struct ring *r,
 		r->n++;
 	have = r->n < ws->maxk ? r->n : ws->maxk;
 	/* longest window first, so "blow job" wins over "job" */
-	if (have > 1 && set_has(&ws->lasts, mix(last))) {
+	if (have > 1 && set_maybe(&ws->lasts, m1) && set_has(&ws->lasts, m1)) {
 		for (size_t k = have; k > 1; k--) {
 			size_t first = (r->at + WS_MAXK - (k - 1)) % WS_MAXK;
 			uint64_t h = 0;
@@ -460,7 +469,8 @@ static int on_word(const struct wordset *ws, struct acc *a, struct ring *r,
 					   off + len - r->off[first]);
 		}
 	}
-	if (set_has(&ws->phrases, mix(step(0, last))))
+	m = mix(step(0, last));
+	if (set_maybe(&ws->phrases, m) && set_has(&ws->phrases, m))
 		return hit(a, off, len);
 	return 0;
 }
