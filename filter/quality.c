@@ -837,6 +837,23 @@ static uint64_t gram_hash(const struct qscratch *q, size_t i, int n,
  * takes Counter.most_common's first inserted; the two differ only for
  * ties of n-grams of different lengths).  With no candidate the top
  * count is 1, at the first n-gram. */
+/* The number of 1s in r[0..m), whose bytes are 0 or 1: eight at a time,
+ * their sum landing in the top byte of the product. */
+static size_t count01(const uint8_t *r, size_t m)
+{
+	size_t c = 0, i = 0;
+
+	for (; i + 8 <= m; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, r + i, 8);
+		c += (size_t)((x * 0x0101010101010101ULL) >> 56);
+	}
+	for (; i < m; i++)
+		c += r[i];
+	return c;
+}
+
 static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 		       uint8_t *rep, uint32_t *best, size_t *at)
 {
@@ -1026,8 +1043,7 @@ static int gopher_repetition(const struct quality_state *s,
 
 		if (!(s->min_dup_n & 1))
 			memcpy(q->rep, q->rep2, m);
-		for (size_t k = 0; k < m; k++)
-			q->dup_cand += q->rep[k];
+		q->dup_cand = count01(q->rep, m);
 	}
 	for (int i = 0; i < s->ndup; i++) {
 		double ch;
