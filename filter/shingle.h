@@ -15,9 +15,12 @@
  *      Khmer, Myanmar) give one token per character, so Chinese shingles
  *      are character n-grams while Latin words inside Chinese text stay
  *      whole words.
- *   3. Shingles: every run of n consecutive tokens, hashed with XXH3 over
- *      the tokens' own hashes (XXH3 of the token's normalized UTF-8;
- *      tokens longer than 252 bytes are hashed in chained chunks).  n is opts.word_n, or opts.char_n when
+ *   3. Shingles: every run of n consecutive tokens, hashed from the
+ *      tokens' own hashes (XXH3 of the token's normalized UTF-8; tokens
+ *      longer than 252 bytes are hashed in chained chunks) as a
+ *      polynomial in an odd constant, rolled along the text, finished
+ *      with murmur3's 64-bit mix (shingle.c; XXH3 of the window before
+ *      the near-dedup stage's version 2).  n is opts.word_n, or opts.char_n when
  *      more than half the tokens are single characters of those scripts.
  *      A text with fewer than n tokens (but at least one) gives exactly one
  *      shingle of all its tokens; a text with no token gives none.
@@ -39,8 +42,8 @@
  *       use(s.h, s.n);            // valid until the next call
  *   shingle_release(&s);
  *
- * Speed (one core, bench/RESULTS.md): ~115 MB/s of English, ~85 MB/s of
- * Chinese; ASCII words never touch utf8proc.
+ * Speed: bench/RESULTS.md ("minhash", "filter speed"); ASCII words never
+ * touch utf8proc.
  *
  * shingle_tokens() is the same first half only (for tests and tools):
  * after it, s.tok[0..s.ntok) hold the token hashes in text order.
