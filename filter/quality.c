@@ -540,10 +540,18 @@ static const char *const *stop_list(const char *lang)
  * the stop-word test is a few integer compares. */
 static uint64_t pack(const char *p, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)p;
 	uint64_t v = n;
 
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)(unsigned char)p[i] << (8 * (i + 1));
+	switch (n) {	/* n <= 4 here: unrolled, no loop */
+	case 4: v |= (uint64_t)u[3] << 32;	/* fall through */
+	case 3: v |= (uint64_t)u[2] << 24;	/* fall through */
+	case 2: v |= (uint64_t)u[1] << 16;	/* fall through */
+	case 1: v |= (uint64_t)u[0] << 8;	/* fall through */
+	default: break;
+	}
+	for (size_t i = 4; i < n; i++)
+		v |= (uint64_t)u[i] << (8 * (i + 1));
 	return v;
 }
 
@@ -581,14 +589,20 @@ static int char_class(struct qscratch *q, int32_t c)
 	return (int)(*e & 0xFF) - 1;
 }
 
-/* ASCII bytes for split_words' fast path: 0 separator, 1 digit, 2 letter
- * (textstats' classes for these bytes). */
-static const unsigned char ascii_word[128] = {
+/* Bytes for split_words' fast path: 0 ASCII separator, 1 digit, 2 letter
+ * (textstats' classes for these bytes), 4 any byte from 0x80 on. */
+#define WB_MULTI 4
+static const unsigned char ascii_word[256] = {
 	['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 #define L8 2, 2, 2, 2, 2, 2, 2, 2
 	['A'] = L8, L8, L8, 2, 2,
 	['a'] = L8, L8, L8, 2, 2,
 #undef L8
+#define M8 4, 4, 4, 4, 4, 4, 4, 4
+#define M64 M8, M8, M8, M8, M8, M8, M8, M8
+	[0x80] = M64, M64,
+#undef M64
+#undef M8
 };
 
 /* Fill q->w and q->pre with the words of the text; gather word stats.
@@ -624,20 +638,21 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 		 * non-ASCII byte (a letter or mark may continue it) goes the
 		 * general way from its start */
 		if (pos < n && u[0] < 0x80) {
-			size_t e = pos;
+			size_t e;
 			int k, alpha = 0;
 
-			if (!ascii_word[u[0]]) {
-				pos++;
+			if (!ascii_word[u[0]]) {	/* a run of separators */
+				while (++pos < n && !ascii_word[(unsigned char)p[pos]])
+					;
 				continue;
 			}
 			h = 0xcbf29ce484222325ULL;
-			while (e < n && (unsigned char)p[e] < 0x80 &&
-			       (k = ascii_word[(unsigned char)p[e]])) {
+			/* & 3: stops at separators (0) and non-ASCII (4) */
+			for (e = pos; e < n &&
+			     ((k = ascii_word[(unsigned char)p[e]]) & 3); e++) {
 				h = (h ^ (unsigned char)p[e]) *
 				    0x100000001b3ULL;
 				alpha |= k;
-				e++;
 			}
 			if (e == n || (unsigned char)p[e] < 0x80) {
 				w.off = pos;
