@@ -55,6 +55,7 @@ struct wordset {
 	uint8_t root_stay[256];	/* ROOT_STAY: byte leads the root to
 				 * itself; ROOT_LEAD3: starts a 3-byte
 				 * character (see scan_ac) */
+	uint64_t wbits[256];	/* the word filter, see word_key() */
 	uint64_t start3[1024];	/* a bit per BMP code point: some CJK
 				 * entry starts with this 3-byte character */
 	size_t nclass;
@@ -136,8 +137,10 @@ size_t wordset_size(const struct wordset *ws)
 /* FNV-1a of the folded bytes of word p[0..n), folding as it goes (ASCII
  * by table, the rest by utf8proc); *len gets the folded length, 0 when
  * longer than WS_WORDMAX (no entry word is that long, so it cannot
- * match).  One loop, no copy: this runs on every word of every text. */
-static uint64_t fold_hash(const char *p, size_t n, size_t *len)
+ * match); head (when not NULL) its first two folded bytes (0 past the
+ * end).  One loop, no copy: this runs on every non-ASCII word. */
+static uint64_t fold_hash_head(const char *p, size_t n, size_t *len,
+			       unsigned char *head)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	size_t i = 0, o = 0, k;
@@ -150,6 +153,8 @@ static uint64_t fold_hash(const char *p, size_t n, size_t *len)
 		if (b < 0x80) {
 			b = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
 			h = (h ^ b) * 0x100000001b3ULL;
+			if (head && o < 2)
+				head[o] = b;
 			o++;
 			i++;
 			continue;
@@ -159,12 +164,45 @@ static uint64_t fold_hash(const char *p, size_t n, size_t *len)
 		if (c < 0)
 			continue;
 		k = utf8_encode((uint32_t)textstats_fold(c), enc);
-		for (size_t j = 0; j < k; j++)
+		for (size_t j = 0; j < k; j++) {
 			h = (h ^ (unsigned char)enc[j]) * 0x100000001b3ULL;
+			if (head && o + j < 2)
+				head[o + j] = (unsigned char)enc[j];
+		}
 		o += k;
 	}
 	*len = o <= WS_WORDMAX ? o : 0;
 	return h;
+}
+
+static uint64_t fold_hash(const char *p, size_t n, size_t *len)
+{
+	return fold_hash_head(p, n, len, NULL);
+}
+
+/* The word filter: one bit per (folded length mod 16, low five bits of
+ * the first and of the second folded byte) of every entry word.  An
+ * ASCII word of the text whose bit is clear equals no entry word, so it
+ * is neither hashed nor probed (most words of a text; the bits are
+ * loose, so a set bit only means "probe"). */
+static unsigned word_key(size_t len, unsigned char b0, unsigned char b1)
+{
+	return (unsigned)(len & 15) << 10 | (b0 & 31u) << 5 | (b1 & 31u);
+}
+
+static void word_mark(struct wordset *ws, size_t len, const unsigned char *h)
+{
+	unsigned k = word_key(len, h[0], len > 1 ? h[1] : 0);
+
+	ws->wbits[k >> 6] |= 1ULL << (k & 63);
+}
+
+static int word_maybe(const struct wordset *ws, size_t len, unsigned char b0,
+		      unsigned char b1)
+{
+	unsigned k = word_key(len, b0, b1);
+
+	return ws->wbits[k >> 6] >> (k & 63) & 1;
 }
 
 static uint64_t step(uint64_t h, uint64_t w)
@@ -347,7 +385,8 @@ int wordset_add(struct wordset *ws, const char *p, size_t n, size_t minchars)
 	struct tword w;
 	while (textstats_next_word(p, n, &pos, &w)) {
 		size_t fl;
-		uint64_t wh = fold_hash(p + w.off, w.len, &fl);
+		unsigned char head[2] = { 0, 0 };
+		uint64_t wh = fold_hash_head(p + w.off, w.len, &fl, head);
 
 		chars += w.nchars;
 		letters += w.alpha;
@@ -356,6 +395,7 @@ int wordset_add(struct wordset *ws, const char *p, size_t n, size_t minchars)
 			return 0;	/* cannot match as words */
 		if (fl > ws->maxword)
 			ws->maxword = fl;
+		word_mark(ws, fl, head);	/* any word tried: loose is safe */
 		last = wh;
 		h = step(h, last);
 	}
@@ -494,33 +534,34 @@ static int scan_words(const struct wordset *ws, const char *p, size_t n,
 {
 	const unsigned char *u = (const unsigned char *)p;
 	struct ring r = { .n = 0, .at = 0 };
-	size_t pos = 0;
+	size_t pos = 0, s, len;
 	struct tword w;
 
 	while (pos < n) {
 		size_t fl;
 		uint64_t last;
 
-		if (u[pos] < 0x80) {	/* an ASCII word, hashed as read */
-			size_t s = pos;
-			uint64_t h = 0xcbf29ce484222325ULL;
-			unsigned char f;
-
+		if (u[pos] < 0x80) {	/* an ASCII word: found, then tested */
 			if (!wfold[u[pos]]) {
 				pos++;
 				continue;
 			}
-			/* one lookup per byte: word byte, folded, or 0 */
-			while (pos < n && (f = wfold[u[pos]])) {
-				h = (h ^ f) * 0x100000001b3ULL;
-				pos++;
-			}
+			s = pos;
+			while (++pos < n && wfold[u[pos]])
+				;
 			if (pos == n || u[pos] < 0x80) {
-				if (pos - s > ws->maxword)
-					r.n = 0;
-				else if (on_word(ws, a, &r, s, pos - s, h))
-					return -1;
-				continue;
+				len = pos - s;
+				if (len > ws->maxword ||
+				    !word_maybe(ws, len, wfold[u[s]],
+						len > 1 ? wfold[u[s + 1]] : 0)) {
+					r.n = 0;	/* equals no entry word */
+					continue;
+				}
+				last = 0xcbf29ce484222325ULL;
+				for (size_t i = s; i < pos; i++)
+					last = (last ^ wfold[u[i]]) *
+					       0x100000001b3ULL;
+				goto probe;
 			}
 			pos = s;	/* goes on past ASCII: the general way */
 		}
@@ -531,9 +572,14 @@ static int scan_words(const struct wordset *ws, const char *p, size_t n,
 			continue;
 		}
 		last = fold_hash(p + w.off, w.len, &fl);
-		if (!fl || fl > ws->maxword)
+		if (!fl || fl > ws->maxword) {
 			r.n = 0;
-		else if (on_word(ws, a, &r, w.off, w.len, last))
+			continue;
+		}
+		s = w.off;
+		len = w.len;
+probe:		/* one call site, so on_word() is inlined */
+		if (on_word(ws, a, &r, s, len, last))
 			return -1;
 	}
 	return 0;
