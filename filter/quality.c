@@ -609,11 +609,20 @@ static const unsigned char ascii_word[256] = {
  * Stops after limit + 1 words (0: no limit): a document that long is
  * dropped by the word-count rule, and its words would only cost memory
  * (a 50 MB one-line document has millions). */
+/* The word count at which split_words() must look at its limit or grow
+ * its arrays (nw + 1 >= aw), so that each word costs one compare. */
+static size_t split_bound(const struct qscratch *q, size_t limit)
+{
+	size_t b = q->aw ? q->aw - 1 : 0;
+
+	return limit && limit + 1 < b ? limit + 1 : b;
+}
+
 static int split_words(struct qscratch *q, const char *p, size_t n,
 		       const char *const *stops, size_t limit,
 		       struct wstats *ws)
 {
-	size_t pos = 0, np = 0;
+	size_t pos = 0, np = 0, bound;
 	struct tword w;
 	uint64_t packed[16];
 
@@ -629,6 +638,7 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 	memset(ws, 0, sizeof(*ws));
 	q->nw = 0;
 	q->gn = 0;
+	bound = split_bound(q, limit);
 	for (;;) {
 		const unsigned char *u = (const unsigned char *)p + pos;
 		uint64_t h = 0;
@@ -671,9 +681,9 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 		 * may start a longer word go the general way */
 		if (pos + 2 < n && (u[0] & 0xF0) == 0xE0 &&
 		    (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
-			int cls = char_class(q, (int32_t)(u[0] & 0x0F) << 12 |
-					       (int32_t)(u[1] & 0x3F) << 6 |
-					       (u[2] & 0x3F));
+			int32_t cp = (int32_t)(u[0] & 0x0F) << 12 |
+				     (int32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+			int cls = char_class(q, cp);
 
 			if (cls == TC_SEP) {
 				pos += 3;
@@ -698,8 +708,10 @@ general:
 		}
 		h = word_hash(p + w.off, w.len);
 got:
-		if (limit && q->nw > limit)
-			break;
+		if (q->nw >= bound) {	/* one test for both, per word */
+			if (limit && q->nw > limit)
+				break;
+		}
 		if (q->nw + 1 >= q->aw) {
 			size_t na = q->aw ? 2 * q->aw : 4096;
 			struct word *nw = realloc(q->w, na * sizeof(*nw));
@@ -732,6 +744,8 @@ got:
 			q->rep2 = nr;
 			q->aw = na;
 		}
+		if (q->nw >= bound)
+			bound = split_bound(q, limit);
 		q->w[q->nw].h = h;
 		q->off[q->nw] = w.off;
 		q->w[q->nw].nchars = (uint32_t)w.nchars;
@@ -1341,17 +1355,32 @@ static int contains(const struct buf *lower, const char *line,
 	return memmem(lower->data + (line - base), ln, s, strlen(s)) != NULL;
 }
 
-/* Which of C4's phrases occur in the lower-cased text: one memmem per
- * phrase (glibc's skips ahead several bytes per step, where a byte loop
- * stopped at every c, l, p, t of English).  Every policy phrase holds
- * "cookie", "privacy policy" or "terms of use". */
+/* Whether pat[0..k) occurs in l[0..n): memchr (many bytes a step) for
+ * its byte pat[r], chosen rare in English, then a compare around it;
+ * glibc's memmem walks byte by byte here. */
+static int has(const char *l, size_t n, const char *pat, size_t k, size_t r)
+{
+	const char *q = l + r, *e;
+
+	if (n < k)
+		return 0;
+	e = l + n - k + r + 1;	/* pat[r] of the last place pat fits */
+	while (q < e && (q = memchr(q, pat[r], (size_t)(e - q)))) {
+		if (!memcmp(q - r, pat, k))
+			return 1;
+		q++;
+	}
+	return 0;
+}
+
+/* Which of C4's phrases occur in the lower-cased text.  Every policy
+ * phrase holds "cookie", "privacy policy" or "terms of use". */
 static void screen_c4(const char *l, size_t n, int *js, int *lorem, int *pol)
 {
-	*js = memmem(l, n, "javascript", 10) != NULL;
-	*lorem = memmem(l, n, "lorem ipsum", 11) != NULL;
-	*pol = memmem(l, n, "cookie", 6) ||
-	       memmem(l, n, "privacy policy", 14) ||
-	       memmem(l, n, "terms of use", 12);
+	*js = has(l, n, "javascript", 10, 0);
+	*lorem = has(l, n, "lorem ipsum", 11, 7);
+	*pol = has(l, n, "cookie", 6, 3) || has(l, n, "privacy policy", 14, 3) ||
+	       has(l, n, "terms of use", 12, 7);
 }
 
 static int c4(const struct quality_state *s, struct qscratch *q,
