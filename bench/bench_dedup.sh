@@ -16,8 +16,10 @@
 #      category, how many answers land in their source's cluster, at the
 #      default setup (threshold 0.8, 14 bands x 8 rows), at threshold 0.5
 #      (same bands), and at threshold 0.5 with 28 bands x 4 rows (LSH
-#      S-curve moved down to ~0.43); beside exact Jaccard and containment
-#      of the answer in its source (bench_minhash pairs).
+#      S-curve moved down to ~0.43), and with the containment option
+#      (containment = 0.5 with 28 x 4 and 56 x 2, 0.7 with 56 x 2, threshold
+#      0.8); beside exact Jaccard and containment of the answer in its
+#      source (bench_minhash pairs).
 #
 # Usage: sh bench/bench_dedup.sh      (from the top of the tree)
 # Env:   SLUICE_DATA (default /work/shared/data), N (bases per language, 300)
@@ -81,6 +83,11 @@ PY
 fresh_run cs_t80 "$OUT/cs.jsonl" '[filter.minhash]\nthreshold = 0.8\n'
 fresh_run cs_t50 "$OUT/cs.jsonl" '[filter.minhash]\nthreshold = 0.5\n'
 fresh_run cs_t50_b28 "$OUT/cs.jsonl" '[filter.minhash]\nthreshold = 0.5\nbands = 28\nrows = 4\n'
+# the containment option, on the default threshold, with LSH widened so
+# low-Jaccard pairs become candidates
+fresh_run cs_c50_b28 "$OUT/cs.jsonl" '[filter.minhash]\ncontainment = 0.5\nbands = 28\nrows = 4\n'
+fresh_run cs_c50_b56 "$OUT/cs.jsonl" '[filter.minhash]\ncontainment = 0.5\nbands = 56\nrows = 2\n'
+fresh_run cs_c70_b56 "$OUT/cs.jsonl" '[filter.minhash]\ncontainment = 0.7\nbands = 56\nrows = 2\n'
 python3 - "$CS" "$OUT" <<'PY'
 import csv, os, sys
 d, out = sys.argv[1], sys.argv[2]
@@ -90,7 +97,8 @@ pairs = {}
 for l in open(os.path.join(out, "cs_pairs.tsv")):
     f, cat, exact, est, cand, cont = l.rstrip("\n").split("\t")
     pairs[f] = (float(exact), float(cont))
-runs = [("t=0.8 14x8", "cs_t80"), ("t=0.5 14x8", "cs_t50"), ("t=0.5 28x4", "cs_t50_b28")]
+runs = [("t=0.8 14x8", "cs_t80"), ("t=0.5 14x8", "cs_t50"), ("t=0.5 28x4", "cs_t50_b28"),
+        ("c=0.5 28x4", "cs_c50_b28"), ("c=0.5 56x2", "cs_c50_b56"), ("c=0.7 56x2", "cs_c70_b56")]
 cl = {}
 for _, name in runs:
     cl[name] = dict(l.rstrip("\n").split("\t") for l in open(os.path.join(out, name + ".clusters.tsv")))

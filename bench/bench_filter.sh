@@ -27,8 +27,9 @@ command -v xxhsum >/dev/null || { echo "xxhsum missing: apt-get install xxhash";
 make --no-print-directory sluice build/libsluice.a >/dev/null
 # shellcheck disable=SC2046
 cc -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE bench/bench_filter.c \
-   build/libsluice.a $(pkg-config --libs sqlite3 libzstd libxxhash libutf8proc \
-   libpcre2-8 inih jansson) -lm -lpthread -o "$OUT/bench_filter"
+   build/libsluice.a $(pkg-config --libs sqlite3 libzstd zlib jansson libxxhash \
+   libpcre2-8 libcurl libxml-2.0 libutf8proc uchardet libexttextcat liburiparser \
+   inih) -lm -lpthread -o "$OUT/bench_filter"
 
 # cpu SECONDS of a command (user + sys), from /usr/bin/time
 cpu_of() {

@@ -13,7 +13,10 @@
  * DOCS holds document texts separated by the byte 0x1E (bench_stages.sh
  * writes it from a JSONL corpus).  Prints MB/s over the text bytes, and
  * how many documents were kept, dropped, flagged and rewritten, and the
- * most frequent reason codes.  Built by bench/bench_stages.sh against
+ * most frequent reason codes.  With BENCH_DUMP=FILE set, also writes one
+ * line per document (number, decision, reason, score, detail, rewritten
+ * text's length and XXH64) to FILE, to check that a speed-up changed no
+ * verdict (diff two dumps).  Built by bench/bench_stages.sh against
  * build/libsluice.a.
  */
 #include <math.h>
@@ -25,6 +28,7 @@
 #include "../filter/options.h"
 #include "../filter/stage.h"
 #include "../lib/err.h"
+#include "../lib/hash.h"
 
 #define NREASON 64
 
@@ -70,6 +74,8 @@ int main(int argc, char **argv)
 	size_t n, bytes = 0;
 	char *all, *p;
 	double t0;
+	FILE *dump = getenv("BENCH_DUMP") ? fopen(getenv("BENCH_DUMP"), "w") :
+		     NULL;
 
 	if (argc < 3 || !(all = slurp(argv[1], &n)) ||
 	    !(ops = stage_find(argv[2]))) {
@@ -122,6 +128,13 @@ int main(int argc, char **argv)
 		if (ops->apply(state, scratch, &d, &out, &err))
 			goto fail;
 		t += now() - t0;
+		if (dump)
+			fprintf(dump, "%ld\t%d\t%s\t%.17g\t%.*s\t%zu\t%016llx\n",
+				docs, (int)out.decision, out.reason, out.score,
+				(int)out.detail.len, out.detail.len ?
+				out.detail.data : "", out.rewrite ?
+				out.text.len : 0, out.rewrite ? (unsigned long long)
+				hash64(out.text.data, out.text.len) : 0ULL);
 		dec[out.decision]++;
 		rewrites += out.rewrite;
 		if (out.reason[0] && out.decision != DECISION_KEEP) {
@@ -156,6 +169,8 @@ int main(int argc, char **argv)
 		       reasons[best].n);
 		reasons[best].n = 0;
 	}
+	if (dump && fclose(dump))
+		perror("BENCH_DUMP");
 	ops->scratch_free(scratch);
 	ops->close(state);
 	stage_out_release(&out);

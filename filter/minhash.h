@@ -2,12 +2,13 @@
  * minhash.h: MinHash signatures and LSH band keys for near-dedup.
  *
  * A signature is P minima: sig[i] = min over shingles x of
- *     h_i(x) = (a_i * (x mod p) + b_i) mod p,   p = 2^61 - 1,
- * with a_i in [1, p) and b_i in [0, p) drawn from splitmix64 seeded with
- * the configured seed (the datatrove / text-dedup construction, with the
- * modulus computed exactly rather than wrapping at 2^64).  Two sets'
- * signatures agree at i with probability Jaccard(A, B), so the fraction of
- * equal entries estimates it (standard error sqrt(J(1-J)/P)).
+ *     h_i(x) = fmix32((lo32(x) ^ hi32(x)) ^ s_i),
+ * murmur3's 32-bit finalizer under a per-permutation seed s_i drawn from
+ * splitmix64 seeded with the configured seed (minhash.c says why this and
+ * not datatrove's (a x + b) mod 2^61-1, which sluice used before stage
+ * version 2).  Two sets' signatures agree at i with probability
+ * Jaccard(A, B) (plus < 2^-32 |A| |B| from 32-bit collisions), so the
+ * fraction of equal entries estimates it (standard error sqrt(J(1-J)/P)).
  *
  * LSH: the P minima are cut into B bands of R rows (P = B * R); a band's
  * key is XXH3 of its R minima (little-endian uint64) seeded with the band
@@ -16,7 +17,7 @@
  * with probability 1 - (1 - s^R)^B (14 x 8: s = 0.9 -> 0.9999,
  * s = 0.8 -> 0.92, s = 0.5 -> 0.05, s = 0.3 -> 0.0009).
  *
- * Invariants: every signature entry is < p, except for the empty set,
+ * Invariants: every signature entry is < 2^32, except for the empty set,
  * whose entries are all MINHASH_EMPTY (two empty documents then look
  * identical: callers should not index documents without shingles).
  * Signatures made with the same (perms, seed) are comparable across runs
@@ -40,7 +41,6 @@
 
 struct sl_err;
 
-#define MINHASH_PRIME ((UINT64_C(1) << 61) - 1)
 #define MINHASH_EMPTY UINT64_MAX
 #define MINHASH_PERMS 112	/* defaults: FineWeb's 14 x 8 */
 #define MINHASH_BANDS 14
@@ -51,10 +51,10 @@ struct sl_err;
 struct minhash {
 	int perms, bands, rows;
 	uint64_t seed;
-	uint64_t *a, *b;	/* perms coefficients each */
+	uint32_t *s;	/* perms seeds */
 };
 
-/* Draw the coefficients.  perms must be bands * rows, 1..MINHASH_MAX_PERMS.
+/* Draw the seeds.  perms must be bands * rows, 1..MINHASH_MAX_PERMS.
  * Returns 0, or -1 with err set (bad shape, out of memory). */
 int minhash_init(struct minhash *mh, int perms, int bands, int rows,
 		 uint64_t seed, struct sl_err *err);

@@ -14,6 +14,19 @@
  * clusters are merged (union-find: the smallest representative's cluster
  * wins; the other representatives are dropped as near duplicates of it).
  *
+ * Containment (option containment > 0): a candidate also matches when the
+ * smaller document of the pair lies mostly inside the larger one, an
+ * excerpt copied from a longer page (Clough-Stevenson's `cut` answers),
+ * which whole-document Jaccard misses: J = |A ∩ B| / |A ∪ B| is at most
+ * |A| / |B| however exact the copy.  It is estimated from the signatures
+ * and the two shingle counts (|A| + |B| = |A ∩ B| + |A ∪ B|):
+ *     |A ∩ B| ~ J (|A| + |B|) / (1 + J),   overlap = |A ∩ B| / min(|A|, |B|)
+ * (capped at 1).  The estimate's error is J's times (|A| + |B|) /
+ * ((1 + J) min(|A|, |B|)), so it is good for excerpts of a few times
+ * their own size, noisy for a sentence out of a book.  LSH makes pairs
+ * candidates by J, not by containment: with containment on, use more
+ * bands of fewer rows (28 x 4, 56 x 2) so low-J pairs become candidates.
+ *
  * Incremental: bands, signatures and clusters persist in the store, so the
  * documents of next week's import are checked against everything kept.
  * minhash_docs.cluster gives each document's cluster (the rowid of its
@@ -33,7 +46,7 @@
 
 struct near_conf {
 	long perms, bands, rows, seed, word_n, char_n;
-	double threshold;
+	double threshold, containment;
 	int verify;
 };
 
@@ -51,6 +64,11 @@ static const struct stage_opt opts[] = {
 	  "Japanese, Thai)", 1, SHINGLE_MAX_N },
 	{ "threshold", OPT_DOUBLE, offsetof(struct near_conf, threshold), "0.8",
 	  "estimated Jaccard at or above which a candidate is a duplicate",
+	  0, 1 },
+	{ "containment", OPT_DOUBLE, offsetof(struct near_conf, containment),
+	  "0", "estimated share of the smaller document's shingles inside "
+	  "the larger at or above which a candidate is a duplicate too (0: "
+	  "off; ours, for partial copies; pair with e.g. 28 bands x 4 rows)",
 	  0, 1 },
 	{ "verify", OPT_BOOL, offsetof(struct near_conf, verify), "true",
 	  "check candidates' estimated Jaccard against threshold (false: "
@@ -71,7 +89,8 @@ struct scratch {
 };
 
 /* out->data layout: u64 nshingles, then perms u64 minima, then bands u64
- * band keys. */
+ * band keys.  minhash_docs.sig of a representative: the perms minima,
+ * then its nshingles (what the containment estimate needs). */
 
 static int open_(void **state, const void *conf, struct sl_err *err)
 {
@@ -85,7 +104,8 @@ static int open_(void **state, const void *conf, struct sl_err *err)
 	if (n->conf.perms > MINHASH_MAX_PERMS ||
 	    minhash_init(&n->mh, (int)n->conf.perms, (int)c->bands,
 			 (int)c->rows, (uint64_t)c->seed, err) ||
-	    !(n->cand_sig = malloc((size_t)n->conf.perms * sizeof(uint64_t)))) {
+	    !(n->cand_sig = malloc((size_t)(n->conf.perms + 1) *
+				   sizeof(uint64_t)))) {
 		if (n->conf.perms > MINHASH_MAX_PERMS)
 			sl_error(err, "bands x rows is over %d", MINHASH_MAX_PERMS);
 		minhash_release(&n->mh);
@@ -135,7 +155,8 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 {
 	const struct near *n = state;
 	struct scratch *s = scratch;
-	struct shingle_opts so = { (int)n->conf.word_n, (int)n->conf.char_n };
+	struct shingle_opts so = { (int)n->conf.word_n, (int)n->conf.char_n,
+				   1 };
 	size_t need = (1 + (size_t)n->conf.perms + (size_t)n->conf.bands) *
 		      sizeof(uint64_t);
 	uint64_t *p;
@@ -208,10 +229,25 @@ static int done(struct store *st, sqlite3_stmt *s, struct sl_err *err)
 	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "near dedup");
 }
 
-/* A candidate's estimate against sig and its cluster; -1 on error. */
-static double compare(struct near *n, struct store *st, int64_t cand,
-		      const uint64_t *sig, int64_t *cluster, struct sl_err *err)
+/* Estimated overlap |A ∩ B| / min(|A|, |B|) from the estimated Jaccard
+ * and the shingle counts; see the top of the file. */
+static double overlap(double j, uint64_t na, uint64_t nb)
 {
+	double c, small = (double)(na < nb ? na : nb);
+
+	if (small <= 0)
+		return 0;
+	c = j * ((double)na + (double)nb) / (1 + j) / small;
+	return c > 1 ? 1 : c;
+}
+
+/* A candidate's estimated Jaccard against sig, its cluster and its
+ * shingle count; -1 on error. */
+static double compare(struct near *n, struct store *st, int64_t cand,
+		      const uint64_t *sig, int64_t *cluster, uint64_t *nsh,
+		      struct sl_err *err)
+{
+	size_t sz = (size_t)n->conf.perms * sizeof(uint64_t);
 	const void *b;
 	double est = -1;
 
@@ -222,17 +258,20 @@ static double compare(struct near *n, struct store *st, int64_t cand,
 	}
 	*cluster = sqlite3_column_int64(n->sig, 1);
 	b = sqlite3_column_blob(n->sig, 0);
-	if (b && sqlite3_column_bytes(n->sig, 0) ==
-		 (int)(n->conf.perms * (long)sizeof(uint64_t))) {
-		memcpy(n->cand_sig, b, (size_t)n->conf.perms * sizeof(uint64_t));
+	*nsh = 0;
+	if (b && sqlite3_column_bytes(n->sig, 0) == (int)(sz + sizeof(*nsh))) {
+		memcpy(n->cand_sig, b, sz);
+		memcpy(nsh, (const char *)b + sz, sizeof(*nsh));
 		est = minhash_estimate(sig, n->cand_sig, (int)n->conf.perms);
 	}
 	sqlite3_reset(n->sig);
 	return est < 0 ? 0 : est;
 }
 
+/* {"dup_of":ID,"cluster":N} and, when the match was by containment
+ * only, "contained":its estimate (contained < 0: none). */
 static int dup_detail(struct near *n, struct store *st, int64_t cluster,
-		      struct buf *out, struct sl_err *err)
+		      double contained, struct buf *out, struct sl_err *err)
 {
 	const char *id;
 
@@ -245,7 +284,10 @@ static int dup_detail(struct near *n, struct store *st, int64_t cluster,
 	buf_reset(out);
 	buf_adds(out, "{\"dup_of\":");
 	jsonw_str(out, id, strlen(id));
-	buf_addf(out, ",\"cluster\":%lld}", (long long)cluster);
+	buf_addf(out, ",\"cluster\":%lld", (long long)cluster);
+	if (contained >= 0)
+		buf_addf(out, ",\"contained\":%.3f", contained);
+	buf_addc(out, '}');
 	sqlite3_reset(n->id_of);
 	return 0;
 }
@@ -262,7 +304,7 @@ static int merge(struct near *n, struct store *st, const int64_t *cl,
 	int rc = 0;
 
 	buf_init(&detail, 0);
-	if (dup_detail(n, st, target, &detail, err))
+	if (dup_detail(n, st, target, -1, &detail, err))
 		return -1;
 	for (size_t i = 0; i < ncl && !rc; i++) {
 		if (cl[i] == target)
@@ -279,14 +321,21 @@ static int merge(struct near *n, struct store *st, const int64_t *cl,
 	return rc ? -1 : 0;
 }
 
+/* sig is out->data's minima, nsh the count just before them; the stored
+ * blob is minima then count, so they are copied into cand_sig (free
+ * here: the candidates are done). */
 static int keep_as_rep(struct near *n, struct store *st,
-		       const struct stage_doc *d, const uint64_t *sig,
-		       const uint64_t *keys, struct sl_err *err)
+		       const struct stage_doc *d, uint64_t nsh,
+		       const uint64_t *sig, const uint64_t *keys,
+		       struct sl_err *err)
 {
+	size_t sz = (size_t)n->conf.perms * sizeof(uint64_t);
+
+	memcpy(n->cand_sig, sig, sz);
+	n->cand_sig[n->conf.perms] = nsh;
 	sqlite3_bind_int64(n->add_doc, 1, d->rowid);
 	sqlite3_bind_int64(n->add_doc, 2, d->rowid);
-	sqlite3_bind_blob(n->add_doc, 3, sig,
-			  (int)(n->conf.perms * (long)sizeof(uint64_t)),
+	sqlite3_bind_blob(n->add_doc, 3, n->cand_sig, (int)(sz + sizeof(nsh)),
 			  SQLITE_STATIC);
 	if (done(st, n->add_doc, err))
 		return -1;
@@ -304,7 +353,7 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 	const uint64_t *p = (const uint64_t *)out->data.data;
 	const uint64_t *sig = p + 1, *keys = p + 1 + n->conf.perms;
 	int64_t clusters[MAX_CLUSTERS], best_cluster = -1, target;
-	double best = -1;
+	double best = -1, best_contained = -1;
 	size_t ncl = 0;
 	int rc;
 
@@ -319,18 +368,23 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 	/* each candidate once, however many bands it shares */
 	while ((rc = sqlite3_step(n->cands)) == SQLITE_ROW) {
 		int64_t cand = sqlite3_column_int64(n->cands, 0), cl = 0;
-		double est;
+		uint64_t nsh = 0;
+		double est, c = -1;
 		size_t i;
 
 		if (cand == d->rowid)
 			continue;
-		est = compare(n, st, cand, sig, &cl, err);
+		est = compare(n, st, cand, sig, &cl, &nsh, err);
 		if (est < 0) {
 			sqlite3_reset(n->cands);
 			return -1;
 		}
-		if (n->conf.verify && est < n->conf.threshold)
-			continue;
+		if (n->conf.verify && est < n->conf.threshold) {
+			if (n->conf.containment <= 0 ||
+			    (c = overlap(est, p[0], nsh)) < n->conf.containment)
+				continue;
+			est = c;	/* matched by containment: its score */
+		}
 		for (i = 0; i < ncl && clusters[i] != cl; i++)
 			;
 		if (i == ncl && ncl < MAX_CLUSTERS)
@@ -338,13 +392,14 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 		if (est > best) {
 			best = est;
 			best_cluster = cl;
+			best_contained = c;
 		}
 	}
 	sqlite3_reset(n->cands);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, err, "near dedup");
 	if (best_cluster < 0)
-		return keep_as_rep(n, st, d, sig, keys, err);
+		return keep_as_rep(n, st, d, p[0], sig, keys, err);
 	/* union: every matched cluster joins the smallest one */
 	target = clusters[0];
 	for (size_t i = 1; i < ncl; i++)
@@ -359,7 +414,7 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 		return -1;
 	stage_verdict(out, DECISION_DROP, "near_duplicate");
 	out->score = best;
-	return dup_detail(n, st, target, &out->detail, err);
+	return dup_detail(n, st, target, best_contained, &out->detail, err);
 }
 
 static int reset(void *state, struct store *st, struct sl_err *err)
@@ -372,7 +427,8 @@ const struct stage_ops stage_minhash = {
 	.name = "minhash",
 	.summary = "near dedup: MinHash LSH over word (or CJK character) "
 		   "5-grams, clusters kept to one representative",
-	.code_version = 1,
+	.code_version = 2,	/* 2: fmix32 permutations (filter/minhash.h),
+				 * shingle count stored with the signature */
 	.opts = opts,
 	.conf_size = sizeof(struct near_conf),
 	.open = open_,

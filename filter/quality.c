@@ -206,17 +206,23 @@ struct word {
 	uint32_t nchars;
 };
 
-/* 8 bytes, so the table of a typical document stays in L1/L2: the key
+/* 12 bytes, so the table of a typical document stays in L1/L2: the key
  * is 32 bits of the hash that did not pick the slot (so ~43 bits in all
  * for tables of 2^11 slots: a false match needs two n-grams agreeing on
- * them), gen marks the slots of the current count, count saturates. */
+ * them), gen marks the slots of the current count, count saturates;
+ * first is the word position of the key's first occurrence (n-gram
+ * counts only: count_level() marks it when the key comes again). */
 struct slot {
 	uint32_t key;
 	uint16_t gen, count;
+	uint32_t first;
 };
 
 /* Per word position: does the n-gram of the shortest dup_ngrams rule
  * starting here occur more than once in the document? */
+
+#define CLS_BITS 12
+#define CLS_CACHE (1 << CLS_BITS)
 
 struct qscratch {
 	struct word *w;
@@ -233,6 +239,7 @@ struct qscratch {
 	size_t mask;		/* slots in use for this count, minus 1 */
 	uint16_t gen;
 	struct buf lower;	/* ASCII-lowercased copy of the text */
+	uint32_t cls[CLS_CACHE];	/* see char_class() */
 	struct buf c4;		/* the text after C4's line removal */
 };
 
@@ -384,19 +391,32 @@ static uint32_t tab_add(struct qscratch *q, uint64_t key)
 	}
 }
 
-static uint32_t tab_get(const struct qscratch *q, uint64_t key)
+/* tab_add() for an n-gram at word position pos: *first is the
+ * position of the key's first occurrence (pos itself when new). */
+static uint32_t tab_add_at(struct qscratch *q, uint64_t key, size_t pos,
+			   size_t *first)
 {
 	uint64_t h = mix(key);
 	size_t mask = q->mask, i = h & mask;
 	uint32_t k = (uint32_t)(h >> 32);
 
 	for (;; i = (i + 1) & mask) {
-		const struct slot *s = &q->tab[i];
+		struct slot *s = &q->tab[i];
 
-		if (s->gen != q->gen)
-			return 0;
-		if (s->key == k)
+		if (s->gen != q->gen) {
+			s->gen = q->gen;
+			s->key = k;
+			s->count = 1;
+			s->first = (uint32_t)pos;
+			*first = pos;
+			return 1;
+		}
+		if (s->key == k) {
+			if (s->count < UINT16_MAX)
+				s->count++;
+			*first = s->first;
 			return s->count;
+		}
 	}
 }
 
@@ -520,10 +540,18 @@ static const char *const *stop_list(const char *lang)
  * the stop-word test is a few integer compares. */
 static uint64_t pack(const char *p, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)p;
 	uint64_t v = n;
 
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)(unsigned char)p[i] << (8 * (i + 1));
+	switch (n) {	/* n <= 4 here: unrolled, no loop */
+	case 4: v |= (uint64_t)u[3] << 32;	/* fall through */
+	case 3: v |= (uint64_t)u[2] << 24;	/* fall through */
+	case 2: v |= (uint64_t)u[1] << 16;	/* fall through */
+	case 1: v |= (uint64_t)u[0] << 8;	/* fall through */
+	default: break;
+	}
+	for (size_t i = 4; i < n; i++)
+		v |= (uint64_t)u[i] << (8 * (i + 1));
 	return v;
 }
 
@@ -548,15 +576,53 @@ static uint64_t word_hash(const char *p, size_t n)
 	return h;
 }
 
+/* textstats_class() of a BMP code point through a direct-mapped cache
+ * (entry: code point << 8 | class + 1, 0 empty): Chinese text repeats a
+ * few thousand characters, and the uncached class costs one or two
+ * utf8proc table lookups behind a chain of range checks. */
+static int char_class(struct qscratch *q, int32_t c)
+{
+	uint32_t *e = &q->cls[((uint32_t)c * 2654435761u) >> (32 - CLS_BITS)];
+
+	if ((*e >> 8) != (uint32_t)c || !*e)
+		*e = (uint32_t)c << 8 | (uint32_t)(textstats_class(c) + 1);
+	return (int)(*e & 0xFF) - 1;
+}
+
+/* Bytes for split_words' fast path: 0 ASCII separator, 1 digit, 2 letter
+ * (textstats' classes for these bytes), 4 any byte from 0x80 on. */
+#define WB_MULTI 4
+static const unsigned char ascii_word[256] = {
+	['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+#define L8 2, 2, 2, 2, 2, 2, 2, 2
+	['A'] = L8, L8, L8, 2, 2,
+	['a'] = L8, L8, L8, 2, 2,
+#undef L8
+#define M8 4, 4, 4, 4, 4, 4, 4, 4
+#define M64 M8, M8, M8, M8, M8, M8, M8, M8
+	[0x80] = M64, M64,
+#undef M64
+#undef M8
+};
+
 /* Fill q->w and q->pre with the words of the text; gather word stats.
  * Stops after limit + 1 words (0: no limit): a document that long is
  * dropped by the word-count rule, and its words would only cost memory
  * (a 50 MB one-line document has millions). */
+/* The word count at which split_words() must look at its limit or grow
+ * its arrays (nw + 1 >= aw), so that each word costs one compare. */
+static size_t split_bound(const struct qscratch *q, size_t limit)
+{
+	size_t b = q->aw ? q->aw - 1 : 0;
+
+	return limit && limit + 1 < b ? limit + 1 : b;
+}
+
 static int split_words(struct qscratch *q, const char *p, size_t n,
 		       const char *const *stops, size_t limit,
 		       struct wstats *ws)
 {
-	size_t pos = 0, np = 0;
+	size_t pos = 0, np = 0, bound;
 	struct tword w;
 	uint64_t packed[16];
 
@@ -572,23 +638,80 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 	memset(ws, 0, sizeof(*ws));
 	q->nw = 0;
 	q->gn = 0;
+	bound = split_bound(q, limit);
 	for (;;) {
 		const unsigned char *u = (const unsigned char *)p + pos;
+		uint64_t h = 0;
 
-		/* a Han character of U+5000..U+9FFF (lead byte E5..E9) is a
-		 * word by itself: the bulk of Chinese text, without a call */
-		if (pos + 2 < n && u[0] >= 0xE5 && u[0] <= 0xE9 &&
+		/* an ASCII word is cut and hashed in one pass over its bytes
+		 * (word_hash() as it reads them); one that runs into a
+		 * non-ASCII byte (a letter or mark may continue it) goes the
+		 * general way from its start */
+		if (pos < n && u[0] < 0x80) {
+			size_t e;
+			int k, alpha = 0;
+
+			if (!ascii_word[u[0]]) {	/* a run of separators */
+				while (++pos < n && !ascii_word[(unsigned char)p[pos]])
+					;
+				continue;
+			}
+			h = 0xcbf29ce484222325ULL;
+			/* & 3: stops at separators (0) and non-ASCII (4) */
+			for (e = pos; e < n &&
+			     ((k = ascii_word[(unsigned char)p[e]]) & 3); e++) {
+				h = (h ^ (unsigned char)p[e]) *
+				    0x100000001b3ULL;
+				alpha |= k;
+			}
+			if (e == n || (unsigned char)p[e] < 0x80) {
+				w.off = pos;
+				w.len = w.nchars = e - pos;
+				w.alpha = alpha >> 1;
+				w.cjk = 0;
+				pos = e;
+				goto got;
+			}
+			h = 0;
+		}
+		/* a 3-byte character (all of the BMP's CJK and its
+		 * punctuation) whose class (cached by code point) makes it a
+		 * separator or a word by itself is decided here, as
+		 * textstats_next_word() would, without a call; letters that
+		 * may start a longer word go the general way */
+		if (pos + 2 < n && (u[0] & 0xF0) == 0xE0 &&
 		    (u[1] & 0xC0) == 0x80 && (u[2] & 0xC0) == 0x80) {
+			int32_t cp = (int32_t)(u[0] & 0x0F) << 12 |
+				     (int32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+			int cls = char_class(q, cp);
+
+			if (cls == TC_SEP) {
+				pos += 3;
+				continue;
+			}
+			if (cls != TC_CJK)
+				goto general;
 			w.off = pos;
 			w.len = 3;
 			w.nchars = 1;
 			w.alpha = w.cjk = 1;
 			pos += 3;
-		} else if (!textstats_next_word(p, n, &pos, &w)) {
+			/* FNV-1a of the three bytes, as word_hash() */
+			h = ((((0xcbf29ce484222325ULL ^ u[0]) *
+			       0x100000001b3ULL) ^ u[1]) * 0x100000001b3ULL ^
+			     u[2]) * 0x100000001b3ULL;
+			goto got;
+		}
+general:
+		if (!textstats_next_word(p, n, &pos, &w)) {
 			break;
 		}
-		if (limit && q->nw > limit)
-			break;
+		h = word_hash(p + w.off, w.len);
+got:
+		if (q->nw >= bound) {	/* one test for both, per word */
+			if (limit && q->nw > limit)
+				break;
+		}
 		if (q->nw + 1 >= q->aw) {
 			size_t na = q->aw ? 2 * q->aw : 4096;
 			struct word *nw = realloc(q->w, na * sizeof(*nw));
@@ -621,7 +744,9 @@ static int split_words(struct qscratch *q, const char *p, size_t n,
 			q->rep2 = nr;
 			q->aw = na;
 		}
-		q->w[q->nw].h = word_hash(p + w.off, w.len);
+		if (q->nw >= bound)
+			bound = split_bound(q, limit);
+		q->w[q->nw].h = h;
 		q->off[q->nw] = w.off;
 		q->w[q->nw].nchars = (uint32_t)w.nchars;
 		q->nw++;
@@ -741,11 +866,27 @@ static uint64_t gram_hash(const struct qscratch *q, size_t i, int n,
  * takes Counter.most_common's first inserted; the two differ only for
  * ties of n-grams of different lengths).  With no candidate the top
  * count is 1, at the first n-gram. */
+/* The number of 1s in r[0..m), whose bytes are 0 or 1: eight at a time,
+ * their sum landing in the top byte of the product. */
+static size_t count01(const uint8_t *r, size_t m)
+{
+	size_t c = 0, i = 0;
+
+	for (; i + 8 <= m; i += 8) {
+		uint64_t x;
+
+		memcpy(&x, r + i, 8);
+		c += (size_t)((x * 0x0101010101010101ULL) >> 56);
+	}
+	for (; i < m; i++)
+		c += r[i];
+	return c;
+}
+
 static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 		       uint8_t *rep, uint32_t *best, size_t *at)
 {
-	size_t m, cand = 0;
-
+	size_t m, cand = 0, i = 0, first;
 	int direct;
 
 	*best = 0;
@@ -753,9 +894,27 @@ static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 	if (q->nw < (size_t)n)
 		return 0;
 	m = q->nw - (size_t)n + 1;
-	for (size_t i = 0; i < m; i++) {
-		rep[i] = !prev || (prev[i] && prev[i + 1]);
-		cand += rep[i];
+	if (!prev) {
+		memset(rep, 1, m);
+		cand = m;
+	} else {
+		/* rep[i] = prev[i] & prev[i + 1], eight bytes at a time; the
+		 * bytes are 0 or 1 */
+		for (; i + 8 <= m; i += 8) {
+			uint64_t a, b;
+
+			memcpy(&a, prev + i, 8);
+			memcpy(&b, prev + i + 1, 8);
+			a &= b;
+			memcpy(rep + i, &a, 8);
+			/* the sum of the eight 0/1 bytes lands in the top
+			 * byte (generic x86-64 has no popcnt instruction) */
+			cand += (size_t)((a * 0x0101010101010101ULL) >> 56);
+		}
+		for (; i < m; i++) {
+			rep[i] = prev[i] & prev[i + 1];
+			cand += rep[i];
+		}
 	}
 	*best = 1;
 	if (!cand)
@@ -765,20 +924,32 @@ static int count_level(struct qscratch *q, int n, const uint8_t *prev,
 		grams_to(q, n);
 	if (tab_begin(q, cand))
 		return -1;
-	for (size_t i = 0; i < m; i++) {
+	/* one pass: rep[i] becomes "repeats"; a key's first occurrence,
+	 * already passed, is marked when the key comes the second time */
+	for (i = 0; i < m; i++) {
 		uint32_t c;
 
-		if (!rep[i])
-			continue;
-		c = tab_add(q, gram_hash(q, i, n, direct));
+		if (!rep[i]) {
+			/* skip eight non-candidates at once: beyond level
+			 * 2 most positions are not candidates */
+			uint64_t z;
+
+			while (i + 8 <= m && (memcpy(&z, rep + i, 8), !z))
+				i += 8;
+			if (i >= m)
+				break;
+			if (!rep[i])
+				continue;
+		}
+		c = tab_add_at(q, gram_hash(q, i, n, direct), i, &first);
+		rep[i] = c > 1;
+		if (c == 2)
+			rep[first] = 1;
 		if (c > *best) {
 			*best = c;
 			*at = i;
 		}
 	}
-	for (size_t i = 0; i < m; i++)
-		if (rep[i])
-			rep[i] = tab_get(q, gram_hash(q, i, n, direct)) > 1;
 	return 0;
 }
 
@@ -901,8 +1072,7 @@ static int gopher_repetition(const struct quality_state *s,
 
 		if (!(s->min_dup_n & 1))
 			memcpy(q->rep, q->rep2, m);
-		for (size_t k = 0; k < m; k++)
-			q->dup_cand += q->rep[k];
+		q->dup_cand = count01(q->rep, m);
 	}
 	for (int i = 0; i < s->ndup; i++) {
 		double ch;
@@ -920,38 +1090,39 @@ static int gopher_repetition(const struct quality_state *s,
 
 /* ---- Gopher quality --------------------------------------------------- */
 
-/* Gopher's symbols in one pass: text.count("#") and, as datatrove adds
- * them, text.count("...") + text.count("…") (non-overlapping). */
+/* Non-overlapping occurrences of the 3-byte sequence pat in p[0..n)
+ * (Python's str.count), found from its first byte with memchr, which
+ * skips the text many bytes at a time. */
+static size_t count3(const char *p, size_t n, const char *pat)
+{
+	const char *e = p + n, *q = p;
+	size_t c = 0;
+
+	while ((q = memchr(q, pat[0], (size_t)(e - q)))) {
+		if (e - q >= 3 && q[1] == pat[1] && q[2] == pat[2]) {
+			c++;
+			q += 3;
+		} else {
+			q++;
+		}
+	}
+	return c;
+}
+
+/* Gopher's symbols: text.count("#") and, as datatrove adds them,
+ * text.count("...") + text.count("…") (non-overlapping; the two cannot
+ * overlap each other: one is ASCII, the other not). */
 static void count_symbols(const char *p, size_t n, size_t *hashes,
 			  size_t *ellipses)
 {
-	static const unsigned char hot[256] = { ['#'] = 1, ['.'] = 1,
-						[0xE2] = 1 };
-	size_t i = 0;
+	const char *e = p + n, *q = p;
 
-	*hashes = *ellipses = 0;
-	while (i < n) {
-		const unsigned char *u = (const unsigned char *)p + i;
-
-		if (!hot[u[0]]) {
-			i++;
-			continue;
-		}
-		if (u[0] == '#') {
-			++*hashes;
-		} else if (u[0] == '.' && n - i >= 3 && u[1] == '.' &&
-			   u[2] == '.') {
-			++*ellipses;
-			i += 3;
-			continue;
-		} else if (u[0] == 0xE2 && n - i >= 3 && u[1] == 0x80 &&
-			   u[2] == 0xA6) {
-			++*ellipses;
-			i += 3;
-			continue;
-		}
-		i++;
+	*hashes = 0;
+	while ((q = memchr(q, '#', (size_t)(e - q)))) {
+		++*hashes;
+		q++;
 	}
+	*ellipses = count3(p, n, "...") + count3(p, n, "\xE2\x80\xA6");
 }
 
 static int gopher_quality(const struct quality_state *s, const char *p,
@@ -1052,11 +1223,16 @@ static void lower_ascii(char *p, size_t n)
  * which the line filter already made end in punctuation). */
 static size_t sentences(const char *p, size_t n)
 {
+	static const unsigned char hot[256] = {
+		['.'] = 1, ['!'] = 1, ['?'] = 1, [0xE3] = 1, [0xEF] = 1,
+	};
 	size_t c = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		int end = 0;
 
+		if (!hot[(unsigned char)p[i]])
+			continue;
 		if (p[i] == '.' || p[i] == '!' || p[i] == '?')
 			end = i + 1 == n || p[i + 1] == ' ' ||
 			      p[i + 1] == '"' || p[i + 1] == '\'';
@@ -1179,41 +1355,32 @@ static int contains(const struct buf *lower, const char *line,
 	return memmem(lower->data + (line - base), ln, s, strlen(s)) != NULL;
 }
 
-/* Which of C4's phrases occur in the lower-cased text, in one pass: the
- * bytes that start none of them (all of CJK text, most of Latin) cost a
- * table lookup.  Every policy phrase holds "cookie", "privacy policy" or
- * "terms of use". */
+/* Whether pat[0..k) occurs in l[0..n): memchr (many bytes a step) for
+ * its byte pat[r], chosen rare in English, then a compare around it;
+ * glibc's memmem walks byte by byte here. */
+static int has(const char *l, size_t n, const char *pat, size_t k, size_t r)
+{
+	const char *q = l + r, *e;
+
+	if (n < k)
+		return 0;
+	e = l + n - k + r + 1;	/* pat[r] of the last place pat fits */
+	while (q < e && (q = memchr(q, pat[r], (size_t)(e - q)))) {
+		if (!memcmp(q - r, pat, k))
+			return 1;
+		q++;
+	}
+	return 0;
+}
+
+/* Which of C4's phrases occur in the lower-cased text.  Every policy
+ * phrase holds "cookie", "privacy policy" or "terms of use". */
 static void screen_c4(const char *l, size_t n, int *js, int *lorem, int *pol)
 {
-	static const unsigned char first[256] = {
-		['j'] = 1, ['l'] = 1, ['c'] = 1, ['p'] = 1, ['t'] = 1,
-	};
-
-	*js = *lorem = *pol = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *at = l + i;
-		size_t left = n - i;
-
-		if (!first[(unsigned char)*at])
-			continue;
-		switch (*at) {
-		case 'j':
-			*js |= left >= 10 && !memcmp(at, "javascript", 10);
-			break;
-		case 'l':
-			*lorem |= left >= 11 && !memcmp(at, "lorem ipsum", 11);
-			break;
-		case 'c':
-			*pol |= left >= 6 && !memcmp(at, "cookie", 6);
-			break;
-		case 'p':
-			*pol |= left >= 14 && !memcmp(at, "privacy policy", 14);
-			break;
-		case 't':
-			*pol |= left >= 12 && !memcmp(at, "terms of use", 12);
-			break;
-		}
-	}
+	*js = has(l, n, "javascript", 10, 0);
+	*lorem = has(l, n, "lorem ipsum", 11, 7);
+	*pol = has(l, n, "cookie", 6, 3) || has(l, n, "privacy policy", 14, 3) ||
+	       has(l, n, "terms of use", 12, 7);
 }
 
 static int c4(const struct quality_state *s, struct qscratch *q,
@@ -1245,7 +1412,9 @@ static int c4(const struct quality_state *s, struct qscratch *q,
 			changed = 1;
 			continue;
 		}
+		/* a line of at most max bytes has no longer token */
 		if (c->c4_max_word_length &&
+		    tn > (size_t)c->c4_max_word_length &&
 		    longest_token(t, tn) > (size_t)c->c4_max_word_length)
 			drop = 1;
 		mark = q->c4.len;

@@ -43,6 +43,7 @@ void shingle_release(struct shingle_set *s)
 	free(s->tok);
 	free(s->cp);
 	free(s->cache);
+	free(s->set);
 	buf_release(&s->fixed);
 	shingle_init(s);
 }
@@ -323,30 +324,25 @@ static const unsigned char ascii_lower_alnum[128] = {
 #define IS_ASCII_SEP(b) ((unsigned char)(b) < 0x80 && \
 			 !ascii_lower_alnum[(unsigned char)(b)])
 
-/* An all-ASCII token t[0..n): its UTF-8 is its lowercased bytes, hashed
- * in chained chunks exactly as token_hash() does. */
-static int add_ascii_token(struct shingle_set *s, const char *t, size_t n)
+/* ascii_lower_alnum for every byte (0 from 0x80 on): one lookup tests
+ * and folds a byte of an ASCII word. */
+static unsigned char lower_alnum_byte(unsigned char b)
 {
-	char kb[256];
-	size_t i, m = 0;
-	uint64_t h = 0;
+	return b < 0x80 ? ascii_lower_alnum[b] : 0;
+}
 
+/* An all-ASCII token of n bytes whose lowercased bytes are the last m
+ * of them in kb, after the chunks chained into h (as token_hash() hashes
+ * its UTF-8); tokenize_text() folds them as it finds the word's end. */
+static int add_ascii_token(struct shingle_set *s, const char *kb, size_t m,
+			   uint64_t h, size_t n)
+{
 	if (s->ntok == s->tok_alloc &&
 	    grow((void **)&s->tok, &s->tok_alloc, s->ntok + 1,
 		 sizeof(*s->tok)))
 		return -1;
-	if (n == 1) {
-		s->tok[s->ntok++] = char_hash(s, ascii_lower_alnum[(unsigned char)t[0]]);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		if (m > sizeof(kb) - 4) {
-			h = hash64_seed(kb, m, h);
-			m = 0;
-		}
-		kb[m++] = (char)ascii_lower_alnum[(unsigned char)t[i]];
-	}
-	s->tok[s->ntok++] = hash64_seed(kb, m, h);
+	s->tok[s->ntok++] = n == 1 ? char_hash(s, (unsigned char)kb[0]) :
+			    hash64_seed(kb, m, h);
 	return 0;
 }
 
@@ -373,7 +369,10 @@ static int general_region(struct shingle_set *s, const char *t, size_t start,
  * the whole text (tests/test_minhash.c checks it on random text). */
 static int tokenize_text(struct shingle_set *s, const char *t, size_t len)
 {
-	size_t i = 0, start, end;
+	size_t i = 0, start, end, m;
+	unsigned char f;
+	char kb[256];
+	uint64_t h;
 	int rc;
 
 	while (i < len) {
@@ -382,10 +381,20 @@ static int tokenize_text(struct shingle_set *s, const char *t, size_t len)
 			continue;
 		}
 		start = i;
-		while (i < len && IS_ALNUM(t[i]))
+		m = 0;
+		h = 0;
+		/* fold into kb as the word is read, chained in chunks as
+		 * token_hash() does */
+		while (i < len && (f = lower_alnum_byte((unsigned char)t[i]))) {
+			if (m > sizeof(kb) - 4) {
+				h = hash64_seed(kb, m, h);
+				m = 0;
+			}
+			kb[m++] = (char)f;
 			i++;
+		}
 		if (i > start && (i == len || IS_ASCII_SEP(t[i]))) {
-			if (add_ascii_token(s, t + start, i - start))
+			if (add_ascii_token(s, kb, m, h, i - start))
 				return -1;
 			continue;
 		}
@@ -521,10 +530,94 @@ static size_t unique(uint64_t *a, size_t n)
 	return m;
 }
 
+/* Duplicates out of a[0..n) without sorting, first occurrences kept in
+ * order: an open-addressing set in s->set, a power of two at least twice
+ * n so probes stay short, indexed by the top bits (the keys are hashes).
+ * 0 marks an empty slot; a zero key is tracked aside.  The table is all
+ * zero between calls: the slots used are recorded in s->tmp (free in
+ * this mode) and cleared after, so a small document does not pay for
+ * clearing a table a large one grew.  Cheaper than sorting (one probe
+ * per key against ~log2(n) compares).  Returns the new n, or -1 out of
+ * memory. */
+static long unique_unordered(struct shingle_set *s, uint64_t *a, size_t n)
+{
+	size_t size = 16, m = 0, i, slot, mask;
+	int bits = 4, zero = 0;
+
+	while (size < 2 * n) {
+		size *= 2;
+		bits++;
+	}
+	if (size > s->set_alloc) {
+		free(s->set);
+		s->set_alloc = 0;
+		if (!(s->set = calloc(size, sizeof(*s->set))))
+			return -1;
+		s->set_alloc = size;
+	}
+	mask = size - 1;
+	for (i = 0; i < n; i++) {
+		uint64_t v = a[i];
+
+		if (!v) {
+			if (!zero)
+				a[m++] = 0;
+			zero = 1;
+			continue;
+		}
+		for (slot = (size_t)(v >> (64 - bits));
+		     s->set[slot] && s->set[slot] != v;
+		     slot = (slot + 1) & mask)
+			;
+		if (!s->set[slot]) {
+			s->set[slot] = v;
+			s->tmp[m] = slot;
+			a[m++] = v;
+		}
+	}
+	for (i = 0; i < m; i++)
+		if (a[i])
+			s->set[s->tmp[i]] = 0;
+	return (long)m;
+}
+
+/* The shingle at each window of n token hashes: a polynomial in an odd
+ * constant, rolled along the tokens (two multiplies per shingle, however
+ * long n), then murmur3's 64-bit finalizer so every bit of the result
+ * depends on every bit of the window.  Two different windows collide
+ * with probability ~2^-64 (their difference is a random polynomial). */
+#define GRAM_K UINT64_C(0x9E3779B97F4A7C15)
+
+static uint64_t fmix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	return h ^ (h >> 33);
+}
+
+static void gram_hashes(const uint64_t *tok, size_t ntok, size_t n,
+			uint64_t *out)
+{
+	uint64_t r = 0, top = 1;	/* top = K^(n-1) */
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		top *= GRAM_K;
+	for (i = 0; i < n; i++)
+		r = r * GRAM_K + tok[i];
+	out[0] = fmix64(r);
+	for (i = n; i < ntok; i++) {
+		r = (r - tok[i - n] * top) * GRAM_K + tok[i];
+		out[i - n + 1] = fmix64(r);
+	}
+}
+
 long shingle_text(struct shingle_set *s, const struct shingle_opts *o,
 		  const char *text, size_t len, struct sl_err *err)
 {
-	size_t n, i, cnt;
+	size_t n, cnt;
 
 	if (o->word_n < 1 || o->word_n > SHINGLE_MAX_N ||
 	    o->char_n < 1 || o->char_n > SHINGLE_MAX_N)
@@ -540,8 +633,15 @@ long shingle_text(struct shingle_set *s, const struct shingle_opts *o,
 	cnt = s->ntok - n + 1;
 	if (grow_h(s, cnt))
 		return sl_error(err, "cannot shingle text: out of memory");
-	for (i = 0; i < cnt; i++)
-		s->h[i] = hash64(s->tok + i, n * sizeof(*s->tok));
+	gram_hashes(s->tok, s->ntok, n, s->h);
+	if (o->unordered) {
+		long m = unique_unordered(s, s->h, cnt);
+
+		if (m < 0)
+			return sl_error(err, "cannot shingle text: out of memory");
+		s->n = (size_t)m;
+		return m;
+	}
 	if (cnt < RADIX_MIN)
 		quick_sort(s->h, cnt);
 	else

@@ -15,13 +15,17 @@
  *      Khmer, Myanmar) give one token per character, so Chinese shingles
  *      are character n-grams while Latin words inside Chinese text stay
  *      whole words.
- *   3. Shingles: every run of n consecutive tokens, hashed with XXH3 over
- *      the tokens' own hashes (XXH3 of the token's normalized UTF-8;
- *      tokens longer than 252 bytes are hashed in chained chunks).  n is opts.word_n, or opts.char_n when
+ *   3. Shingles: every run of n consecutive tokens, hashed from the
+ *      tokens' own hashes (XXH3 of the token's normalized UTF-8; tokens
+ *      longer than 252 bytes are hashed in chained chunks) as a
+ *      polynomial in an odd constant, rolled along the text, finished
+ *      with murmur3's 64-bit mix (shingle.c; XXH3 of the window before
+ *      the near-dedup stage's version 2).  n is opts.word_n, or opts.char_n when
  *      more than half the tokens are single characters of those scripts.
  *      A text with fewer than n tokens (but at least one) gives exactly one
  *      shingle of all its tokens; a text with no token gives none.
- *   4. The hashes are sorted ascending and duplicates removed.
+ *   4. The hashes are sorted ascending and duplicates removed (or only
+ *      duplicates removed, with opts.unordered).
  *
  * Hashes are stable across runs and machines of the same byte order (they
  * may be stored); they depend on the utf8proc Unicode version only for
@@ -38,8 +42,8 @@
  *       use(s.h, s.n);            // valid until the next call
  *   shingle_release(&s);
  *
- * Speed (one core, bench/RESULTS.md): ~115 MB/s of English, ~85 MB/s of
- * Chinese; ASCII words never touch utf8proc.
+ * Speed: bench/RESULTS.md ("minhash", "filter speed"); ASCII words never
+ * touch utf8proc.
  *
  * shingle_tokens() is the same first half only (for tests and tools):
  * after it, s.tok[0..s.ntok) hold the token hashes in text order.
@@ -57,9 +61,12 @@ struct sl_err;
 struct shingle_opts {
 	int word_n;	/* word n-gram size for spaced text; default 5 */
 	int char_n;	/* character n-gram size for CJK/Thai text; default 5 */
+	int unordered;	/* 1: skip step 4's sort, s.h is unique in no
+			 * particular order (enough for a MinHash signature,
+			 * ~20% faster; minhash_jaccard() needs sorted) */
 };
 
-#define SHINGLE_OPTS_INIT { 5, 5 }
+#define SHINGLE_OPTS_INIT { 5, 5, 0 }
 
 /* Largest accepted n, so a shingle's key fits on the stack. */
 #define SHINGLE_MAX_N 64
@@ -76,6 +83,8 @@ struct shingle_set {
 	uint64_t *tmp;	/* radix sort partner of h, h_alloc long */
 	int32_t *cp;	/* normalized code points */
 	uint64_t *cache;	/* single-character token hashes */
+	uint64_t *set;	/* open-addressing table of unique_unordered() */
+	size_t set_alloc;
 	size_t cp_alloc;
 	struct buf fixed;	/* repaired copy of invalid UTF-8 input */
 };

@@ -10,7 +10,10 @@
  * Automaton: the trie of the CJK entries' bytes (ASCII letters folded),
  * completed into a DFA: next[s * 256 + b] is the state after byte b,
  * then compressed to next[s * nclass + cls[b]]; outlen[s] is the longest
- * entry ending in state s (0: none).
+ * entry ending in state s (0: none).  For the scan, each entry of next
+ * then holds its target's row offset (t * nclass) rather than t, and its
+ * complement (negative) when outlen[t] is set, so a step is one add and
+ * one load, and one sign test finds the states that end an entry.
  */
 #include "wordset.h"
 
@@ -35,6 +38,8 @@ struct set {
 };
 
 #define BIT(key) (((key) >> 40) & 4095)
+#define ROOT_STAY 1
+#define ROOT_LEAD3 2
 
 struct wordset {
 	struct set phrases, lasts;
@@ -47,7 +52,12 @@ struct wordset {
 	size_t nstates, astates;
 	size_t maxbytes;	/* longest CJK entry, bytes */
 	uint16_t cls[256];	/* byte -> column of next, once built */
-	uint8_t root_stay[256];	/* byte leads the root to itself */
+	uint8_t root_stay[256];	/* ROOT_STAY: byte leads the root to
+				 * itself; ROOT_LEAD3: starts a 3-byte
+				 * character (see scan_ac) */
+	uint64_t wbits[256];	/* the word filter, see word_key() */
+	uint64_t start3[1024];	/* a bit per BMP code point: some CJK
+				 * entry starts with this 3-byte character */
 	size_t nclass;
 	int built;
 };
@@ -86,9 +96,15 @@ static int set_put(struct set *s, uint64_t key)
 	return 0;
 }
 
+/* The one-bit test alone: most words of a text stop here, inline. */
+static inline int set_maybe(const struct set *s, uint64_t key)
+{
+	return s->bits[BIT(key) >> 6] >> (BIT(key) & 63) & 1;
+}
+
 static int set_has(const struct set *s, uint64_t key)
 {
-	if (!(s->bits[BIT(key) >> 6] >> (BIT(key) & 63) & 1))
+	if (!set_maybe(s, key))
 		return 0;
 	for (size_t i = key & (s->size - 1); s->k[i];
 	     i = (i + 1) & (s->size - 1))
@@ -121,8 +137,10 @@ size_t wordset_size(const struct wordset *ws)
 /* FNV-1a of the folded bytes of word p[0..n), folding as it goes (ASCII
  * by table, the rest by utf8proc); *len gets the folded length, 0 when
  * longer than WS_WORDMAX (no entry word is that long, so it cannot
- * match).  One loop, no copy: this runs on every word of every text. */
-static uint64_t fold_hash(const char *p, size_t n, size_t *len)
+ * match); head (when not NULL) its first two folded bytes (0 past the
+ * end).  One loop, no copy: this runs on every non-ASCII word. */
+static uint64_t fold_hash_head(const char *p, size_t n, size_t *len,
+			       unsigned char *head)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	size_t i = 0, o = 0, k;
@@ -135,6 +153,8 @@ static uint64_t fold_hash(const char *p, size_t n, size_t *len)
 		if (b < 0x80) {
 			b = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
 			h = (h ^ b) * 0x100000001b3ULL;
+			if (head && o < 2)
+				head[o] = b;
 			o++;
 			i++;
 			continue;
@@ -144,12 +164,45 @@ static uint64_t fold_hash(const char *p, size_t n, size_t *len)
 		if (c < 0)
 			continue;
 		k = utf8_encode((uint32_t)textstats_fold(c), enc);
-		for (size_t j = 0; j < k; j++)
+		for (size_t j = 0; j < k; j++) {
 			h = (h ^ (unsigned char)enc[j]) * 0x100000001b3ULL;
+			if (head && o + j < 2)
+				head[o + j] = (unsigned char)enc[j];
+		}
 		o += k;
 	}
 	*len = o <= WS_WORDMAX ? o : 0;
 	return h;
+}
+
+static uint64_t fold_hash(const char *p, size_t n, size_t *len)
+{
+	return fold_hash_head(p, n, len, NULL);
+}
+
+/* The word filter: one bit per (folded length mod 16, low five bits of
+ * the first and of the second folded byte) of every entry word.  An
+ * ASCII word of the text whose bit is clear equals no entry word, so it
+ * is neither hashed nor probed (most words of a text; the bits are
+ * loose, so a set bit only means "probe"). */
+static unsigned word_key(size_t len, unsigned char b0, unsigned char b1)
+{
+	return (unsigned)(len & 15) << 10 | (b0 & 31u) << 5 | (b1 & 31u);
+}
+
+static void word_mark(struct wordset *ws, size_t len, const unsigned char *h)
+{
+	unsigned k = word_key(len, h[0], len > 1 ? h[1] : 0);
+
+	ws->wbits[k >> 6] |= 1ULL << (k & 63);
+}
+
+static int word_maybe(const struct wordset *ws, size_t len, unsigned char b0,
+		      unsigned char b1)
+{
+	unsigned k = word_key(len, b0, b1);
+
+	return ws->wbits[k >> 6] >> (k & 63) & 1;
 }
 
 static uint64_t step(uint64_t h, uint64_t w)
@@ -236,8 +289,42 @@ static int compress(struct wordset *ws)
 	ws->next = t;
 	ws->nclass = (size_t)k;
 	for (int b = 0; b < 256; b++)
-		ws->root_stay[b] = t[ws->cls[b]] == 0;
+		ws->root_stay[b] = t[ws->cls[b]] == 0 ? ROOT_STAY :
+				   (b & 0xF0) == 0xE0 ? ROOT_LEAD3 : 0;
+	/* row offsets, see the top of the file (the root has no output) */
+	if (ws->nstates * (size_t)k > INT32_MAX)
+		return -1;
+	for (size_t x = 0; x < ws->nstates * (size_t)k; x++) {
+		int32_t to = t[x];
+
+		t[x] = to * k;
+		if (ws->outlen[to])
+			t[x] = ~t[x];
+	}
 	return 0;
+}
+
+/* start3: walk the trie (before the failure links fill it) down every
+ * 3-byte sequence from the root. */
+static void mark_starts(struct wordset *ws)
+{
+	memset(ws->start3, 0, sizeof(ws->start3));
+	for (int b0 = 0xE0; b0 <= 0xEF; b0++) {
+		int32_t s1 = ws->next[b0];
+
+		for (int b1 = 0x80; s1 > 0 && b1 <= 0xBF; b1++) {
+			int32_t s2 = ws->next[(size_t)s1 * 256 + b1];
+
+			for (int b2 = 0x80; s2 > 0 && b2 <= 0xBF; b2++) {
+				uint32_t c = (uint32_t)(b0 & 0x0F) << 12 |
+					     (uint32_t)(b1 & 0x3F) << 6 |
+					     (uint32_t)(b2 & 0x3F);
+
+				if (ws->next[(size_t)s2 * 256 + b2] > 0)
+					ws->start3[c >> 6] |= 1ULL << (c & 63);
+			}
+		}
+	}
 }
 
 int wordset_build(struct wordset *ws, struct sl_err *err)
@@ -248,6 +335,7 @@ int wordset_build(struct wordset *ws, struct sl_err *err)
 	ws->built = 1;
 	if (!ws->nstates)
 		return 0;
+	mark_starts(ws);
 	fail = calloc(ws->nstates, sizeof(*fail));
 	queue = calloc(ws->nstates, sizeof(*queue));
 	if (!fail || !queue) {
@@ -297,7 +385,8 @@ int wordset_add(struct wordset *ws, const char *p, size_t n, size_t minchars)
 	struct tword w;
 	while (textstats_next_word(p, n, &pos, &w)) {
 		size_t fl;
-		uint64_t wh = fold_hash(p + w.off, w.len, &fl);
+		unsigned char head[2] = { 0, 0 };
+		uint64_t wh = fold_hash_head(p + w.off, w.len, &fl, head);
 
 		chars += w.nchars;
 		letters += w.alpha;
@@ -306,6 +395,7 @@ int wordset_add(struct wordset *ws, const char *p, size_t n, size_t minchars)
 			return 0;	/* cannot match as words */
 		if (fl > ws->maxword)
 			ws->maxword = fl;
+		word_mark(ws, fl, head);	/* any word tried: loose is safe */
 		last = wh;
 		h = step(h, last);
 	}
@@ -391,11 +481,14 @@ struct ring {
 };
 
 /* One word of the text, folded and hashed: probe the sets with it and
- * the words before it. */
-static int on_word(const struct wordset *ws, struct acc *a, struct ring *r,
-		   size_t off, size_t len, uint64_t last)
+ * the words before it.  Inline, with the sets' bit tests inline: it runs
+ * once per word of the text. */
+static inline int on_word(const struct wordset *ws, struct acc *a,
+			  struct ring *r, size_t off, size_t len,
+			  uint64_t last)
 {
 	size_t have;
+	uint64_t m1 = mix(last), m;
 
 	r->at = (r->at + 1) % WS_MAXK;
 	r->h[r->at] = last;
@@ -404,7 +497,7 @@ static int on_word(const struct wordset *ws, struct acc *a, struct ring *r,
 		r->n++;
 	have = r->n < ws->maxk ? r->n : ws->maxk;
 	/* longest window first, so "blow job" wins over "job" */
-	if (have > 1 && set_has(&ws->lasts, mix(last))) {
+	if (have > 1 && set_maybe(&ws->lasts, m1) && set_has(&ws->lasts, m1)) {
 		for (size_t k = have; k > 1; k--) {
 			size_t first = (r->at + WS_MAXK - (k - 1)) % WS_MAXK;
 			uint64_t h = 0;
@@ -416,7 +509,8 @@ static int on_word(const struct wordset *ws, struct acc *a, struct ring *r,
 					   off + len - r->off[first]);
 		}
 	}
-	if (set_has(&ws->phrases, mix(step(0, last))))
+	m = mix(step(0, last));
+	if (set_maybe(&ws->phrases, m) && set_has(&ws->phrases, m))
 		return hit(a, off, len);
 	return 0;
 }
@@ -440,33 +534,34 @@ static int scan_words(const struct wordset *ws, const char *p, size_t n,
 {
 	const unsigned char *u = (const unsigned char *)p;
 	struct ring r = { .n = 0, .at = 0 };
-	size_t pos = 0;
+	size_t pos = 0, s, len;
 	struct tword w;
 
 	while (pos < n) {
 		size_t fl;
 		uint64_t last;
 
-		if (u[pos] < 0x80) {	/* an ASCII word, hashed as read */
-			size_t s = pos;
-			uint64_t h = 0xcbf29ce484222325ULL;
-			unsigned char f;
-
+		if (u[pos] < 0x80) {	/* an ASCII word: found, then tested */
 			if (!wfold[u[pos]]) {
 				pos++;
 				continue;
 			}
-			/* one lookup per byte: word byte, folded, or 0 */
-			while (pos < n && (f = wfold[u[pos]])) {
-				h = (h ^ f) * 0x100000001b3ULL;
-				pos++;
-			}
+			s = pos;
+			while (++pos < n && wfold[u[pos]])
+				;
 			if (pos == n || u[pos] < 0x80) {
-				if (pos - s > ws->maxword)
-					r.n = 0;
-				else if (on_word(ws, a, &r, s, pos - s, h))
-					return -1;
-				continue;
+				len = pos - s;
+				if (len > ws->maxword ||
+				    !word_maybe(ws, len, wfold[u[s]],
+						len > 1 ? wfold[u[s + 1]] : 0)) {
+					r.n = 0;	/* equals no entry word */
+					continue;
+				}
+				last = 0xcbf29ce484222325ULL;
+				for (size_t i = s; i < pos; i++)
+					last = (last ^ wfold[u[i]]) *
+					       0x100000001b3ULL;
+				goto probe;
 			}
 			pos = s;	/* goes on past ASCII: the general way */
 		}
@@ -477,9 +572,14 @@ static int scan_words(const struct wordset *ws, const char *p, size_t n,
 			continue;
 		}
 		last = fold_hash(p + w.off, w.len, &fl);
-		if (!fl || fl > ws->maxword)
+		if (!fl || fl > ws->maxword) {
 			r.n = 0;
-		else if (on_word(ws, a, &r, w.off, w.len, last))
+			continue;
+		}
+		s = w.off;
+		len = w.len;
+probe:		/* one call site, so on_word() is inlined */
+		if (on_word(ws, a, &r, s, len, last))
 			return -1;
 	}
 	return 0;
@@ -489,23 +589,50 @@ static int scan_ac(const struct wordset *ws, const char *p, size_t n,
 		   struct acc *a)
 {
 	const unsigned char *u = (const unsigned char *)p;
+	const int32_t *next = ws->next;
+	const uint16_t *cls = ws->cls;
 	size_t i = 0;
-	int32_t s = 0;
+	int32_t s = 0;	/* the state's row offset */
 
 	a->any = 0;
 	while (i < n) {
-		/* at the root, skip the bytes that keep it there: all of
-		 * Latin text but for the first bytes of entries */
-		if (s == 0) {
-			while (i < n && ws->root_stay[u[i]])
+		/* at the root, skip the bytes that keep it there (all of
+		 * Latin text but for the first bytes of entries), and the
+		 * 3-byte characters no entry starts with: the root goes to
+		 * their first bytes' states and back, with no output (an
+		 * entry is whole characters), so most of Chinese text is
+		 * passed a character at a time */
+		while (s == 0 && i < n) {
+			const unsigned char *c = u + i;
+			int k = ws->root_stay[c[0]];
+			uint32_t c1, c2, cp;
+
+			if (k == ROOT_STAY) {
 				i++;
-			if (i == n)
+				continue;
+			}
+			if (k != ROOT_LEAD3 || n - i < 3)
 				break;
+			c1 = c[1] ^ 0x80u;	/* < 0x40: a continuation */
+			c2 = c[2] ^ 0x80u;
+			cp = (uint32_t)(c[0] & 0x0F) << 12 | c1 << 6 | c2;
+			if ((c1 | c2) >= 0x40 ||
+			    (ws->start3[cp >> 6] >> (cp & 63) & 1))
+				break;
+			i += 3;
 		}
-		s = ws->next[(size_t)s * ws->nclass + ws->cls[u[i]]];
+		if (i == n)
+			break;
+		s = next[s + cls[u[i]]];
 		i++;
-		if (ws->outlen[s] && hit(a, i - ws->outlen[s], ws->outlen[s]))
-			return -1;
+		if (s < 0) {	/* the state ends an entry */
+			uint32_t len;
+
+			s = ~s;
+			len = ws->outlen[(size_t)s / ws->nclass];
+			if (hit(a, i - len, len))
+				return -1;
+		}
 	}
 	return 0;
 }

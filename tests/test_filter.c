@@ -504,6 +504,50 @@ START_TEST(minhash_clusters_near_copies)
 }
 END_TEST
 
+/* A 150-word excerpt of a 600-word text: J ~ 0.25, so Jaccard alone
+ * keeps it; containment (with bands of one row, so the pair becomes a
+ * candidate) drops it as a near duplicate of the text. */
+START_TEST(minhash_containment_catches_excerpts)
+{
+	struct filter_opts o = { .threads = 1 };
+	struct stage_counts c[1];
+	struct sl_err err;
+	struct buf base, in;
+	const char *from, *to;
+	int sp = 0;
+
+	buf_init(&base, 0);
+	buf_init(&in, 0);
+	words(&base, 600, 3);
+	for (from = base.data; sp < 200; from++)
+		sp += *from == ' ';
+	for (to = from; sp < 350; to++)
+		sp += *to == ' ';
+	buf_addf(&in, "{\"id\":\"src\",\"text\":\"%s\"}\n", base.data);
+	buf_addf(&in, "{\"id\":\"cut\",\"text\":\"%.*s\"}\n",
+		 (int)(to - from), from);
+	buf_reset(&base);
+	words(&base, 300, 4);
+	buf_addf(&in, "{\"id\":\"other\",\"text\":\"%s\"}\n", base.data);
+	import_lines(in.data);
+	buf_release(&base);
+	buf_release(&in);
+	ck_assert_msg(run("[filter.minhash]\nbands = 112\nrows = 1\n", &o, c,
+			  &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(c[0].dropped, 0);
+	ck_assert_msg(run("[filter.minhash]\nbands = 112\nrows = 1\n"
+			  "containment = 0.7\n", &o, c, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_uint_eq(c[0].in, 3);	/* new options: a new version */
+	ck_assert_uint_eq(c[0].dropped, 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE v.decision = 'drop' AND "
+			    "v.reason = 'near_duplicate' AND d.id = 'cut' AND "
+			    "json_extract(v.detail, '$.dup_of') = 'src' AND "
+			    "json_extract(v.detail, '$.contained') >= 0.7"), 1);
+}
+END_TEST
+
 START_TEST(rule_file_edits_change_the_version)
 {
 	struct pipeline a, b;
@@ -538,6 +582,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, lines_cut_after_min_docs);
 	tcase_add_test(tc, lines_once_per_doc_saturated);
 	tcase_add_test(tc, minhash_clusters_near_copies);
+	tcase_add_test(tc, minhash_containment_catches_excerpts);
 	tcase_add_test(tc, rule_file_edits_change_the_version);
 	suite_add_tcase(s, tc);
 	return s;
