@@ -122,7 +122,7 @@ fuzz: deps
 	    build-fuzz/libsluice.a
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZSRC)
 
-# kill -9 import, filter, export and crawl 50 times each at random moments,
+# kill -9 import, filter, export, crawl and sluice label 50 times each,
 # resume, and compare with an uninterrupted run (make check does 3 each).
 CRASH_ROUNDS ?= 50
 crash: all

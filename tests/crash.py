@@ -22,6 +22,11 @@ reference.  It starts afresh until ROUNDS kills have landed:
           files, byte for byte (stale temp files swept)
   crawl   (a generated site on a loopback server) after --resume the same
           pages, with the same text, as an uninterrupted crawl, each once
+  label   `sluice label` in a tmux terminal; keys pressed, each decision
+          confirmed on screen, then SIGKILL at a random moment (between
+          keys or right after one): every confirmed decision is in the
+          store, at most the one in flight besides, no document annotated
+          twice, and the next session goes on where the last one stopped
 
 The reference and the crashed runs use the same binary and inputs.  The
 random delays come from --seed, so a failing run can be repeated.  Exit
@@ -335,11 +340,111 @@ class Crash:
             srv.shutdown()
 
 
+class Tmux:
+    """A private tmux server for one terminal running sluice label."""
+
+    def __init__(self, work):
+        self.sock = os.path.join(work, "tmux.sock")
+        self.conf = os.path.join(work, "tmux.conf")
+        with open(self.conf, "w") as f:
+            f.write("set -g remain-on-exit on\nset -g status off\n")
+
+    def tm(self, *args, check=True):
+        return subprocess.run(["tmux", "-u", "-S", self.sock, "-f", self.conf] + list(args),
+                              check=check, capture_output=True, text=True).stdout
+
+    def start(self, cmd, pidfile):
+        self.tm("kill-session", "-t", "=l", check=False)
+        # exec'd through sh so the pid written is sluice's own
+        self.tm("new-session", "-d", "-s", "l", "-x", "100", "-y", "30",
+                "sh -c 'echo $$ > %s; exec env LANG=C.UTF-8 TERM=screen %s'"
+                % (pidfile, cmd))
+
+    def screen(self):
+        return self.tm("capture-pane", "-p", "-t", "l", check=False)
+
+    def wait(self, pred, timeout=60):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            scr = self.screen()
+            v = pred(scr)
+            if v is not None:
+                return v
+            time.sleep(0.03)
+        raise Fail("label: the screen never showed what was expected:\n" + self.screen())
+
+    def stop(self):
+        self.tm("kill-server", check=False)
+
+
+def session_count(scr):
+    for line in scr.splitlines():
+        k = line.find(" session ")
+        if k >= 0 and "done" in line:
+            n = line[k + 9:].split()[0]
+            if n.isdigit():
+                return int(n)
+    return None
+
+
+def label_step(c):
+    """kill -9 sluice label at random moments; nothing confirmed is lost."""
+    if not shutil.which("tmux"):
+        raise Fail("label: tmux is needed")
+    db = c.path("label.db")
+    docs = os.path.join(c.work, "label.jsonl")
+    with open(docs, "w") as f:
+        for i in range(40 * max(c.rounds, 3)):
+            f.write(json.dumps({"id": "l%04d" % i, "text": "document %d to label" % i}) + "\n")
+    run(c.sl, db, ["import", docs])
+    run(c.sl, db, ["task", "create", "t", "--labels", "a,b,c"])
+    tmux = Tmux(c.work)
+    pidfile = c.path("label.pid")
+    confirmed = 0
+    try:
+        for r in range(c.rounds):
+            # a 1 s lease: the document on screen at the kill comes back soon
+            tmux.start("%s --db %s label --annotator crash --lease 1 t" % (c.sl, db), pidfile)
+            n0 = tmux.wait(session_count)
+            if n0 != 0:
+                raise Fail("label: a new session starts at session %d" % n0)
+            keys = c.rng.randrange(0, 6)
+            for k in range(keys):
+                tmux.tm("send-keys", "-t", "l", str(k % 3 + 1))
+                tmux.wait(lambda scr: True if session_count(scr) == k + 1 else None)
+                confirmed += 1
+            in_flight = 0
+            if c.rng.random() < 0.5:
+                tmux.tm("send-keys", "-t", "l", "1")   # killed before or after it lands
+                in_flight = 1
+                time.sleep(c.rng.uniform(0, 0.02))
+            with open(pidfile) as f:
+                os.kill(int(f.read()), signal.SIGKILL)
+            stored = query(db, "SELECT count(*) FROM annotations WHERE annotator = 'crash'")[0][0]
+            if not confirmed <= stored <= confirmed + in_flight:
+                raise Fail("label: after kill %d the store has %d decisions, %d were "
+                           "confirmed on screen" % (r + 1, stored, confirmed))
+            confirmed = stored
+            integrity(db, "label after kill %d" % (r + 1))
+            time.sleep(1.1)   # the killed session's lease runs out
+        dup = query(db, "SELECT count(*) FROM (SELECT doc FROM annotations "
+                        "GROUP BY task, doc, annotator HAVING count(*) > 1)")[0][0]
+        if dup:
+            raise Fail("label: %d documents annotated twice by one person" % dup)
+        finals = query(db, "SELECT count(*) FROM final_labels")[0][0]
+        if finals != confirmed:
+            raise Fail("label: %d decisions but %d final labels" % (confirmed, finals))
+    finally:
+        tmux.stop()
+    print("label: %d decisions over %d sessions killed with -9, none lost"
+          % (confirmed, c.rounds))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=int(time.time()))
-    ap.add_argument("--only", default="import,filter,export,crawl")
+    ap.add_argument("--only", default="import,filter,export,crawl,label")
     ap.add_argument("sluice")
     a = ap.parse_args()
     steps = set(a.only.split(","))
@@ -360,6 +465,8 @@ def main():
             site = os.path.join(work, "site")
             make_site(site, random.Random(2))
             c.step_crawl(site)
+        if "label" in steps:
+            label_step(c)
     except Fail as e:
         print("FAIL (seed %d): %s" % (a.seed, e), file=sys.stderr)
         return 1
