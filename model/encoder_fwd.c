@@ -19,7 +19,7 @@
  * floating-point exception flags (which sluice never reads) would keep
  * them scalar, and GELU alone was 8% of the forward pass. */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", \
-		     "no-trapping-math")
+		     "no-trapping-math", "no-math-errno")
 
 #include <cblas.h>
 #include <math.h>
@@ -298,26 +298,6 @@ static void linear(float *out, const float *in, const float *W,
 		    1.0f, in, nin, W, nin, 1.0f, out, nout);
 }
 
-/* exp(x) for x <= 88 (smaller than -87 gives exp(-87)), relative error
- * about 2e-7: round x / ln 2 to n with the 1.5 * 2^23 trick, a degree-6
- * polynomial on the remainder (|r| <= ln 2 / 2), times 2^n built in the
- * exponent bits.  No branch, no call: loops over it vectorize. */
-static inline float fast_expf(float x)
-{
-	float t, n, r, p, s;
-	uint32_t bits;
-
-	x = x < -87.0f ? -87.0f : x;
-	t = x * 1.44269504f + 12582912.0f;
-	n = t - 12582912.0f;
-	r = x - n * 0.693145752f - n * 1.42860677e-06f;
-	p = 1.0f + r * (1.0f + r * (0.5f + r * (0.166666672f + r *
-	    (0.0416666679f + r * (0.00833333377f + r * 0.00138888892f)))));
-	bits = (uint32_t)((int32_t)n + 127) << 23;
-	memcpy(&s, &bits, sizeof(s));
-	return p * s;
-}
-
 /* GELU, erf form (nn.GELU's default), with erf from Abramowitz & Stegun
  * 7.1.26 (absolute error below 1.5e-7, under float rounding of the
  * result at the sizes activations have). */
@@ -329,7 +309,7 @@ static void gelu_rows(float *y, const float *x, size_t n)
 		t = 1.0f / (1.0f + 0.3275911f * a);
 		e = 1.0f - t * (0.254829592f + t * (-0.284496736f + t *
 		    (1.421413741f + t * (-1.453152027f + t * 1.061405429f)))) *
-		    fast_expf(-v * v);
+		    enc_expf(-v * v);
 		y[k] = 0.5f * x[k] * (1.0f + copysignf(e, v));
 	}
 }
@@ -342,7 +322,7 @@ static void softmax_rows(float *S, int rows, int cols)
 		for (int j = 1; j < cols; j++)
 			mx = r[j] > mx ? r[j] : mx;
 		for (int j = 0; j < cols; j++)
-			r[j] = fast_expf(r[j] - mx);
+			r[j] = enc_expf(r[j] - mx);
 		for (int j = 0; j < cols; j++)
 			sum += r[j];
 		sum = 1.0f / sum;
