@@ -455,6 +455,43 @@ out:
 	return rc;
 }
 
+struct tok_job {
+	struct encoder *m;
+	const char *const *texts;
+	const size_t *lens;
+	size_t n;
+	struct ids *tok;
+	struct sl_err err;
+	int failed;
+};
+
+/* Tokenize texts [i n / threads, (i + 1) n / threads). */
+static void tok_worker(void *ctx, int i)
+{
+	struct tok_job *j = ctx;
+	struct encoder *m = j->m;
+	size_t lo = j->n * (size_t)i / (size_t)m->threads;
+	size_t hi = j->n * (size_t)(i + 1) / (size_t)m->threads;
+	uint32_t eot = bpe_eot_id(m->tok);
+	struct sl_err err;
+
+	/* An empty text is scored as <|endoftext|> alone. */
+	if (eot >= (uint32_t)m->cfg.vocab)
+		eot = 0;
+	for (size_t k = lo; k < hi; k++) {
+		if (enc_tokenize(m, m->scratch[i], j->texts[k], j->lens[k],
+				 &j->tok[k], &err) ||
+		    (!j->tok[k].len && ids_push(&j->tok[k], eot))) {
+			/* One message is enough; which thread's is kept does
+			 * not matter. */
+			if (!__atomic_exchange_n(&j->failed, 1,
+						 __ATOMIC_ACQ_REL))
+				j->err = err;
+			return;
+		}
+	}
+}
+
 int encoder_score(struct encoder *m, const char *const *texts,
 		  const size_t *lens, size_t n, float *probs,
 		  struct sl_err *err)
@@ -462,24 +499,22 @@ int encoder_score(struct encoder *m, const char *const *texts,
 	struct ids *tok = calloc(n ? n : 1, sizeof(*tok));
 	const uint32_t **ids = malloc((n ? n : 1) * sizeof(*ids));
 	size_t *nids = malloc((n ? n : 1) * sizeof(*nids));
+	struct tok_job j = { m, texts, lens, n, tok, { "" }, 0 };
 	int rc = -1;
 
 	if (!tok || !ids || !nids) {
 		sl_error(err, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		ids_init(&tok[i]);
-		if (enc_tokenize(m, m->scratch[0], texts[i], lens[i], &tok[i],
-				 err))
-			goto out;
-		/* An empty text is scored as <|endoftext|> alone. */
-		if (!tok[i].len && ids_push(&tok[i], bpe_eot_id(m->tok) <
-					    (uint32_t)m->cfg.vocab ?
-					    bpe_eot_id(m->tok) : 0)) {
-			sl_error(err, "out of memory");
-			goto out;
-		}
+	enc_parallel(m->threads, tok_worker, &j);
+	if (j.failed) {
+		if (err)
+			*err = j.err;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
 		ids[i] = tok[i].v;
 		nids[i] = tok[i].len;
 	}
