@@ -211,8 +211,6 @@ static int open_model(struct encoder *m, const char *path, int threads,
 {
 	const char *arch;
 
-	if (safetensors_open(&m->st, path, err))
-		return -1;
 	arch = safetensors_meta(m->st, "arch");
 	if (!arch || strcmp(arch, "encoder"))
 		return sl_error(err, "not an encoder model (arch '%s')",
@@ -238,14 +236,17 @@ static int open_model(struct encoder *m, const char *path, int threads,
 	return 0;
 }
 
-int encoder_open(struct encoder **out, const char *path, int threads,
-		 struct sl_err *err)
+int enc_open_st(struct encoder **out, struct safetensors *st,
+		const char *path, int threads, struct sl_err *err)
 {
 	struct encoder *m = calloc(1, sizeof(*m));
 
 	*out = NULL;
-	if (!m)
+	if (!m) {
+		safetensors_close(st);
 		return sl_error(err, "out of memory");
+	}
+	m->st = st;
 	if (open_model(m, path, threads, err)) {
 		sl_error_prefix(err, "cannot open model '%s': ", path);
 		encoder_close(m);
@@ -256,6 +257,17 @@ int encoder_open(struct encoder **out, const char *path, int threads,
 	openblas_set_num_threads(1);
 	*out = m;
 	return 0;
+}
+
+int encoder_open(struct encoder **out, const char *path, int threads,
+		 struct sl_err *err)
+{
+	struct safetensors *st;
+
+	*out = NULL;
+	if (safetensors_open(&st, path, err))
+		return -1;
+	return enc_open_st(out, st, path, threads, err);
 }
 
 void encoder_close(struct encoder *m)

@@ -196,6 +196,12 @@ struct encoder {
 	struct bpe_scratch **scratch;	/* [threads] */
 };
 
+/* encoder_open() on a validated file (from safetensors_open() or
+ * safetensors_parse_mem()), which the model then owns, even on failure;
+ * path is used in messages. */
+int enc_open_st(struct encoder **out, struct safetensors *st,
+		const char *path, int threads, struct sl_err *err);
+
 /* Tokenize text as the model does (ids appended to out as uint32). */
 struct ids;
 struct bpe_scratch;

@@ -12,6 +12,11 @@ gradients of the mean cross-entropy for that batch.  tests/test_encoder.c
 compares the C forward and backward passes to these, so CI needs no torch.
 
     /usr/bin/python3 tests/gen_encoder_golden.py tests/data/encoder
+
+With a second argument, also a tiny model (vocab 257, dim 4) as the seed
+of the fuzz target tests/fuzz/fuzz_encoder.c:
+
+    ... tests/data/encoder tests/fuzz/corpus/encoder
 """
 import base64
 import json
@@ -175,5 +180,18 @@ def main():
         f.write("\n")
 
 
+def tiny(out):
+    torch.manual_seed(1)
+    c = dict(vocab=257, dim=4, layers=1, heads=2, ffn=4, max_len=4)
+    m = Encoder(c, 2)
+    ranks, tjs = byte_tokenizer("model/data/cl100k_base.json")
+    write_safetensors(out + "/tiny", m.state_dict(), {
+        "arch": "encoder", "config": json.dumps(dict(c, pool="mean")),
+        "labels": json.dumps(["no", "yes"]), "tokenizer": ranks,
+        "tokenizer_json": tjs})
+
+
 if __name__ == "__main__":
     main()
+    if len(sys.argv) > 2:
+        tiny(sys.argv[2])
