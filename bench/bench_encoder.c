@@ -16,7 +16,9 @@
  *       the positive class), log each epoch to stderr, then score TEST and
  *       print P/R/F1 of label 1, macro-F1, AUC and timings.  Options:
  *       dim layers heads ffn max_len vocab epochs batch lr dropout
- *       threads patience dev (fraction of TRAIN held out, default 0.1).
+ *       threads patience warmup wd class_weight seed, dev (fraction of
+ *       TRAIN held out, default 0.1), model (the file to write, default
+ *       bench/out/encoder_quality.safetensors).
  */
 #include <cblas.h>
 #include <math.h>
@@ -278,8 +280,12 @@ static int quality(int argc, char **argv)
 
 		if (!eq)
 			return 2;
-		*eq = 0;
+		if (!strncmp(argv[i], "model=", 6)) {
+			model = eq + 1;
+			continue;
+		}
 		v = atof(eq + 1);
+		*eq = 0;
 #define OPT(name, field) if (!strcmp(argv[i], name)) field = v; else
 		OPT("dim", o.dim) OPT("layers", o.layers) OPT("heads", o.heads)
 		OPT("ffn", o.ffn) OPT("max_len", o.max_len)
