@@ -161,9 +161,11 @@ static int train_label(const struct dataset *train, const struct dataset *d,
 	return -1;
 }
 
+/* keep: ids kept per text (training reads only the first max_len; the
+ * dev set is scored over all its windows). */
 static int tokenize_all(const struct bpe *tok, const struct dataset *train,
-			const struct dataset *d, struct tokset *t,
-			struct sl_err *err)
+			const struct dataset *d, size_t keep,
+			struct tokset *t, struct sl_err *err)
 {
 	struct bpe_scratch *s = bpe_scratch_new();
 	uint32_t eot = bpe_eot_id(tok);
@@ -188,6 +190,8 @@ static int tokenize_all(const struct bpe *tok, const struct dataset *train,
 			bpe_scratch_free(s);
 			return sl_error(err, "out of memory");
 		}
+		if (t->ids[i].len > keep)
+			t->ids[i].len = keep;
 	}
 	bpe_scratch_free(s);
 	return 0;
@@ -813,8 +817,8 @@ int encoder_train(const struct dataset *train, const struct dataset *dev,
 		goto out;
 	t.c.vocab = (int)bpe_vocab_size(tok);
 	if (enc_config_check(&t.c, err) ||
-	    tokenize_all(tok, train, train, &t.tr, err) ||
-	    tokenize_all(tok, train, dev, &t.dev, err) ||
+	    tokenize_all(tok, train, train, (size_t)t.c.max_len, &t.tr, err) ||
+	    tokenize_all(tok, train, dev, SIZE_MAX, &t.dev, err) ||
 	    setup(&t, train, err))
 		goto out;
 	if (o->log)
