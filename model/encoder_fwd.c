@@ -18,8 +18,10 @@
  * branch-free so that they vectorize; GCC's -O2 cost model and its care for
  * floating-point exception flags (which sluice never reads) would keep
  * them scalar, and GELU alone was 8% of the forward pass. */
+#if defined(__GNUC__) && !defined(__clang__)	/* clang has no such pragma */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", \
 		     "no-trapping-math", "no-math-errno")
+#endif
 
 #include <cblas.h>
 #include <math.h>

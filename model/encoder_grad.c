@@ -19,8 +19,10 @@
  * Linear y = x W^T + b: dx = dy W, dW += dy^T x, db += column sums of dy.
  */
 /* Vectorize the element-wise loops, as encoder_fwd.c does. */
+#if defined(__GNUC__) && !defined(__clang__)	/* clang has no such pragma */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", \
 		     "no-trapping-math", "no-math-errno")
+#endif
 
 #include <cblas.h>
 #include <math.h>

@@ -22,8 +22,10 @@
  *      config, labels and tokenizer in the metadata (layout: encoder.c).
  */
 /* Vectorize the optimizer's loops, as encoder_fwd.c does. */
+#if defined(__GNUC__) && !defined(__clang__)	/* clang has no such pragma */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", \
 		     "no-trapping-math", "no-math-errno")
+#endif
 
 #include <cblas.h>
 #include <jansson.h>
