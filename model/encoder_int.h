@@ -158,7 +158,7 @@ static inline uint64_t enc_rng(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* exp(x) for x <= 88 (smaller than -87 gives exp(-87)), relative error
+/* exp(x) for -87 <= x <= 88 (clamped outside), relative error
  * about 2e-7: round x / ln 2 to n with the 1.5 * 2^23 trick, a degree-6
  * polynomial on the remainder (|r| <= ln 2 / 2), times 2^n built in the
  * exponent bits.  No branch, no call: loops over it vectorize (in files
@@ -168,7 +168,10 @@ static inline float enc_expf(float x)
 	float t, n, r, p, s;
 	uint32_t bits;
 
-	x = x < -87.0f ? -87.0f : x;
+	/* Clamped so that the conversion to int below is defined for any
+	 * input (NaN from a hostile model's weights becomes -87). */
+	x = x > -87.0f ? x : -87.0f;
+	x = x < 88.0f ? x : 88.0f;
 	t = x * 1.44269504f + 12582912.0f;
 	n = t - 12582912.0f;
 	r = x - n * 0.693145752f - n * 1.42860677e-06f;
