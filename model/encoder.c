@@ -33,7 +33,8 @@
  *                 "tokenizer_json": its .json (regex, <|endoftext|>)
  *
  * Weights may be F32, F16 or BF16; F32 tensors aligned in the mapping are
- * used in place, the others converted to F32 at open.  Every tensor must
+ * used in place, the others converted to F32 at open.  A matrix may also
+ * be I8 with a tensor "<name>.scale" [rows] beside it (encoder_quant.c).  Every tensor must
  * be present with exactly the shape the config implies and there must be
  * no other: a file that disagrees with itself is refused before use.
  */

@@ -2,8 +2,9 @@
  * encoder.h: a small Transformer encoder text classifier, trained and run
  * in C (issue #5).
  *
- * A model is one safetensors file: the weights (F32, or F16/BF16 which are
- * converted at open) and, in __metadata__, "arch" = "encoder", "config"
+ * A model is one safetensors file: the weights (F32, or F16/BF16, or I8
+ * matrices with per-row scales, all converted to F32 at open) and, in
+ * __metadata__, "arch" = "encoder", "config"
  * (JSON: vocab, dim, layers, heads, ffn, max_len, pool), "labels" (a JSON
  * array of class names, index = output unit) and "tokenizer" (the byte-
  * level BPE ranks, base64 lines as a .tiktoken file, trained on the
