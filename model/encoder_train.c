@@ -768,9 +768,10 @@ static int run_epochs(struct trainer *t, const struct dataset *train,
 				o->epochs, loss / wtot);
 			if (t->dev.n)
 				fprintf(o->log, " dev acc %.4f P %.4f R %.4f "
-					"F1 %.4f macro-F1 %.4f AUC %.4f",
-					mt.acc, mt.p, mt.r, mt.f1, mt.macro_f1,
-					mt.auc);
+					"F1 %.4f macro-F1 %.4f", mt.acc, mt.p,
+					mt.r, mt.f1, mt.macro_f1);
+			if (t->dev.n && t->c.nlabels == 2)
+				fprintf(o->log, " AUC %.4f", mt.auc);
 			fprintf(o->log, " (%s positive, %.1f s)\n",
 				train->labels[pos], now() - t0);
 			fflush(o->log);
