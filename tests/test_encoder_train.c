@@ -1,7 +1,8 @@
 /* Check suite for model/encoder_train: a separable toy task (texts with a
  * "good" or a "bad" word among neutral ones, English and Chinese) learned
  * to ~100% dev accuracy in seconds; the model file it writes opens and
- * scores; the same seed and thread count give the same file. */
+ * scores; the same seed and thread count give the same file; a 3-class
+ * variant (class weights, linear decay, mean window pooling). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,16 +31,20 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
-static void make_set(struct dataset *d, size_t n, uint64_t seed)
+/* classes 2: good or bad; 3: also "none" (neutral words only) */
+static void make_set_k(struct dataset *d, size_t n, uint64_t seed,
+		       int classes)
 {
+	static const char *const names[] = { "good", "bad", "none" };
 	struct sl_err err;
 	uint64_t r = seed;
 
 	dataset_init(d);
 	for (size_t i = 0; i < n; i++) {
 		char text[256] = "";
-		int pos = (int)(rnd(&r) % 2), nw = 3 + (int)(rnd(&r) % 6);
-		int at = (int)(rnd(&r) % (uint64_t)nw);
+		int pos = (int)(rnd(&r) % (uint64_t)classes);
+		int nw = 3 + (int)(rnd(&r) % 6);
+		int at = pos == 2 ? -1 : (int)(rnd(&r) % (uint64_t)nw);
 
 		for (int w = 0; w < nw; w++) {
 			const char *x = w == at ?
@@ -50,9 +55,14 @@ static void make_set(struct dataset *d, size_t n, uint64_t seed)
 				strncat(text, " ", sizeof(text) - strlen(text) - 1);
 			strncat(text, x, sizeof(text) - strlen(text) - 1);
 		}
-		ck_assert(!dataset_add(d, text, strlen(text),
-				       pos ? "bad" : "good", &err));
+		ck_assert(!dataset_add(d, text, strlen(text), names[pos],
+				       &err));
 	}
+}
+
+static void make_set(struct dataset *d, size_t n, uint64_t seed)
+{
+	make_set_k(d, n, seed, 2);
 }
 
 static void small_opts(struct encoder_train_opts *o)
@@ -149,6 +159,58 @@ START_TEST(learns_toy_task)
 }
 END_TEST
 
+START_TEST(three_classes)
+{
+	struct dataset train, dev;
+	struct encoder_train_opts o;
+	struct encoder *m;
+	struct sl_err err;
+	const char *dir = tu_tmpdir();
+	char path[128];
+	const char **tx;
+	size_t *len, correct = 0;
+	float *p;
+
+	make_set_k(&train, 600, 5, 3);
+	make_set_k(&dev, 150, 77, 3);
+	small_opts(&o);
+	o.class_weight = 1;
+	o.pool_windows = ENC_POOL_MEAN;
+	o.schedule = ENC_LINEAR;
+	snprintf(path, sizeof(path), "%s/m3.safetensors", dir);
+	ck_assert_msg(!encoder_train(&train, &dev, &o, path, &err), "%s",
+		      err.msg);
+	ck_assert_msg(!encoder_open(&m, path, 1, &err), "%s", err.msg);
+	ck_assert_int_eq(encoder_nlabels(m), 3);
+	tx = malloc(dev.n * sizeof(*tx));
+	len = malloc(dev.n * sizeof(*len));
+	p = malloc(dev.n * 3 * sizeof(float));
+	for (size_t i = 0; i < dev.n; i++) {
+		tx[i] = dev.ex[i].text;
+		len[i] = dev.ex[i].len;
+	}
+	ck_assert(!encoder_score(m, tx, len, dev.n, p, &err));
+	for (size_t i = 0; i < dev.n; i++) {
+		size_t best = 0;
+
+		for (size_t k = 1; k < 3; k++)
+			best = p[i * 3 + k] > p[i * 3 + best] ? k : best;
+		correct += !strcmp(encoder_label(m, best),
+				   dev.labels[dev.ex[i].label]);
+	}
+	printf("encoder 3-class toy task: %zu/%zu dev correct\n", correct,
+	       dev.n);
+	ck_assert_uint_ge(correct, dev.n * 95 / 100);
+	encoder_close(m);
+	free(tx);
+	free(len);
+	free(p);
+	dataset_release(&train);
+	dataset_release(&dev);
+	tu_rm_rf(dir);
+}
+END_TEST
+
 START_TEST(refuses_bad_options)
 {
 	struct dataset d;
@@ -174,6 +236,7 @@ static Suite *encoder_train_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, learns_toy_task);
+	tcase_add_test(tc, three_classes);
 	tcase_add_test(tc, refuses_bad_options);
 	suite_add_tcase(s, tc);
 	return s;
