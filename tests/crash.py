@@ -354,14 +354,20 @@ class Tmux:
                               check=check, capture_output=True, text=True).stdout
 
     def start(self, cmd, pidfile):
-        self.tm("kill-session", "-t", "=l", check=False)
+        """A new session each time (dead ones stay until stop(): killing
+        the last session would stop the server under the next start)."""
+        self.n = getattr(self, "n", 0) + 1
+        self.name = "l%d" % self.n
         # exec'd through sh so the pid written is sluice's own
-        self.tm("new-session", "-d", "-s", "l", "-x", "100", "-y", "30",
+        self.tm("new-session", "-d", "-s", self.name, "-x", "100", "-y", "30",
                 "sh -c 'echo $$ > %s; exec env LANG=C.UTF-8 TERM=screen %s'"
                 % (pidfile, cmd))
 
+    def keys(self, k):
+        self.tm("send-keys", "-t", self.name, k)
+
     def screen(self):
-        return self.tm("capture-pane", "-p", "-t", "l", check=False)
+        return self.tm("capture-pane", "-p", "-t", self.name, check=False)
 
     def wait(self, pred, timeout=60):
         end = time.monotonic() + timeout
@@ -410,12 +416,12 @@ def label_step(c):
                 raise Fail("label: a new session starts at session %d" % n0)
             keys = c.rng.randrange(0, 6)
             for k in range(keys):
-                tmux.tm("send-keys", "-t", "l", str(k % 3 + 1))
+                tmux.keys(str(k % 3 + 1))
                 tmux.wait(lambda scr: True if session_count(scr) == k + 1 else None)
                 confirmed += 1
             in_flight = 0
             if c.rng.random() < 0.5:
-                tmux.tm("send-keys", "-t", "l", "1")   # killed before or after it lands
+                tmux.keys("1")   # killed before or after it lands
                 in_flight = 1
                 time.sleep(c.rng.uniform(0, 0.02))
             with open(pidfile) as f:
