@@ -20,6 +20,7 @@
 
 /* Sorted by name: `sluice help` lists them in this order. */
 const struct cmd *const commands[] = {
+	&cmd_classify,
 	&cmd_crawl,
 	&cmd_export,
 	&cmd_extract,
@@ -34,6 +35,7 @@ const struct cmd *const commands[] = {
 	&cmd_stats,
 	&cmd_tokenize,
 	&cmd_tokenizer,
+	&cmd_train,
 	&cmd_why,
 	NULL,
 };

@@ -4,6 +4,7 @@
 #include "metrics.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,4 +136,17 @@ int metrics_positive(char *const *labels, size_t nlabels)
 	if (n0 != n1)
 		return n0 ? 1 : 0;
 	return strcmp(labels[0], labels[1]) > 0 ? 0 : 1;
+}
+
+void metrics_format(const struct metrics *mt, char *out, size_t n)
+{
+	char auc[16];
+
+	if (isnan(mt->auc))
+		snprintf(auc, sizeof(auc), "-");
+	else
+		snprintf(auc, sizeof(auc), "%.4f", mt->auc);
+	snprintf(out, n, "P %.4f R %.4f F1 %.4f macro-F1 %.4f AUC %s acc %.4f "
+		 "n %zu", mt->precision, mt->recall, mt->f1, mt->macro_f1, auc,
+		 mt->accuracy, mt->n);
 }
