@@ -765,6 +765,28 @@ int bpe_open(struct bpe **out, const char *name_or_path, struct sl_err *err)
 	return bpe_open_pat(out, name_or_path, NULL, err);
 }
 
+int bpe_open_mem(struct bpe **out, const char *name, const char *ranks,
+		 size_t ranks_len, const char *json, size_t json_len,
+		 struct sl_err *err)
+{
+	struct bpe *t = calloc(1, sizeof(*t));
+
+	*out = NULL;
+	if (!t || !(t->name = strdup(name))) {
+		free(t);
+		return sl_error(err, "out of memory");
+	}
+	t->eot = BPE_NO_ID;
+	if (parse_ranks(t, ranks, ranks_len, err) ||
+	    parse_json(t, json, json_len, NULL, err)) {
+		sl_error_prefix(err, "tokenizer '%s': ", name);
+		bpe_close(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
 void bpe_close(struct bpe *t)
 {
 	if (!t)

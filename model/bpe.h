@@ -63,6 +63,12 @@ enum {
  * Free with bpe_close().
  */
 int bpe_open(struct bpe **out, const char *name_or_path, struct sl_err *err);
+/* The same from memory: a .tiktoken file's bytes and its .json's (both
+ * borrowed for the call; e.g. a tokenizer stored in a model file).  name
+ * is used in messages and bpe_name(). */
+int bpe_open_mem(struct bpe **out, const char *name, const char *ranks,
+		 size_t ranks_len, const char *json, size_t json_len,
+		 struct sl_err *err);
 void bpe_close(struct bpe *t);
 
 /* The name given to bpe_open() (a built-in name or the path). */
