@@ -19,12 +19,7 @@
 #include "../model/linear.h"
 #include "../model/metrics.h"
 #include "../store/db.h"
-#if __has_include("../model/encoder.h")
 #include "../model/encoder.h"
-#define HAVE_ENCODER 1
-#else
-#define HAVE_ENCODER 0
-#endif
 #include "../lib/banned.h"
 
 #define MAX_FILES 64
@@ -184,7 +179,6 @@ static int train_linear(struct ctx *ctx, struct train_args *a,
 static int train_encoder(struct ctx *ctx, const struct train_args *a,
 			 const struct dataset *train, const struct dataset *dev)
 {
-#if HAVE_ENCODER
 	struct encoder_train_opts o;
 	struct sl_err err;
 	double t0 = clock_mono();
@@ -204,9 +198,6 @@ static int train_encoder(struct ctx *ctx, const struct train_args *a,
 		return die_msg("cannot train: %s", err.msg);
 	note(ctx, "wrote '%s' (encoder) in %.1fs", a->out, clock_mono() - t0);
 	return EXIT_OK;
-#else
-	return die_msg("this sluice is built without the encoder");
-#endif
 }
 
 static int train(struct ctx *ctx, struct train_args *a)

@@ -40,7 +40,4 @@ int classifier_score(struct classifier *c, const char *const *texts,
 		     const size_t *lens, size_t n, float *probs,
 		     struct sl_err *err);
 
-/* Is the encoder architecture built into this binary? */
-int classifier_has_encoder(void);
-
 #endif

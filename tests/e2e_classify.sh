@@ -105,6 +105,17 @@ expect_rc 0 "$SL" filter --pipeline "$T/c.ini"
 expect_err "classify           40"
 [ "$(q "SELECT count(*) FROM verdicts WHERE stage = 'classify' AND decision = 'drop'")" = 20 ] || fail "cascade: sport not dropped"
 ok
+# the Transformer behind the linear model: every document in the band
+# [0, 1] is scored by the encoder, and says so
+expect_rc 0 "$SL" train --arch encoder --data "$D/train.tsv" --dev "$D/dev.tsv" --out "$T/enc.safetensors" --epochs 2
+expect_err "wrote '$T/enc.safetensors' (encoder)"
+expect_rc 0 sh -c "'$SL' classify --model '$T/enc.safetensors' --format jsonl < '$T/in.jsonl'"
+expect_out '"by":"encoder"}'
+sed -i "s|^model = .*|model = $T/enc.safetensors|" "$T/c.ini"
+expect_rc 0 "$SL" filter --pipeline "$T/c.ini"
+expect_err "classify           40"
+[ "$(q "SELECT count(*) FROM verdicts WHERE stage = 'classify' AND json_extract(detail, '\$.by') = 'encoder'")" = 40 ] || fail "cascade: not every document went to the encoder"
+ok
 printf '[filter.classify]\nmodel = %s\nlabel = nosuch\n' "$M" > "$T/bad.ini"
 expect_rc 2 "$SL" filter --pipeline "$T/bad.ini"
 expect_err "no class 'nosuch'"
