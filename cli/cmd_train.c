@@ -370,7 +370,7 @@ const struct cmd cmd_train = {
 	"--arch A           linear (hashed n-grams, fast) or encoder (linear)\n"
 	"--out PATH         the model file (model.safetensors)\n"
 	"--epochs N         passes over the data (linear 25; encoder: its own)\n"
-	"--lr X             starting learning rate (linear 0.2; encoder: its own)\n"
+	"--lr X             starting learning rate (linear 0.1; encoder: its own)\n"
 	"--seed N           seeds the split, the init and the shuffles (1)\n"
 	"--threads N        encoder training threads (its default); linear\n"
 	"                   training is single-threaded\n"

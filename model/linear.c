@@ -51,7 +51,7 @@ void linear_opts_default(struct linear_opts *o)
 	o->buckets = 2097152;
 	o->ngrams = 2;
 	o->epochs = 25;
-	o->lr = 0.2;
+	o->lr = 0.1;	/* fastText's default for supervised */
 	o->seed = 1;
 }
 
