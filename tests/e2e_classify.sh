@@ -10,7 +10,7 @@ D=tests/data/classify
 M="$T/m.safetensors"
 
 # train: per-epoch loss and dev metrics, the file written
-expect_rc 0 "$SL" train --data "$D/train.tsv" --dev "$D/dev.tsv" --out "$M" --epochs 10
+expect_rc 0 "$SL" train --data "$D/train.tsv" --dev "$D/dev.tsv" --out "$M" --epochs 10 --lr 0.5
 expect_err "train: 160 examples"
 expect_err "epoch 10 loss"
 expect_err "macro-F1"
@@ -18,8 +18,8 @@ expect_err "wrote '$T/m.safetensors' (linear"
 [ -s "$M" ] || fail "no model file"
 ok
 # same data, same seed: the same bytes
-expect_rc 0 "$SL" train --data "$D/train.tsv" --out "$T/m2.safetensors" --epochs 10 --dev-fraction 0.2
-expect_rc 0 "$SL" train --data "$D/train.tsv" --out "$T/m3.safetensors" --epochs 10 --dev-fraction 0.2
+expect_rc 0 "$SL" train --data "$D/train.tsv" --out "$T/m2.safetensors" --epochs 10 --lr 0.5 --dev-fraction 0.2
+expect_rc 0 "$SL" train --data "$D/train.tsv" --out "$T/m3.safetensors" --epochs 10 --lr 0.5 --dev-fraction 0.2
 cmp -s "$T/m2.safetensors" "$T/m3.safetensors" || fail "training is not deterministic"
 ok
 
@@ -78,7 +78,7 @@ ok
 expect_rc 0 "$SL" filter --pipeline "$T/p.ini"
 expect_err "classify            0"
 # a retrained model (other seed: other bytes) re-scores everything
-expect_rc 0 "$SL" train --data "$D/train.tsv" --dev "$D/dev.tsv" --out "$M" --epochs 10 --seed 2
+expect_rc 0 "$SL" train --data "$D/train.tsv" --dev "$D/dev.tsv" --out "$M" --epochs 10 --lr 0.5 --seed 2
 expect_rc 0 "$SL" filter --pipeline "$T/p.ini"
 expect_err "classify           40"
 # the stage is opt-in: the default pipeline does not run it
@@ -88,7 +88,7 @@ ok
 
 # the cascade: a unigram model behind the cheap one; with the band
 # [0, 1] every document goes to the model, with an empty middle none
-expect_rc 0 "$SL" train --data "$D/train.tsv" --out "$T/big.safetensors" --ngrams 1 --epochs 10 --dev-fraction 0.1
+expect_rc 0 "$SL" train --data "$D/train.tsv" --out "$T/big.safetensors" --ngrams 1 --epochs 10 --lr 0.5 --dev-fraction 0.1
 expect_rc 0 sh -c "'$SL' classify --model '$T/big.safetensors' --cheap-model '$M' --band 0,1 --eval < '$D/dev.tsv'"
 expect_err "cascade: 40 of 40 (100.0%) went to the model"
 expect_rc 0 sh -c "'$SL' classify --model '$T/big.safetensors' --cheap-model '$M' --band 0.5,0.5 --threads 2 --eval < '$D/dev.tsv'"

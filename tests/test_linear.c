@@ -127,6 +127,7 @@ static struct linear *train_toy(struct dataset *d)
 	linear_opts_default(&o);
 	o.dim = 16;
 	o.epochs = 10;
+	o.lr = 0.5;
 	dataset_init(d);
 	toy(d, 400, 7);
 	ck_assert_msg(!linear_train(&m, d, &o, &err), "%s", err.msg);
