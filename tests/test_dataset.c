@@ -160,7 +160,7 @@ START_TEST(load_task)
 	/* schema v5's tables, when this schema does not have them yet */
 	ck_assert_msg(!store_exec(st,
 		"CREATE TABLE IF NOT EXISTS tasks (name TEXT UNIQUE NOT NULL, "
-		"kind TEXT NOT NULL, labels TEXT NOT NULL);"
+		"kind TEXT NOT NULL, labels TEXT NOT NULL, created TEXT);"
 		"CREATE TABLE IF NOT EXISTS final_labels (task INTEGER, doc "
 		"INTEGER, labels TEXT, answer TEXT, source TEXT, at TEXT, "
 		"PRIMARY KEY (task, doc));", &err), "%s", err.msg);
@@ -170,14 +170,16 @@ START_TEST(load_task)
 	add_doc(st, "d3", "meh");
 	add_doc(st, "d4", "a news article");
 	ck_assert_msg(!store_exec(st,
-		"INSERT INTO tasks (rowid, name, kind, labels) VALUES "
-		"(1, 'toxic', 'binary', '[\"toxic\"]'), "
-		"(2, 'topic', 'multiclass', '[\"news\",\"chat\"]');"
-		"INSERT INTO final_labels (task, doc, labels, answer) VALUES "
-		"(1, 1, '[]', 'reject'), (1, 2, '[\"toxic\"]', 'accept'), "
-		"(1, 3, '[]', 'ignore'), "
-		"(2, 4, '[\"news\"]', 'accept'), (2, 1, '[\"chat\"]', "
-		"'accept'), (2, 3, '[\"news\",\"chat\"]', 'accept');", &err),
+		"INSERT INTO tasks (rowid, name, kind, labels, created) VALUES "
+		"(1, 'toxic', 'binary', '[\"toxic\"]', 'x'), "
+		"(2, 'topic', 'multi', '[\"news\",\"chat\"]', 'x');"
+		"INSERT INTO final_labels (task, doc, labels, answer, source, at) "
+		"VALUES (1, 1, '[]', 'reject', 'single', 'x'), "
+		"(1, 2, '[\"toxic\"]', 'accept', 'single', 'x'), "
+		"(1, 3, '[]', 'ignore', 'single', 'x'), "
+		"(2, 4, '[\"news\"]', 'accept', 'agree', 'x'), "
+		"(2, 1, '[\"chat\"]', 'accept', 'review', 'x'), "
+		"(2, 3, '[\"news\",\"chat\"]', 'accept', 'agree', 'x');", &err),
 		"%s", err.msg);
 	ck_assert(!store_commit(st, &err));
 
