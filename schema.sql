@@ -193,3 +193,104 @@ CREATE TABLE fetches (
 	last_modified TEXT
 );
 CREATE INDEX fetches_url ON fetches(url);
+
+-- version 5
+-- Labelling (label/task.h, label/queue.h).  A task is a set of labels and
+-- how they are picked; labels is a JSON array of names, in key order.
+CREATE TABLE tasks (
+	rowid	INTEGER PRIMARY KEY,
+	name	TEXT NOT NULL UNIQUE,
+	kind	TEXT NOT NULL CHECK (kind IN ('single', 'multi', 'binary')),
+	labels	TEXT NOT NULL,			-- JSON array of label names
+	overlap	INTEGER NOT NULL DEFAULT 1 CHECK (overlap >= 1),
+	guidelines TEXT,			-- the guidelines file's text
+	created	TEXT NOT NULL
+);
+
+-- One annotator's decision on one document, committed when it was made.
+-- labels: JSON array in the task's order (binary: ["L"] on accept, []).
+CREATE TABLE annotations (
+	rowid	INTEGER PRIMARY KEY,		-- order of the decisions (undo)
+	task	INTEGER NOT NULL REFERENCES tasks(rowid) ON DELETE CASCADE,
+	doc	INTEGER NOT NULL,		-- docs.rowid
+	annotator TEXT NOT NULL,
+	answer	TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore')),
+	labels	TEXT NOT NULL,
+	note	TEXT,
+	flagged	INTEGER NOT NULL DEFAULT 0,	-- 1: asks for review
+	seconds	REAL,				-- time spent on it
+	at	TEXT NOT NULL,			-- ISO 8601 UTC
+	session	TEXT NOT NULL,			-- the queue session (or 'import')
+	UNIQUE (task, doc, annotator)
+);
+CREATE INDEX annotations_session ON annotations(session);
+CREATE INDEX annotations_annotator ON annotations(task, annotator);
+
+-- A reviewer's decision on a document whose annotations disagree; the
+-- latest one is the document's final label (source 'review').
+CREATE TABLE reviews (
+	rowid	INTEGER PRIMARY KEY,
+	task	INTEGER NOT NULL REFERENCES tasks(rowid) ON DELETE CASCADE,
+	doc	INTEGER NOT NULL,
+	reviewer TEXT NOT NULL,
+	answer	TEXT NOT NULL CHECK (answer IN ('accept', 'reject', 'ignore')),
+	labels	TEXT NOT NULL,
+	note	TEXT,
+	seconds	REAL,
+	at	TEXT NOT NULL,
+	session	TEXT NOT NULL
+);
+CREATE INDEX reviews_doc ON reviews(task, doc);
+CREATE INDEX reviews_session ON reviews(session);
+
+-- The document on an annotator's screen: nobody else is handed it until
+-- expires (Unix seconds); an expired lease is free again.
+CREATE TABLE leases (
+	task	INTEGER NOT NULL,
+	doc	INTEGER NOT NULL,
+	annotator TEXT NOT NULL,
+	session	TEXT NOT NULL,
+	expires	REAL NOT NULL,
+	PRIMARY KEY (task, doc)
+) WITHOUT ROWID;
+CREATE INDEX leases_session ON leases(session);
+
+-- Per task and annotated document: how many annotations it has and whether
+-- it waits for review (they disagree or one is flagged, no review yet).
+-- Kept by the queue in the same transaction as each decision, so picking
+-- the next document never counts annotations.
+CREATE TABLE label_docs (
+	task	INTEGER NOT NULL,
+	doc	INTEGER NOT NULL,
+	n	INTEGER NOT NULL,
+	review	INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (task, doc)
+) WITHOUT ROWID;
+CREATE INDEX label_docs_n ON label_docs(task, n, doc);
+CREATE INDEX label_docs_review ON label_docs(task, doc) WHERE review = 1;
+
+-- The label of each document that has one: what `sluice train --task` and
+-- `sluice export --require-label` read.  source: 'agree' (K annotations
+-- agree), 'single' (K = 1), 'review', 'import'.
+CREATE TABLE final_labels (
+	task	INTEGER NOT NULL,
+	doc	INTEGER NOT NULL,
+	labels	TEXT NOT NULL,			-- JSON array of label names
+	answer	TEXT NOT NULL,
+	source	TEXT NOT NULL CHECK (source IN ('agree', 'single', 'review',
+						 'import')),
+	at	TEXT NOT NULL,
+	PRIMARY KEY (task, doc)
+);
+
+-- The queue's orders without scans: flagged documents by rowid, and the
+-- classify stage's scores by distance to the threshold (active learning).
+-- json_valid guards the expression: a malformed detail must not make the
+-- classify stage's insert fail.  A NULL score gives a NULL distance, which
+-- the queue's range (distance >= x) leaves out; stage is in every entry
+-- (the primary key), so counting the classify rows reads no table row.
+CREATE INDEX verdicts_decision ON verdicts(decision, doc);
+CREATE INDEX verdicts_uncertain ON verdicts(
+	abs(score - coalesce(CASE WHEN json_valid(detail)
+			     THEN json_extract(detail, '$.threshold') END, 0.5)),
+	doc) WHERE stage = 'classify';

@@ -67,6 +67,7 @@ struct sl_err;
 int crawl_config(struct crawl_opts *o, const char *key, const char *value,
 		 struct sl_err *err);
 
+extern const struct cmd cmd_agreement, cmd_labels, cmd_task;
 extern const struct cmd cmd_crawl, cmd_export, cmd_extract, cmd_filter,
 	cmd_help, cmd_import, cmd_init, cmd_report, cmd_run, cmd_runs, cmd_show,
 	cmd_stats, cmd_tokenize, cmd_tokenizer, cmd_why;

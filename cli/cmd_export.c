@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "../store/export.h"
+#include "../store/labelsel.h"
 #include "../store/tokens_export.h"
 #include "../lib/clock.h"
 #include "../lib/err.h"
@@ -18,6 +19,7 @@ static void on_file(void *arg, const char *path, uint64_t docs)
 }
 
 #define MAX_MIX 64
+#define MAX_LABEL_RULES 64
 
 static int parse_mix(const char *s, struct mix_weight *m)
 {
@@ -72,6 +74,8 @@ static int run(int argc, char **argv, struct ctx *ctx)
 		{ "source", required_argument, NULL, 'R' },
 		{ "mix", required_argument, NULL, 'X' },
 		{ "threads", required_argument, NULL, 'J' },
+		{ "require-label", required_argument, NULL, 'q' },
+		{ "exclude-label", required_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct export_opts o = { .on_file = on_file, .arg = ctx };
@@ -79,6 +83,10 @@ static int run(int argc, char **argv, struct ctx *ctx)
 	struct tokens_opts to = { .val_fraction = 0.005, .seed = 1,
 				  .eot_after = -1 };
 	struct mix_weight mix[MAX_MIX];
+	const char *rules[MAX_LABEL_RULES];
+	int excl[MAX_LABEL_RULES];
+	size_t nrules = 0;
+	char *rules_json = NULL;
 	const char *format = "jsonl.zst";
 	struct sl_err err;
 	unsigned long long v;
@@ -135,6 +143,13 @@ static int run(int argc, char **argv, struct ctx *ctx)
 			if (*end || to.threads < 1 || to.threads > 64)
 				return usage_error(ctx, "bad --threads '%s'", optarg);
 			break;
+		case 'q':
+		case 'x':
+			if (nrules == MAX_LABEL_RULES)
+				return usage_error(ctx, "too many label rules");
+			excl[nrules] = c == 'x';
+			rules[nrules++] = optarg;
+			break;
 		case 'f':
 			format = optarg;
 			break;
@@ -162,9 +177,17 @@ static int run(int argc, char **argv, struct ctx *ctx)
 		return usage_error(ctx, "give one output directory");
 	if (!strcmp(format, "megatron"))
 		to.format = TOKENS_MEGATRON;
-	if (strcmp(format, "jsonl.zst"))
-		return run_tokens(ctx, argv[optind], &to);
-	if (export_jsonl(ctx->st, argv[optind], &o, &t, &err))
+	if (labelsel_build(ctx->st, rules, excl, nrules, &rules_json, &err))
+		return die_msg("%s", err.msg);
+	to.label_rules = o.label_rules = rules_json;
+	if (strcmp(format, "jsonl.zst")) {
+		c = run_tokens(ctx, argv[optind], &to);
+		free(rules_json);
+		return c;
+	}
+	c = export_jsonl(ctx->st, argv[optind], &o, &t, &err);
+	free(rules_json);
+	if (c)
 		return die_msg("%s", err.msg);
 	note(ctx, "exported %llu documents (%.1f MB of text) to %llu files, "
 	     "%.1f MB compressed, in %.2fs",
@@ -188,6 +211,11 @@ const struct cmd cmd_export = {
 	"                     before compression (default: 1G, about 300M\n"
 	"                     compressed)\n"
 	"  --level N          zstd level, 1 to 19 (default: 3)\n"
+	"  --require-label TASK=LABEL  only documents whose final label in\n"
+	"                     TASK includes LABEL (repeatable: all must hold;\n"
+	"                     every format; default: no label rule)\n"
+	"  --exclude-label TASK=LABEL  leave out documents whose final label\n"
+	"                     in TASK includes LABEL (repeatable)\n"
 	"\n"
 	"  --format tokens: token shards in llm.c's layout (256 x int32\n"
 	"  header, then uint16 tokens, or uint32 when the vocabulary needs\n"

@@ -20,6 +20,7 @@
 
 /* Sorted by name: `sluice help` lists them in this order. */
 const struct cmd *const commands[] = {
+	&cmd_agreement,
 	&cmd_classify,
 	&cmd_crawl,
 	&cmd_export,
@@ -28,11 +29,13 @@ const struct cmd *const commands[] = {
 	&cmd_help,
 	&cmd_import,
 	&cmd_init,
+	&cmd_labels,
 	&cmd_report,
 	&cmd_run,
 	&cmd_runs,
 	&cmd_show,
 	&cmd_stats,
+	&cmd_task,
 	&cmd_tokenize,
 	&cmd_tokenizer,
 	&cmd_train,

@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "docs.h"
+#include "labelsel.h"
 #include "../lib/atomicfile.h"
 #include "../lib/buf.h"
 #include "../lib/err.h"
@@ -32,6 +33,13 @@ const char export_select_kept[] =
 	"SELECT " CURRENT_COLUMNS ATTRS_SQL " FROM docs LEFT JOIN texts t "
 	"ON t.doc = docs.rowid WHERE NOT EXISTS (SELECT 1 FROM verdicts v "
 	"WHERE v.doc = docs.rowid AND v.decision = 'drop') ORDER BY docs.rowid";
+
+/* the same, for documents that pass the label rules bound to ?1 */
+static const char select_labelled[] =
+	"SELECT " CURRENT_COLUMNS ATTRS_SQL " FROM docs LEFT JOIN texts t "
+	"ON t.doc = docs.rowid WHERE NOT EXISTS (SELECT 1 FROM verdicts v "
+	"WHERE v.doc = docs.rowid AND v.decision = 'drop')" LABELSEL_SQL("?1")
+	" ORDER BY docs.rowid";
 
 const char export_select_by_id[] =
 	"SELECT " CURRENT_COLUMNS ATTRS_SQL " FROM docs LEFT JOIN texts t "
@@ -198,8 +206,11 @@ static int write_docs(struct store *st, struct shard *sh, const char *dir,
 
 	buf_init(&line, 0);
 	buf_init(&name, 0);
-	if (docs_cursor_open(&cur, st, export_select_kept, err))
+	if (docs_cursor_open(&cur, st, o->label_rules ? select_labelled :
+			     export_select_kept, err))
 		return -1;
+	if (o->label_rules)
+		sqlite3_bind_text(cur.s, 1, o->label_rules, -1, SQLITE_STATIC);
 	while ((rc = docs_cursor_next(&cur, &row, err)) > 0) {
 		ZSTD_inBuffer in;
 

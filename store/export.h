@@ -6,7 +6,8 @@
  *   {"id", "text", "source", "added", "created"?, "lang"?,
  *    "metadata": {... as imported, plus "url" when known},
  *    "attributes": {"<stage>": {"decision", "reason", "score", "version"}}}
- * A document is exported unless some filter stage dropped it, with its
+ * A document is exported unless some filter stage dropped it (and, with
+ * label_rules, when its final labels pass them: store/labelsel.h), with its
  * text as the filter stages last rewrote it (normalized, redacted, ...).
  *
  * Each file is written under a temp name, fsync'd and renamed, so a reader
@@ -33,6 +34,7 @@ struct export_opts {
 	int level;		/* zstd level (default 3) */
 	void (*on_file)(void *arg, const char *path, uint64_t docs);
 	void *arg;
+	const char *label_rules;	/* store/labelsel.h JSON, or NULL */
 };
 
 struct export_stats {

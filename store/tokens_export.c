@@ -24,6 +24,7 @@
 
 #include "db.h"
 #include "docs.h"
+#include "labelsel.h"
 #include "megatron.h"
 #include "shards.h"
 #include "../model/bpe.h"
@@ -303,8 +304,8 @@ static const char select_sql[] =
 	"t.doc = docs.rowid JOIN n ON n.i < sl_copies(docs.source, docs.id) "
 	"WHERE NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.doc = docs.rowid "
 	"AND v.decision = 'drop') AND (?2 IS NULL OR docs.lang = ?2) AND "
-	"(?3 IS NULL OR docs.source = ?3) AND sl_isval(docs.id) = ?4 "
-	"ORDER BY sl_key(docs.id, n.i), docs.rowid, n.i";
+	"(?3 IS NULL OR docs.source = ?3) AND sl_isval(docs.id) = ?4"
+	LABELSEL_SQL("?5") " ORDER BY sl_key(docs.id, n.i), docs.rowid, n.i";
 
 static int max_copies(const struct tokens_opts *o)
 {
@@ -332,6 +333,8 @@ static int run_split(struct tx *x, int val, struct sl_err *err)
 	if (x->o->source)
 		sqlite3_bind_text(q, 3, x->o->source, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 4, val);
+	if (x->o->label_rules)
+		sqlite3_bind_text(q, 5, x->o->label_rules, -1, SQLITE_STATIC);
 	do {
 		x->njobs = 0;
 		while (x->njobs < BATCH && (step = sqlite3_step(q)) == SQLITE_ROW) {
@@ -412,6 +415,8 @@ static int write_manifest(struct tx *x, struct sl_err *err)
 		"source", o->source ? json_string(o->source) : json_null(),
 		"min_tokens", (json_int_t)o->min_tokens, "mix", mix,
 		"val_fraction", o->val_fraction, "seed", (json_int_t)o->seed);
+	json_object_set_new(sel, "label_rules", o->label_rules ?
+			    json_loads(o->label_rules, 0, NULL) : json_array());
 	m = json_pack("{s:s,s:i,s:i,s:s,s:{s:s,s:s,s:I,s:I},s:s,s:I,s:O,s:o,"
 		      "s:o,s:{s:I,s:I,s:I,s:I,s:I},s:s}",
 		"format", o->format == TOKENS_MEGATRON ? "megatron" : "llm.c",

@@ -2,7 +2,8 @@
  * tokens_export.h: the kept documents as token shards for training.
  *
  * Selection: documents that no filter stage dropped (optionally only one
- * language or source, only those with at least min_tokens tokens), each
+ * language or source, only those with at least min_tokens tokens, only
+ * those whose final labels pass label_rules: store/labelsel.h), each
  * taken W times for its source's mix weight (W = 0.5 keeps half of them,
  * chosen by a hash; W = 2.5 takes each twice and half of them a third
  * time, as Dolma's mixer samples).  Order: a shuffle keyed by a hash of
@@ -58,6 +59,7 @@ struct tokens_opts {
 	size_t nmix;
 	int threads;			/* 0: one per CPU */
 	const char *version;		/* sluice version for the manifest */
+	const char *label_rules;	/* store/labelsel.h JSON, or NULL */
 };
 
 struct tokens_stats {

@@ -116,6 +116,29 @@ expect_rc 0 "$SL" filter --pipeline "$T/c.ini"
 expect_err "classify           40"
 [ "$(q "SELECT count(*) FROM verdicts WHERE stage = 'classify' AND json_extract(detail, '\$.by') = 'encoder'")" = 40 ] || fail "cascade: not every document went to the encoder"
 ok
+# --task: a binary labelling task's final labels (schema v5) train a
+# model with classes sport and not_sport
+python3 - "$D/train.tsv" "$T/tdocs.jsonl" "$T/tlabels.jsonl" <<'PY'
+import json, sys
+docs = open(sys.argv[2], "w", encoding="utf-8")
+labs = open(sys.argv[3], "w")
+for i, l in enumerate(open(sys.argv[1], encoding="utf-8")):
+    if i == 0:
+        continue
+    t, c = l.rstrip("\n").rsplit("\t", 1)
+    docs.write(json.dumps({"id": "t%03d" % i, "text": t}, ensure_ascii=False) + "\n")
+    labs.write(json.dumps({"id": "t%03d" % i, "label": "sport", "answer": "accept" if c == "sport" else "reject"}) + "\n")
+PY
+expect_rc 0 "$SL" import "$T/tdocs.jsonl"
+expect_rc 0 "$SL" task create sport --binary sport
+expect_rc 0 "$SL" labels import sport "$T/tlabels.jsonl"
+expect_rc 0 "$SL" train --task sport --out "$T/task.safetensors" --epochs 10 --lr 0.5 --dev-fraction 0
+expect_err "train: 160 examples: sport 80 not_sport 80"
+expect_rc 0 sh -c "'$SL' classify --model '$T/task.safetensors' < '$T/in.tsv'"
+sed -n 1p "$T/out" | grep -q '^sport	' || fail "task model: not sport: $(sed -n 1p "$T/out")"
+sed -n 2p "$T/out" | grep -q '^not_sport	' || fail "task model: not not_sport: $(sed -n 2p "$T/out")"
+expect_rc 1 "$SL" train --task nosuch --out "$T/x.safetensors"
+expect_err "no task 'nosuch' in the store"
 printf '[filter.classify]\nmodel = %s\nlabel = nosuch\n' "$M" > "$T/bad.ini"
 expect_rc 2 "$SL" filter --pipeline "$T/bad.ini"
 expect_err "no class 'nosuch'"
