@@ -42,8 +42,7 @@ void cascade_release(struct cascade *cs);
 
 /* probs[n * nlabels] in the model's class order; by[n] says which model
  * answered (BY_CHEAP or BY_MODEL; may be NULL).  Texts the model scores
- * are sent one call each when there is a cheap model, in one call
- * otherwise. */
+ * go to it in one call (the encoder works on whole batches). */
 int cascade_score(const struct cascade *cs, const char *const *texts,
 		  const size_t *lens, size_t n, float *probs,
 		  unsigned char *by, struct sl_err *err);
