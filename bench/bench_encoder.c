@@ -1,7 +1,7 @@
 /*
  * bench_encoder.c: driver for bench/bench_encoder.sh (not part of sluice).
  *
- *   bench_encoder speed [THREADS] [SECONDS]
+ *   bench_encoder speed [THREADS] [SECONDS] [blas]
  *       sequences/s of the encoder's forward pass (model/encoder_fwd.c
  *       through enc_score_ids(), as encoder_score() runs it after
  *       tokenizing) at 128 tokens per sequence, dim 256, 4 layers, 4 heads,
@@ -10,13 +10,17 @@
  *       sub-batch of 4096 tokens and the per-head attention products) as
  *       plain cblas_sgemm calls, timed in the same run on as many
  *       threads.  Wall time, best of several rounds (the machine is
- *       shared).  Prints "key value" lines.
+ *       shared).  Prints "key value" lines.  With "blas": one worker of
+ *       ours running OpenBLAS on THREADS threads instead (the ceiling is
+ *       still THREADS single-threaded sgemm streams).
  *   bench_encoder quality TRAIN.tsv TEST.tsv [key=value...]
  *       train on TRAIN (label in column 2, text in the last column; 1 is
  *       the positive class), log each epoch to stderr, then score TEST and
  *       print P/R/F1 of label 1, macro-F1, AUC and timings.  Options:
  *       dim layers heads ffn max_len vocab epochs batch lr dropout
- *       threads patience dev (fraction of TRAIN held out, default 0.1).
+ *       threads patience warmup wd class_weight seed, dev (fraction of
+ *       TRAIN held out, default 0.1), model (the file to write, default
+ *       bench/out/encoder_quality.safetensors).
  */
 #include <cblas.h>
 #include <math.h>
@@ -104,7 +108,9 @@ static void gemm_worker(void *p, int i)
 		g->flops = fl;
 }
 
-static int speed(int threads, double seconds)
+/* blas: one worker of ours and OpenBLAS's own threads (the other way
+ * round), to compare. */
+static int speed(int threads, double seconds, int blas)
 {
 	const struct enc_config *c = &speed_cfg;
 	size_t np = enc_nparams(c), nseq = (size_t)threads * SUB * 4;
@@ -123,7 +129,7 @@ static int speed(int threads, double seconds)
 	probs = malloc(nseq * 2 * sizeof(float));
 	if (!p || !ids || !pid || !nid || !probs || enc_weights_alloc(&w, c))
 		return 1;
-	openblas_set_num_threads(1);
+	openblas_set_num_threads(blas ? threads : 1);
 	for (size_t i = 0; i < np; i++)
 		p[i] = 0.05f * (enc_rng_unit(&r) - 0.5f);
 	enc_weights_bind(&w, c, p);
@@ -142,23 +148,26 @@ static int speed(int threads, double seconds)
 		}
 	}
 	for (t0 = now(); now() - t0 < seconds;) {
-		double a = now();
+		double a;
 
-		if (enc_score_ids(c, &w, threads, acts, pid, nid, nseq, probs,
-				  &err)) {
+		openblas_set_num_threads(blas ? threads : 1);
+		a = now();
+		if (enc_score_ids(c, &w, blas ? 1 : threads, acts, pid, nid,
+				  nseq, probs, &err)) {
 			fprintf(stderr, "%s\n", err.msg);
 			return 1;
 		}
 		t = (double)nseq / (now() - a);
 		best = t > best ? t : best;
 		g.rounds = 4;
+		openblas_set_num_threads(1);
 		a = now();
 		enc_parallel(threads, gemm_worker, &g);
 		t = (double)threads * g.rounds * SUB / (now() - a);
 		best_ceiling = t > best_ceiling ? t : best_ceiling;
 	}
 	flops_seq = g.flops / (g.rounds * SUB);
-	printf("threads %d\n", threads);
+	printf("threads %d%s\n", threads, blas ? " (OpenBLAS's)" : "");
 	printf("seq_per_s %.1f\n", best);
 	printf("ceiling_seq_per_s %.1f\n", best_ceiling);
 	printf("ratio %.3f\n", best / best_ceiling);
@@ -278,8 +287,12 @@ static int quality(int argc, char **argv)
 
 		if (!eq)
 			return 2;
-		*eq = 0;
+		if (!strncmp(argv[i], "model=", 6)) {
+			model = eq + 1;
+			continue;
+		}
 		v = atof(eq + 1);
+		*eq = 0;
 #define OPT(name, field) if (!strcmp(argv[i], name)) field = v; else
 		OPT("dim", o.dim) OPT("layers", o.layers) OPT("heads", o.heads)
 		OPT("ffn", o.ffn) OPT("max_len", o.max_len)
@@ -359,10 +372,11 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "speed"))
 		return speed(argc > 2 ? atoi(argv[2]) : 1,
-			     argc > 3 ? atof(argv[3]) : 5.0);
+			     argc > 3 ? atof(argv[3]) : 5.0,
+			     argc > 4 && !strcmp(argv[4], "blas"));
 	if (argc >= 4 && !strcmp(argv[1], "quality"))
 		return quality(argc, argv);
-	fprintf(stderr, "usage: bench_encoder speed [THREADS] [SECONDS]\n"
+	fprintf(stderr, "usage: bench_encoder speed [THREADS] [SECONDS] [blas]\n"
 		"       bench_encoder quality TRAIN.tsv TEST.tsv [key=value...]\n");
 	return 2;
 }

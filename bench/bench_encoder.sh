@@ -39,6 +39,12 @@ for t in 1 2; do
 	    "$(get ratio "$f")"
 done
 
+# The other way round: one worker, OpenBLAS's threads inside each sgemm.
+f="$OUT/encoder_speed_blas2.txt"
+"$OUT/bench_encoder" speed 2 "${ENCODER_SECONDS:-8}" blas > "$f"
+printf "speed, 2 OpenBLAS threads under 1 worker: %s seq/s; ceiling %s seq/s; ratio %s\n" \
+    "$(get seq_per_s "$f")" "$(get ceiling_seq_per_s "$f")" "$(get ratio "$f")"
+
 if [ "${ENCODER_QUALITY:-0}" = 1 ]; then
 	TOX=$DATA/toxicity
 	echo "== quality, English (Davidson, test.tsv)"

@@ -138,36 +138,62 @@ out:
 
 /* Point every weight at its tensor, converting those that cannot be used
  * in place. */
+static int float_dtype(enum st_dtype dt)
+{
+	return dt == ST_F32 || dt == ST_F16 || dt == ST_BF16;
+}
+
+/* Check tensor i's entry (and the scales of an I8 matrix); *nq counts
+ * the scale tensors, *owned the floats to convert. */
+static int check_tensor(struct encoder *m, const char *name,
+			const uint64_t shape[2], size_t ndim, size_t *nq,
+			size_t *owned, struct sl_err *err)
+{
+	const struct st_tensor *t = safetensors_find(m->st, name), *s;
+	char sname[80];
+
+	if (!t)
+		return sl_error(err, "no tensor '%s'", name);
+	if (t->ndim != ndim || t->shape[0] != shape[0] ||
+	    (ndim == 2 && t->shape[1] != shape[1]))
+		return sl_error(err, "tensor '%s' has not the shape the config "
+				"implies", name);
+	if (!safetensors_f32(t))
+		*owned += t->nelem;
+	if (float_dtype(t->dtype))
+		return 0;
+	if (t->dtype != ST_I8 || ndim != 2)
+		return sl_error(err, "tensor '%s' is %s, not F32, F16, BF16 "
+				"(or I8 for a matrix)", name,
+				st_dtype_name(t->dtype));
+	snprintf(sname, sizeof(sname), "%s.scale", name);
+	s = safetensors_find(m->st, sname);
+	if (!s || s->ndim != 1 || s->shape[0] != shape[0] ||
+	    !float_dtype(s->dtype))
+		return sl_error(err, "I8 tensor '%s' has no float '%s' of "
+				"shape [%llu]", name, sname,
+				(unsigned long long)shape[0]);
+	(*nq)++;
+	return 0;
+}
+
+/* Point every weight at its tensor, converting those that cannot be used
+ * in place (F16, BF16, unaligned F32, I8 times its row scales). */
 static int bind_tensors(struct encoder *m, struct sl_err *err)
 {
 	const struct enc_config *c = &m->cfg;
-	size_t nt = enc_ntensors(c), owned = 0;
+	size_t nt = enc_ntensors(c), owned = 0, nq = 0;
 	char name[64];
 	uint64_t shape[2];
 	size_t ndim;
 	float **slot;
 
-	if (safetensors_count(m->st) != nt)
+	for (size_t i = 0; enc_tensor(c, &m->w, i, name, shape, &ndim); i++)
+		if (check_tensor(m, name, shape, ndim, &nq, &owned, err))
+			return -1;
+	if (safetensors_count(m->st) != nt + nq)
 		return sl_error(err, "%zu tensors where the config implies %zu",
-				safetensors_count(m->st), nt);
-	for (size_t i = 0; (slot = enc_tensor(c, &m->w, i, name, shape, &ndim));
-	     i++) {
-		const struct st_tensor *t = safetensors_find(m->st, name);
-
-		if (!t)
-			return sl_error(err, "no tensor '%s'", name);
-		if (t->ndim != ndim || t->shape[0] != shape[0] ||
-		    (ndim == 2 && t->shape[1] != shape[1]))
-			return sl_error(err, "tensor '%s' has not the shape "
-					"the config implies", name);
-		if (t->dtype != ST_F32 && t->dtype != ST_F16 &&
-		    t->dtype != ST_BF16)
-			return sl_error(err, "tensor '%s' is %s, not F32, F16 "
-					"or BF16", name,
-					st_dtype_name(t->dtype));
-		if (!safetensors_f32(t))
-			owned += t->nelem;
-	}
+				safetensors_count(m->st), nt + nq);
 	if (owned && !(m->owned = malloc(owned * sizeof(float))))
 		return sl_error(err, "out of memory");
 	owned = 0;
@@ -182,7 +208,9 @@ static int bind_tensors(struct encoder *m, struct sl_err *err)
 			continue;
 		}
 		*slot = m->owned + owned;
-		if (safetensors_to_f32(t, *slot, t->nelem, err))
+		if (safetensors_to_f32(t, *slot, t->nelem, err) ||
+		    (t->dtype == ST_I8 && enc_dequant_rows(m->st, name, *slot,
+							   shape, err)))
 			return -1;
 		owned += t->nelem;
 	}

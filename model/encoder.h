@@ -88,4 +88,10 @@ int encoder_score(struct encoder *m, const char *const *texts,
 		  struct sl_err *err);
 void encoder_close(struct encoder *m);
 
+/* Write a copy of model in_path with every matrix stored as I8 with one
+ * F32 scale per row ("<name>.scale", the row's max |w| / 127; rounding
+ * to nearest): about 4x smaller; converted back to F32 at open. */
+int encoder_quantize(const char *in_path, const char *out_path,
+		     struct sl_err *err);
+
 #endif

@@ -202,6 +202,11 @@ struct encoder {
 int enc_open_st(struct encoder **out, struct safetensors *st,
 		const char *path, int threads, struct sl_err *err);
 
+/* Multiply the rows of w[shape] (an I8 matrix already converted to
+ * floats) by the tensor "<name>.scale" of st (encoder_quant.c). */
+int enc_dequant_rows(const struct safetensors *st, const char *name,
+		     float *w, const uint64_t shape[2], struct sl_err *err);
+
 /* Tokenize text as the model does (ids appended to out as uint32). */
 struct ids;
 struct bpe_scratch;
