@@ -95,7 +95,8 @@ for lang in $LANGS; do
 	[ "$ENC" = 1 ] || continue
 	# sluice encoder, its defaults
 	t0=$(now)
-	$SL train --arch encoder --data "$d/train.tsv" --dev "$d/test.tsv" \
+	# early stopping on 10% of train held out, never on the test set
+	$SL train --arch encoder --data "$d/train.tsv" --dev-fraction 0.1 \
 		--out "$d/encoder.safetensors" 2> "$d/enc_train.txt"
 	t1=$(now)
 	$SL classify --model "$d/encoder.safetensors" --threads 2 --eval < "$d/test.tsv" > /dev/null 2> "$d/enc_eval.txt"
