@@ -7,7 +7,10 @@
 #            (Chinese) for fastText (`supervised -dim 64 -wordNgrams 2
 #            -epoch 25`, Chinese split into characters first), sluice
 #            linear (defaults), sluice encoder (encoder_train_defaults) and
-#            the cascade (linear in front of the encoder) at two bands;
+#            the cascade (linear in front of the encoder) at two bands.
+#            fastText and the linear model train on all of train (no early
+#            stopping); the encoder holds 10% of train out for its early
+#            stopping, never the test set;
 #   speed    docs/s scoring the test texts repeated REPEAT times, model
 #            loading excluded (sluice prints its own scoring time; for
 #            fastText the time of a one-line run is subtracted), on 1 and
