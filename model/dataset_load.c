@@ -292,10 +292,10 @@ static const char *row_class(const struct task_info *ti, const char *labels,
 		return NULL;
 	l = json_array_size(a) == 1 ? json_string_value(json_array_get(a, 0)) :
 				      NULL;
-	if (l && *l && buf_adds(out, l))
-		l = NULL;
+	/* l dies with a: copy it first */
+	l = l && *l && !buf_adds(out, l) ? out->data : NULL;
 	json_decref(a);
-	return l && *l ? out->data : NULL;
+	return l;
 }
 
 int dataset_load_task(struct dataset *d, struct store *st, const char *task,

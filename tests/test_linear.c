@@ -193,6 +193,7 @@ START_TEST(save_load_roundtrip)
 		ck_assert(fabsf(a[0] + a[1] - 1) < 1e-6f);
 	}
 	/* deterministic: the same data and seed give the same bytes */
+	dataset_release(&d);
 	m2 = train_toy(&d);
 	ck_assert(!linear_save(m2, p2, &err));
 	slurp(p1, &b1);
