@@ -707,6 +707,23 @@ static int load(struct linear *m, const char *path, struct sl_err *err)
 	return 0;
 }
 
+int linear_parse_mem(struct linear **out, const void *data, size_t size,
+		     const char *name, struct sl_err *err)
+{
+	struct linear *m = calloc(1, sizeof(*m));
+
+	*out = NULL;
+	if (!m)
+		return sl_error(err, "out of memory");
+	if (safetensors_parse_mem(&m->st, data, size, name, err) ||
+	    load(m, name, err)) {
+		linear_free(m);
+		return -1;
+	}
+	*out = m;
+	return 0;
+}
+
 int linear_open(struct linear **out, const char *path, struct sl_err *err)
 {
 	struct linear *m = calloc(1, sizeof(*m));

@@ -81,6 +81,11 @@ int linear_save(const struct linear *m, const char *path, struct sl_err *err);
 /* Map and validate a model file. */
 int linear_open(struct linear **out, const char *path, struct sl_err *err);
 
+/* The same from a file image in memory (borrowed: it must outlive *out);
+ * name is used in messages. */
+int linear_parse_mem(struct linear **out, const void *data, size_t size,
+		     const char *name, struct sl_err *err);
+
 void linear_free(struct linear *m);
 
 size_t linear_nlabels(const struct linear *m);
