@@ -72,6 +72,7 @@ extern const struct cmd cmd_crawl, cmd_export, cmd_extract, cmd_filter,
 	cmd_help, cmd_import, cmd_init, cmd_report, cmd_run, cmd_runs, cmd_show,
 	cmd_stats, cmd_tokenize, cmd_tokenizer, cmd_why;
 extern const struct cmd cmd_label;
+extern const struct cmd cmd_classify, cmd_train;
 
 extern const struct cmd *const commands[];
 const struct cmd *cmd_find(const char *name);

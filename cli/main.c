@@ -21,6 +21,7 @@
 /* Sorted by name: `sluice help` lists them in this order. */
 const struct cmd *const commands[] = {
 	&cmd_agreement,
+	&cmd_classify,
 	&cmd_crawl,
 	&cmd_export,
 	&cmd_extract,
@@ -38,6 +39,7 @@ const struct cmd *const commands[] = {
 	&cmd_task,
 	&cmd_tokenize,
 	&cmd_tokenizer,
+	&cmd_train,
 	&cmd_why,
 	NULL,
 };

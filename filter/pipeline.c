@@ -123,7 +123,8 @@ int pipeline_load(struct pipeline *p, const char *path, struct sl_err *err)
 	memset(p, 0, sizeof(*p));
 	if (!path) {
 		for (size_t i = 0; stage_registry[i]; i++)
-			if (add_stage(p, stage_registry[i], err)) {
+			if (!(stage_registry[i]->flags & STAGE_OPT_IN) &&
+			    add_stage(p, stage_registry[i], err)) {
 				pipeline_release(p);
 				return -1;
 			}

@@ -6,7 +6,8 @@
  * stage's options (anything not given keeps its documented default).
  * Sections not starting with "filter." belong to other commands ([crawl],
  * [import], [export], [run]) and are skipped here.  Without a file, every
- * built-in stage runs with its defaults, in the registry's order.
+ * built-in stage runs with its defaults, in the registry's order, except
+ * the opt-in ones (STAGE_OPT_IN: classify, which needs a model file).
  *
  *   struct pipeline p;
  *   if (pipeline_load(&p, path_or_NULL, &err)) ...   // err: file:line

@@ -7,6 +7,7 @@
 
 extern const struct stage_ops stage_normalize, stage_lang, stage_exact,
 	stage_minhash, stage_lines, stage_quality, stage_rules, stage_pii;
+extern const struct stage_ops stage_classify;
 
 const struct stage_ops *const stage_registry[] = {
 	&stage_normalize,
@@ -17,5 +18,6 @@ const struct stage_ops *const stage_registry[] = {
 	&stage_quality,
 	&stage_rules,
 	&stage_pii,
+	&stage_classify,	/* opt-in: needs a model file */
 	NULL,
 };

@@ -100,6 +100,9 @@ struct stage_opt {
 enum {
 	STAGE_ORIGINAL_TEXT = 1,	/* apply() sees the original text, not
 					 * the latest rewrite (normalize) */
+	STAGE_OPT_IN = 2,		/* not in the default pipeline: only a
+					 * pipeline file's section runs it
+					 * (classify needs a model file) */
 };
 
 struct stage_ops {
