@@ -53,6 +53,11 @@
 #ifndef BPE_SMALL
 #define BPE_SMALL 16
 #endif
+/* Pieces with a byte >= 0x80 of at least this many bytes use the chain
+ * merge. */
+#ifndef BPE_CHAIN_MIN
+#define BPE_CHAIN_MIN 7
+#endif
 /* Longest token and special-token string we accept from a file. */
 #define BPE_TOKEN_MAX 1024
 /* PCRE2's JIT stack per scratch (the patterns need little; the cap only
@@ -74,6 +79,46 @@ struct memo_ent {
  * while the 4-8 MB rank table does not. */
 #define BPE_MEMO 8192
 
+/* The lengths of the parts that were ever first (l) and last (r) while a
+ * span of a piece merged on its own (the span's "edge history"): what
+ * bpe_chain needs to know that two spans merge apart.  Lengths of
+ * max_token_len or more are left out (they join nothing); HIST_OVER: more
+ * than HIST_MAX to keep, treated as "may join anything". */
+#define HIST_MAX 8
+#define HIST_OVER 0xff
+struct hist {
+	uint8_t nl, nr;
+	uint16_t l[HIST_MAX], r[HIST_MAX];
+};
+
+/* A character's pure BPE on its own (no "whole piece is a token"
+ * shortcut), as the chain merge uses it: ids, and its edge history as
+ * bit masks (bit k-1: a part of k bytes was first (lh) or last (rh)). */
+struct unit_ent {
+	uint32_t key;		/* its 1-4 bytes, little-endian; UNIT_EMPTY */
+	uint8_t len, ntok, lh, rh;
+	uint32_t tok[4];
+};
+#define UNIT_EMPTY UINT32_MAX	/* 0xff is never part of a longer unit */
+#define BPE_UNITS 4096
+
+/* Whether two adjacent characters (unit keys, ku | kv << 32) merge
+ * apart: a remembered verdict of chain_unit_safe(). */
+struct pair_ent {
+	uint64_t key;		/* UINT64_MAX: empty */
+	uint64_t safe;
+};
+#define BPE_PAIRS 8192
+
+/* A finished span of the chain merge, on its stack. */
+struct grp {
+	uint32_t start, outpos;
+	uint8_t single;		/* one character: its neighbours were
+				   checked character to character */
+	uint8_t nr;
+	uint16_t r[HIST_MAX];
+};
+
 struct bpe_scratch {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
@@ -85,6 +130,11 @@ struct bpe_scratch {
 	size_t *spec_next;		/* next occurrence of each special */
 	size_t spec_alloc;
 	struct memo_ent *memo;		/* [BPE_MEMO], direct-mapped */
+	struct unit_ent *units;		/* [BPE_UNITS], direct-mapped */
+	struct pair_ent *pairs;		/* [BPE_PAIRS], direct-mapped */
+	struct grp *grp;		/* chain merge stack */
+	size_t grp_alloc;
+	struct ids tmp;			/* a unit's ids */
 	const struct bpe *memo_for;	/* the tokenizer memo holds ranks of */
 };
 
@@ -865,7 +915,10 @@ struct bpe_scratch *bpe_scratch_new(void)
 	s->mc = pcre2_match_context_create(NULL);
 	s->js = pcre2_jit_stack_create(32 * 1024, BPE_JIT_STACK_MAX, NULL);
 	s->memo = calloc(BPE_MEMO, sizeof(*s->memo));
-	if (!s->md || !s->mc || !s->js || !s->memo) {
+	s->units = malloc(BPE_UNITS * sizeof(*s->units));
+	s->pairs = malloc(BPE_PAIRS * sizeof(*s->pairs));
+	ids_init(&s->tmp);
+	if (!s->md || !s->mc || !s->js || !s->memo || !s->units || !s->pairs) {
 		bpe_scratch_free(s);
 		return NULL;
 	}
@@ -887,6 +940,10 @@ void bpe_scratch_free(struct bpe_scratch *s)
 	free(s->heap);
 	free(s->spec_next);
 	free(s->memo);
+	free(s->units);
+	free(s->pairs);
+	free(s->grp);
+	ids_release(&s->tmp);
 	free(s);
 }
 
@@ -927,11 +984,41 @@ static int scratch_reserve(struct bpe_scratch *s, size_t n)
 /* ------------------------------------------------------------------ */
 /* Merging                                                            */
 
+static inline void hist_add(const struct bpe *t, uint8_t *k, uint16_t *v,
+			    size_t len)
+{
+	if (*k == HIST_OVER || len >= t->max_token_len)
+		return;
+	if (*k == HIST_MAX)
+		*k = HIST_OVER;
+	else
+		v[(*k)++] = (uint16_t)len;
+}
+
+/* Every part is one byte to begin with. */
+static inline void hist_start(const struct bpe *t, struct hist *hs)
+{
+	hs->nl = hs->nr = 0;
+	hist_add(t, &hs->nl, hs->l, 1);
+	hist_add(t, &hs->nr, hs->r, 1);
+}
+
+/* The parts from a to end (of a span of n bytes) became one. */
+static inline void hist_merge(const struct bpe *t, struct hist *hs, size_t a,
+			      size_t end, size_t n)
+{
+	if (a == 0)
+		hist_add(t, &hs->nl, hs->l, end);
+	if (end == n)
+		hist_add(t, &hs->nr, hs->r, n - a);
+}
+
 /* tiktoken's own loop: parts[i] = (start, rank of parts i and i+1 merged);
  * two sentinels at the end.  O(n^2), fastest for short pieces.  prank
  * keeps each part's own rank so the output needs no more lookups. */
 static int merge_small(const struct bpe *t, struct bpe_scratch *s,
-		       const uint8_t *p, size_t n, struct ids *out)
+		       const uint8_t *p, size_t n, struct ids *out,
+		       struct hist *hs)
 {
 	uint32_t start[BPE_SMALL + 1], rank[BPE_SMALL + 1], prank[BPE_SMALL + 1];
 	size_t np = n + 1, i, best;
@@ -943,6 +1030,8 @@ static int merge_small(const struct bpe *t, struct bpe_scratch *s,
 	}
 	start[n] = (uint32_t)n;
 	rank[n] = BPE_NO_ID;
+	if (hs)
+		hist_start(t, hs);
 	for (;;) {
 		uint32_t min = BPE_NO_ID;
 
@@ -956,6 +1045,8 @@ static int merge_small(const struct bpe *t, struct bpe_scratch *s,
 			break;
 		/* Parts best and best+1 merge: re-rank the pairs around it. */
 		prank[best] = min;
+		if (hs)
+			hist_merge(t, hs, start[best], start[best + 2], n);
 		if (best > 0)
 			rank[best - 1] = best + 2 < np ?
 				rank_memo(t, s, p + start[best - 1],
@@ -1034,7 +1125,8 @@ static inline void set_pair(const struct bpe *t, struct bpe_scratch *s,
  * stale exactly when pr[start] no longer holds its rank (the pair's span
  * only grows, so an equal rank means the same pair). */
 static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
-		      const uint8_t *p, size_t n, struct ids *out)
+		      const uint8_t *p, size_t n, struct ids *out,
+		      struct hist *hs)
 {
 	uint32_t *nxt, *prv, *prank, *pr, i, nn = (uint32_t)n;
 	uint64_t *h;
@@ -1058,6 +1150,8 @@ static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
 	}
 	for (size_t k = nh / 2; k-- > 0;)
 		heap_down(h, nh, k);
+	if (hs)
+		hist_start(t, hs);
 	while (nh) {
 		uint64_t e = h[0];
 		uint32_t rank = (uint32_t)(e >> 32), st = (uint32_t)e, m, end;
@@ -1068,6 +1162,8 @@ static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
 			continue;	/* stale */
 		m = nxt[st];
 		end = nxt[m];
+		if (hs)
+			hist_merge(t, hs, st, end, nn);
 		nxt[st] = end;
 		prank[st] = rank;
 		pr[m] = BPE_NO_ID;
@@ -1089,6 +1185,237 @@ static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Chain merge                                                        */
+
+/* Bytes of the unit at p[0..n): a well-formed-looking UTF-8 sequence, or
+ * one byte.  Any cut into units gives the same result (see the top); UTF-8
+ * characters are the ones that repeat. */
+static inline size_t unit_len(const uint8_t *p, size_t n)
+{
+	uint8_t c = p[0];
+	size_t len;
+
+	if (c < 0xc2)
+		return 1;
+	len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 1;
+	if (len > n)
+		return 1;
+	for (size_t k = 1; k < len; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 1;
+	return len;
+}
+
+/* The unit p[0..len) merged on its own, from the scratch's cache; NULL
+ * when out of memory. */
+static const struct unit_ent *unit_get(const struct bpe *t,
+				       struct bpe_scratch *s, const uint8_t *p,
+				       size_t len)
+{
+	struct unit_ent *u;
+	struct hist hs;
+	uint32_t key = 0;
+
+	for (size_t k = 0; k < len; k++)
+		key |= (uint32_t)p[k] << (8 * k);
+	u = &s->units[(key * 0x9e3779b1u) >> 20 & (BPE_UNITS - 1)];
+	if (u->key == key)
+		return u;
+	u->key = UNIT_EMPTY;
+	if (len == 1) {
+		u->ntok = 1;
+		u->tok[0] = t->byte_rank[p[0]];
+		u->lh = u->rh = 1;
+	} else {
+		ids_reset(&s->tmp);
+		if (merge_small(t, s, p, len, &s->tmp, &hs))
+			return NULL;
+		u->ntok = (uint8_t)s->tmp.len;
+		memcpy(u->tok, s->tmp.v, s->tmp.len * sizeof(*u->tok));
+		u->lh = u->rh = 0;
+		for (size_t k = 0; k < hs.nl; k++)
+			u->lh |= (uint8_t)(1u << (hs.l[k] - 1));
+		for (size_t k = 0; k < hs.nr; k++)
+			u->rh |= (uint8_t)(1u << (hs.r[k] - 1));
+	}
+	u->len = (uint8_t)len;
+	u->key = key;
+	return u;
+}
+
+/* A unit's edge-history mask as a list of lengths. */
+static size_t mask_lengths(uint8_t mask, uint16_t *v)
+{
+	size_t k = 0;
+
+	for (uint16_t len = 1; mask; len++, mask >>= 1)
+		if (mask & 1)
+			v[k++] = len;
+	return k;
+}
+
+/* Do the spans that meet at p[mid] merge apart?  Yes when no part that was
+ * ever last on the left (lengths r[0..nr)) joined to one that was ever
+ * first on the right (l[0..nl)) is a token: then no pair across mid is
+ * ever a token, and each side merges as it would alone. */
+static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
+		       const uint8_t *p, size_t mid, const uint16_t *r,
+		       size_t nr, const uint16_t *l, size_t nl)
+{
+	if (nr == HIST_OVER || nl == HIST_OVER)
+		return 0;
+	for (size_t i = 0; i < nr; i++)
+		for (size_t j = 0; j < nl; j++) {
+			size_t len = (size_t)r[i] + l[j];
+
+			if (len <= t->max_token_len &&
+			    rank_memo(t, s, p + mid - r[i], len) != BPE_NO_ID)
+				return 0;
+		}
+	return 1;
+}
+
+/* edges_apart() for two single units a (ending at p[mid]) and b, through
+ * the scratch's cache of verdicts (the same neighbours recur). */
+static int units_apart(const struct bpe *t, struct bpe_scratch *s,
+		       const uint8_t *p, size_t mid, const struct unit_ent *a,
+		       const struct unit_ent *b)
+{
+	uint64_t key = a->key | (uint64_t)b->key << 32;
+	struct pair_ent *e = &s->pairs[(key * 0x9e3779b97f4a7c15ull) >> 40 &
+				       (BPE_PAIRS - 1)];
+	uint16_t r[8], l[8];
+
+	if (e->key == key)
+		return (int)e->safe;
+	e->safe = (uint64_t)edges_apart(t, s, p, mid, r, mask_lengths(a->rh, r),
+					l, mask_lengths(b->lh, l));
+	e->key = key;
+	return (int)e->safe;
+}
+
+/* Pure merge of p[a..b) (no whole-piece check), with its edge history. */
+static int merge_span(const struct bpe *t, struct bpe_scratch *s,
+		      const uint8_t *p, size_t a, size_t b, struct ids *out,
+		      struct hist *hs)
+{
+	if (b - a <= BPE_SMALL)
+		return merge_small(t, s, p + a, b - a, out, hs);
+	return merge_heap(t, s, p + a, b - a, out, hs);
+}
+
+/* Append the span p[a..b) (the unit u, or NULL for several) and make it
+ * the top of the stack, first joining it with the spans before it that it
+ * may not merge apart from.  0; 1 when the budget of bytes to merge runs
+ * out; -1 when out of memory. */
+static int chain_push(const struct bpe *t, struct bpe_scratch *s,
+		      const uint8_t *p, size_t a, size_t b,
+		      const struct unit_ent *u, struct ids *out, size_t *ng,
+		      long *budget)
+{
+	size_t outpos = out->len;
+	struct grp *g;
+	struct hist hs;
+
+	if (u) {
+		if (ids_grow(out, u->ntok))
+			return -1;
+		memcpy(out->v + out->len, u->tok, u->ntok * sizeof(*u->tok));
+		out->len += u->ntok;
+		hs.nl = (uint8_t)mask_lengths(u->lh, hs.l);
+		hs.nr = (uint8_t)mask_lengths(u->rh, hs.r);
+	} else {
+		*budget -= (long)(b - a);
+		if (merge_span(t, s, p, a, b, out, &hs))
+			return -1;
+	}
+	while (*ng) {
+		g = &s->grp[*ng - 1];
+		/* Two single units: units_apart() said so already. */
+		if ((u && g->single) ||
+		    edges_apart(t, s, p, a, g->r, g->nr, hs.l, hs.nl))
+			break;
+		a = g->start;
+		outpos = out->len = g->outpos;
+		(*ng)--;
+		u = NULL;
+		if ((*budget -= (long)(b - a)) < 0)
+			return 1;
+		if (merge_span(t, s, p, a, b, out, &hs))
+			return -1;
+	}
+	g = &s->grp[(*ng)++];
+	g->start = (uint32_t)a;
+	g->outpos = (uint32_t)outpos;
+	g->single = u != NULL;
+	g->nr = hs.nr;
+	memcpy(g->r, hs.r, sizeof(g->r));
+	return 0;
+}
+
+/* The chain merge of a piece (see the top): units, cut where neighbours
+ * merge apart, spans between the cuts merged on their own.  Falls back
+ * to merge_heap() on the whole piece when spans keep joining (more than
+ * about four passes over its bytes), so it stays O(n log n). */
+static int merge_chain(const struct bpe *t, struct bpe_scratch *s,
+		       const uint8_t *p, size_t n, struct ids *out)
+{
+	size_t base = out->len, ng = 0, run = 0, units = 0, pos = 0;
+	long budget = 4 * (long)n + 64;
+	struct unit_ent prev;
+	int rc;
+
+	if (n >= UINT32_MAX || out->len + n >= UINT32_MAX)
+		return -1;
+	if (n > s->grp_alloc) {
+		struct grp *g = realloc(s->grp, n * sizeof(*g));
+
+		if (!g)
+			return -1;
+		s->grp = g;
+		s->grp_alloc = n;
+	}
+	while (pos < n) {
+		size_t len = unit_len(p + pos, n - pos);
+		const struct unit_ent *u = unit_get(t, s, p + pos, len);
+
+		if (!u)
+			return -1;
+		if (units && units_apart(t, s, p, pos, &prev, u)) {
+			rc = chain_push(t, s, p, run, pos,
+					units == 1 ? &prev : NULL, out, &ng,
+					&budget);
+			if (rc)
+				goto fail;
+			run = pos;
+			units = 0;
+		}
+		prev = *u;
+		units++;
+		pos += len;
+	}
+	rc = chain_push(t, s, p, run, n, units == 1 ? &prev : NULL, out, &ng,
+			&budget);
+	if (!rc)
+		return 0;
+fail:
+	if (rc < 0)
+		return -1;
+	out->len = base;
+	return merge_heap(t, s, p, n, out, NULL);
+}
+
+/* Has p[0..n) a byte >= 0x80? */
+static inline int has_high(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc >= 0x80;
+}
+
 static int encode_piece(const struct bpe *t, struct bpe_scratch *s,
 			const uint8_t *p, size_t n, struct ids *out)
 {
@@ -1099,9 +1426,11 @@ static int encode_piece(const struct bpe *t, struct bpe_scratch *s,
 	r = rank_memo(t, s, p, n);
 	if (r != BPE_NO_ID)
 		return ids_push(out, r);
+	if (n >= BPE_CHAIN_MIN && has_high(p, n))
+		return merge_chain(t, s, p, n, out);
 	if (n <= BPE_SMALL)
-		return merge_small(t, s, p, n, out);
-	return merge_heap(t, s, p, n, out);
+		return merge_small(t, s, p, n, out, NULL);
+	return merge_heap(t, s, p, n, out, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1231,6 +1560,8 @@ int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 		return sl_error(err, "out of memory");
 	if (s->memo_for != t) {
 		memset(s->memo, 0, BPE_MEMO * sizeof(*s->memo));
+		memset(s->units, 0xff, BPE_UNITS * sizeof(*s->units));
+		memset(s->pairs, 0xff, BPE_PAIRS * sizeof(*s->pairs));
 		s->memo_for = t;
 	}
 	which = needs_exact(t, (const uint8_t *)text, len) ? RE_EXACT : RE_FAST;

@@ -523,11 +523,11 @@ START_TEST(merge_matches_reference)
 		k = reference_merge(t, p, n, want);
 		ids_reset(&a);
 		ids_reset(&b);
-		ck_assert_int_eq(merge_heap(t, s, p, n, &a), 0);
+		ck_assert_int_eq(merge_heap(t, s, p, n, &a, NULL), 0);
 		ck_assert_uint_eq(a.len, k);
 		ck_assert_int_eq(memcmp(a.v, want, k * 4), 0);
 		if (n <= BPE_SMALL) {
-			ck_assert_int_eq(merge_small(t, s, p, n, &b), 0);
+			ck_assert_int_eq(merge_small(t, s, p, n, &b, NULL), 0);
 			ck_assert_uint_eq(b.len, k);
 			ck_assert_int_eq(memcmp(b.v, want, k * 4), 0);
 		}

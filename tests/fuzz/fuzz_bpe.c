@@ -111,8 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size >= 2 && size <= BPE_SMALL) {
 		ids_reset(&v);
-		if (merge_small(t, scratch, data, size, &v) ||
-		    merge_heap(t, scratch, data, size, &w))
+		if (merge_small(t, scratch, data, size, &v, NULL) ||
+		    merge_heap(t, scratch, data, size, &w, NULL))
 			abort();
 		if (v.len != w.len || memcmp(v.v, w.v, v.len * sizeof(*v.v)))
 			abort();
