@@ -93,7 +93,8 @@ struct hist {
 
 /* A character's pure BPE on its own (no "whole piece is a token"
  * shortcut), as the chain merge uses it: ids, and its edge history as
- * bit masks (bit k-1: a part of k bytes was first (lh) or last (rh)). */
+ * bit masks (bit k-1: a part of k bytes was first (lh) or last (rh)),
+ * without the parts that begin (rh) or end (lh) no token. */
 struct unit_ent {
 	uint32_t key;		/* its 1-4 bytes, little-endian; UNIT_EMPTY */
 	uint8_t len, ntok, lh, rh;
@@ -110,13 +111,24 @@ struct pair_ent {
 };
 #define BPE_PAIRS 8192
 
+/* A span of several units merged on its own, remembered: words recur. */
+#define SPAN_MAX 24	/* longest span kept, bytes */
+#define SPAN_TOK 8	/* most ids kept */
+struct span_ent {
+	uint8_t len, ntok, nl, nr;	/* len 0: empty */
+	uint8_t bytes[SPAN_MAX];
+	uint8_t l[HIST_MAX], r[HIST_MAX];
+	uint32_t tok[SPAN_TOK];
+};
+#define BPE_SPANS 2048
+
 /* A finished span of the chain merge, on its stack. */
 struct grp {
 	uint32_t start, outpos;
-	uint8_t single;		/* one character: its neighbours were
-				   checked character to character */
-	uint8_t nr;
-	uint16_t r[HIST_MAX];
+	uint8_t single;		/* one unit: its neighbours were checked
+				   unit to unit */
+	uint8_t nr;		/* single: the unit's rh mask */
+	uint16_t r[HIST_MAX];	/* not single: right edge history */
 };
 
 struct bpe_scratch {
@@ -132,6 +144,7 @@ struct bpe_scratch {
 	struct memo_ent *memo;		/* [BPE_MEMO], direct-mapped */
 	struct unit_ent *units;		/* [BPE_UNITS], direct-mapped */
 	struct pair_ent *pairs;		/* [BPE_PAIRS], direct-mapped */
+	struct span_ent *spans;		/* [BPE_SPANS], direct-mapped */
 	struct grp *grp;		/* chain merge stack */
 	size_t grp_alloc;
 	struct ids tmp;			/* a unit's ids */
@@ -407,6 +420,8 @@ static int build_index(struct bpe *t, struct sl_err *err)
 		if (t->byte_rank[b] == BPE_NO_ID)
 			return sl_error(err, "byte 0x%02x has no rank: not a "
 					"byte-level BPE", b);
+	if (bpe_affix_build(t))
+		return sl_error(err, "out of memory");
 	return 0;
 }
 
@@ -826,6 +841,9 @@ void bpe_close(struct bpe *t)
 	pcre2_code_free(t->re[RE_FAST]);
 	free(t->slots);
 	free(t->rank2);
+	free(t->affix2);
+	free(t->affix);
+	free(t->maybe);
 	free(t->extra_bits);
 	free(t->tok_off);
 	free(t->blob);
@@ -917,8 +935,10 @@ struct bpe_scratch *bpe_scratch_new(void)
 	s->memo = calloc(BPE_MEMO, sizeof(*s->memo));
 	s->units = malloc(BPE_UNITS * sizeof(*s->units));
 	s->pairs = malloc(BPE_PAIRS * sizeof(*s->pairs));
+	s->spans = malloc(BPE_SPANS * sizeof(*s->spans));
 	ids_init(&s->tmp);
-	if (!s->md || !s->mc || !s->js || !s->memo || !s->units || !s->pairs) {
+	if (!s->md || !s->mc || !s->js || !s->memo || !s->units || !s->pairs ||
+	    !s->spans) {
 		bpe_scratch_free(s);
 		return NULL;
 	}
@@ -942,6 +962,7 @@ void bpe_scratch_free(struct bpe_scratch *s)
 	free(s->memo);
 	free(s->units);
 	free(s->pairs);
+	free(s->spans);
 	free(s->grp);
 	ids_release(&s->tmp);
 	free(s);
@@ -1209,7 +1230,7 @@ static inline size_t unit_len(const uint8_t *p, size_t n)
 
 /* The unit p[0..len) merged on its own, from the scratch's cache; NULL
  * when out of memory. */
-static const struct unit_ent *unit_get(const struct bpe *t,
+static inline const struct unit_ent *unit_get(const struct bpe *t,
 				       struct bpe_scratch *s, const uint8_t *p,
 				       size_t len)
 {
@@ -1226,19 +1247,25 @@ static const struct unit_ent *unit_get(const struct bpe *t,
 	if (len == 1) {
 		u->ntok = 1;
 		u->tok[0] = t->byte_rank[p[0]];
-		u->lh = u->rh = 1;
 	} else {
 		ids_reset(&s->tmp);
 		if (merge_small(t, s, p, len, &s->tmp, &hs))
 			return NULL;
 		u->ntok = (uint8_t)s->tmp.len;
 		memcpy(u->tok, s->tmp.v, s->tmp.len * sizeof(*u->tok));
-		u->lh = u->rh = 0;
-		for (size_t k = 0; k < hs.nl; k++)
-			u->lh |= (uint8_t)(1u << (hs.l[k] - 1));
-		for (size_t k = 0; k < hs.nr; k++)
-			u->rh |= (uint8_t)(1u << (hs.r[k] - 1));
 	}
+	/* Keep the edge parts that can be in a join at all. */
+	if (len == 1) {
+		hs.nl = hs.nr = 1;
+		hs.l[0] = hs.r[0] = 1;
+	}
+	u->lh = u->rh = 0;
+	for (size_t k = 0; k < hs.nl; k++)
+		if (bpe_affix_has(t, p, hs.l[k], 1))
+			u->lh |= (uint8_t)(1u << (hs.l[k] - 1));
+	for (size_t k = 0; k < hs.nr; k++)
+		if (bpe_affix_has(t, p + len - hs.r[k], hs.r[k], 0))
+			u->rh |= (uint8_t)(1u << (hs.r[k] - 1));
 	u->len = (uint8_t)len;
 	u->key = key;
 	return u;
@@ -1269,8 +1296,13 @@ static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
 		for (size_t j = 0; j < nl; j++) {
 			size_t len = (size_t)r[i] + l[j];
 
-			if (len <= t->max_token_len &&
-			    rank_memo(t, s, p + mid - r[i], len) != BPE_NO_ID)
+			const uint8_t *q = p + mid - r[i];
+
+			if (len > t->max_token_len)
+				continue;
+			if (len == 2 ? t->rank2[q[0] << 8 | q[1]] != BPE_NO_ID :
+			    (len > 8 || bpe_maybe_token(t->maybe, q, len)) &&
+			    rank_memo(t, s, q, len) != BPE_NO_ID)
 				return 0;
 		}
 	return 1;
@@ -1278,7 +1310,7 @@ static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
 
 /* edges_apart() for two single units a (ending at p[mid]) and b, through
  * the scratch's cache of verdicts (the same neighbours recur). */
-static int units_apart(const struct bpe *t, struct bpe_scratch *s,
+static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
 		       const uint8_t *p, size_t mid, const struct unit_ent *a,
 		       const struct unit_ent *b)
 {
@@ -1287,6 +1319,10 @@ static int units_apart(const struct bpe *t, struct bpe_scratch *s,
 				       (BPE_PAIRS - 1)];
 	uint16_t r[8], l[8];
 
+	if (!a->rh || !b->lh)
+		return 1;
+	if (a->rh == 1 && b->lh == 1)	/* the last byte and the first */
+		return t->rank2[p[mid - 1] << 8 | p[mid]] == BPE_NO_ID;
 	if (e->key == key)
 		return (int)e->safe;
 	e->safe = (uint64_t)edges_apart(t, s, p, mid, r, mask_lengths(a->rh, r),
@@ -1295,20 +1331,123 @@ static int units_apart(const struct bpe *t, struct bpe_scratch *s,
 	return (int)e->safe;
 }
 
-/* Pure merge of p[a..b) (no whole-piece check), with its edge history. */
+/* Drop from hs the edge parts that begin (right edge) or end (left edge)
+ * no token: they join nothing. */
+static void hist_filter(const struct bpe *t, const uint8_t *p, size_t n,
+			struct hist *hs)
+{
+	size_t k, j;
+
+	if (hs->nl != HIST_OVER) {
+		for (k = j = 0; k < hs->nl; k++)
+			if (bpe_affix_has(t, p, hs->l[k], 1))
+				hs->l[j++] = hs->l[k];
+		hs->nl = (uint8_t)j;
+	}
+	if (hs->nr != HIST_OVER) {
+		for (k = j = 0; k < hs->nr; k++)
+			if (bpe_affix_has(t, p + n - hs->r[k], hs->r[k], 0))
+				hs->r[j++] = hs->r[k];
+		hs->nr = (uint8_t)j;
+	}
+}
+
+/* Pure merge of p[a..b) (no whole-piece check) into out (which has room),
+ * with its edge history, through the scratch's cache of short spans. */
 static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		      const uint8_t *p, size_t a, size_t b, struct ids *out,
 		      struct hist *hs)
 {
-	if (b - a <= BPE_SMALL)
-		return merge_small(t, s, p + a, b - a, out, hs);
-	return merge_heap(t, s, p + a, b - a, out, hs);
+	size_t n = b - a, k;
+	uint64_t w[SPAN_MAX / 8] = { 0 }, h;
+	struct span_ent *e = NULL;
+	int rc;
+
+	p += a;
+	if (n <= SPAN_MAX) {
+		memcpy(w, p, n);
+		h = (w[0] ^ n) * 0x9e3779b97f4a7c15ull;
+		h = (h ^ w[1] ^ (h >> 29)) * 0xbf58476d1ce4e5b9ull;
+		h = (h ^ w[2] ^ (h >> 32)) * 0x94d049bb133111ebull;
+		e = &s->spans[(h >> 40) & (BPE_SPANS - 1)];
+		if (e->len == n && !memcmp(e->bytes, p, n)) {
+			memcpy(out->v + out->len, e->tok, e->ntok * sizeof(*e->tok));
+			out->len += e->ntok;
+			hs->nl = e->nl;
+			hs->nr = e->nr;
+			for (k = 0; k < HIST_MAX; k++) {
+				hs->l[k] = e->l[k];
+				hs->r[k] = e->r[k];
+			}
+			return 0;
+		}
+	}
+	k = out->len;
+	rc = n <= BPE_SMALL ? merge_small(t, s, p, n, out, hs) :
+		merge_heap(t, s, p, n, out, hs);
+	if (rc)
+		return rc;
+	hist_filter(t, p, n, hs);
+	if (e && out->len - k <= SPAN_TOK) {
+		e->len = (uint8_t)n;
+		e->ntok = (uint8_t)(out->len - k);
+		memcpy(e->bytes, p, n);
+		memcpy(e->tok, out->v + k, e->ntok * sizeof(*e->tok));
+		e->nl = hs->nl;
+		e->nr = hs->nr;
+		for (k = 0; k < HIST_MAX; k++) {
+			e->l[k] = (uint8_t)hs->l[k];
+			e->r[k] = (uint8_t)hs->r[k];
+		}
+	}
+	return 0;
 }
 
-/* Append the span p[a..b) (the unit u, or NULL for several) and make it
- * the top of the stack, first joining it with the spans before it that it
- * may not merge apart from.  0; 1 when the budget of bytes to merge runs
- * out; -1 when out of memory. */
+/* The right edge history of stack entry g as lengths in r; how many. */
+static size_t grp_right(const struct grp *g, uint16_t *r)
+{
+	if (g->single)
+		return mask_lengths(g->nr, r);
+	memcpy(r, g->r, sizeof(g->r));
+	return g->nr;
+}
+
+/* Make the span p[a..b), whose ids are out->v[outpos..] and whose left
+ * edge history is hs, the top of the stack, first joining it with the
+ * spans before it that it may not merge apart from (a join merges the
+ * two anew).  0; 1 when the budget of bytes to merge runs out; -1 when
+ * out of memory. */
+static int chain_settle(const struct bpe *t, struct bpe_scratch *s,
+			const uint8_t *p, size_t a, size_t b, size_t outpos,
+			struct hist *hs, struct ids *out, size_t *ng,
+			long *budget)
+{
+	struct grp *g;
+	uint16_t r[HIST_MAX];
+
+	while (*ng) {
+		g = &s->grp[*ng - 1];
+		if (edges_apart(t, s, p, a, r, grp_right(g, r), hs->l, hs->nl))
+			break;
+		a = g->start;
+		outpos = out->len = g->outpos;
+		(*ng)--;
+		if ((*budget -= (long)(b - a)) < 0)
+			return 1;
+		if (merge_span(t, s, p, a, b, out, hs))
+			return -1;
+	}
+	g = &s->grp[(*ng)++];
+	g->start = (uint32_t)a;
+	g->outpos = (uint32_t)outpos;
+	g->single = 0;
+	g->nr = hs->nr;
+	memcpy(g->r, hs->r, sizeof(g->r));
+	return 0;
+}
+
+/* Append the span p[a..b): the unit u, or (u NULL) several units merged
+ * together; see chain_settle().  out has room for the ids. */
 static int chain_push(const struct bpe *t, struct bpe_scratch *s,
 		      const uint8_t *p, size_t a, size_t b,
 		      const struct unit_ent *u, struct ids *out, size_t *ng,
@@ -1319,10 +1458,17 @@ static int chain_push(const struct bpe *t, struct bpe_scratch *s,
 	struct hist hs;
 
 	if (u) {
-		if (ids_grow(out, u->ntok))
-			return -1;
-		memcpy(out->v + out->len, u->tok, u->ntok * sizeof(*u->tok));
+		memcpy(out->v + out->len, u->tok, sizeof(u->tok));
 		out->len += u->ntok;
+		/* After a single unit: units_apart() said so already. */
+		if (!*ng || s->grp[*ng - 1].single) {
+			g = &s->grp[(*ng)++];
+			g->start = (uint32_t)a;
+			g->outpos = (uint32_t)outpos;
+			g->single = 1;
+			g->nr = u->rh;	/* as a mask */
+			return 0;
+		}
 		hs.nl = (uint8_t)mask_lengths(u->lh, hs.l);
 		hs.nr = (uint8_t)mask_lengths(u->rh, hs.r);
 	} else {
@@ -1330,28 +1476,7 @@ static int chain_push(const struct bpe *t, struct bpe_scratch *s,
 		if (merge_span(t, s, p, a, b, out, &hs))
 			return -1;
 	}
-	while (*ng) {
-		g = &s->grp[*ng - 1];
-		/* Two single units: units_apart() said so already. */
-		if ((u && g->single) ||
-		    edges_apart(t, s, p, a, g->r, g->nr, hs.l, hs.nl))
-			break;
-		a = g->start;
-		outpos = out->len = g->outpos;
-		(*ng)--;
-		u = NULL;
-		if ((*budget -= (long)(b - a)) < 0)
-			return 1;
-		if (merge_span(t, s, p, a, b, out, &hs))
-			return -1;
-	}
-	g = &s->grp[(*ng)++];
-	g->start = (uint32_t)a;
-	g->outpos = (uint32_t)outpos;
-	g->single = u != NULL;
-	g->nr = hs.nr;
-	memcpy(g->r, hs.r, sizeof(g->r));
-	return 0;
+	return chain_settle(t, s, p, a, b, outpos, &hs, out, ng, budget);
 }
 
 /* The chain merge of a piece (see the top): units, cut where neighbours
@@ -1366,7 +1491,9 @@ static int merge_chain(const struct bpe *t, struct bpe_scratch *s,
 	struct unit_ent prev;
 	int rc;
 
-	if (n >= UINT32_MAX || out->len + n >= UINT32_MAX)
+	/* At most one id per byte, and chain_push() copies 4 at a time. */
+	if (n >= UINT32_MAX || out->len + n >= UINT32_MAX ||
+	    ids_grow(out, n + 4))
 		return -1;
 	if (n > s->grp_alloc) {
 		struct grp *g = realloc(s->grp, n * sizeof(*g));
@@ -1562,6 +1689,7 @@ int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 		memset(s->memo, 0, BPE_MEMO * sizeof(*s->memo));
 		memset(s->units, 0xff, BPE_UNITS * sizeof(*s->units));
 		memset(s->pairs, 0xff, BPE_PAIRS * sizeof(*s->pairs));
+		memset(s->spans, 0, BPE_SPANS * sizeof(*s->spans));
 		s->memo_for = t;
 	}
 	which = needs_exact(t, (const uint8_t *)text, len) ? RE_EXACT : RE_FAST;
