@@ -89,6 +89,11 @@ struct memo_ent {
 struct hist {
 	uint8_t nl, nr;
 	uint16_t l[HIST_MAX], r[HIST_MAX];
+	/* Filters (bpe_affix.c) set by hist_finish(): the bpe_cont_bit()
+	 * of each left part of up to 4 bytes, and the bpe_affix_cont() of
+	 * the right parts of up to 4 bytes, or-ed. */
+	uint8_t lbit[HIST_MAX];
+	uint64_t rcont;
 };
 
 /* A character's pure BPE on its own (no "whole piece is a token"
@@ -99,6 +104,8 @@ struct unit_ent {
 	uint32_t key;		/* its 1-4 bytes, little-endian; UNIT_EMPTY */
 	uint8_t len, ntok, lh, rh;
 	uint32_t tok[4];
+	uint64_t cont;		/* the rh parts' bpe_affix_cont(), or-ed */
+	uint8_t lbit[4];	/* bpe_cont_bit() of the lh part of k+1 bytes */
 };
 #define UNIT_EMPTY UINT32_MAX	/* 0xff is never part of a longer unit */
 #define BPE_UNITS 4096
@@ -117,7 +124,8 @@ struct pair_ent {
 struct span_ent {
 	uint8_t len, ntok, nl, nr;	/* len 0: empty */
 	uint8_t bytes[SPAN_MAX];
-	uint8_t l[HIST_MAX], r[HIST_MAX];
+	uint8_t l[HIST_MAX], r[HIST_MAX], lbit[HIST_MAX];
+	uint64_t rcont;
 	uint32_t tok[SPAN_TOK];
 };
 #define BPE_SPANS 2048
@@ -129,6 +137,7 @@ struct grp {
 				   unit to unit */
 	uint8_t nr;		/* single: the unit's rh mask */
 	uint16_t r[HIST_MAX];	/* not single: right edge history */
+	uint64_t rcont;		/* struct hist's */
 };
 
 struct bpe_scratch {
@@ -844,6 +853,9 @@ void bpe_close(struct bpe *t)
 	free(t->affix2);
 	free(t->affix);
 	free(t->maybe);
+	free(t->affix_cont);
+	free(t->cont1);
+	free(t->cont2);
 	free(t->extra_bits);
 	free(t->tok_off);
 	free(t->blob);
@@ -1260,12 +1272,18 @@ static inline const struct unit_ent *unit_get(const struct bpe *t,
 		hs.l[0] = hs.r[0] = 1;
 	}
 	u->lh = u->rh = 0;
+	u->cont = 0;
 	for (size_t k = 0; k < hs.nl; k++)
-		if (bpe_affix_has(t, p, hs.l[k], 1))
+		if (bpe_affix_has(t, p, hs.l[k], 1)) {
 			u->lh |= (uint8_t)(1u << (hs.l[k] - 1));
+			u->lbit[hs.l[k] - 1] = (uint8_t)bpe_cont_bit(p, hs.l[k]);
+		}
 	for (size_t k = 0; k < hs.nr; k++)
-		if (bpe_affix_has(t, p + len - hs.r[k], hs.r[k], 0))
+		if (bpe_affix_has(t, p + len - hs.r[k], hs.r[k], 0)) {
 			u->rh |= (uint8_t)(1u << (hs.r[k] - 1));
+			u->cont |= bpe_affix_cont(t, p + len - hs.r[k],
+						  hs.r[k]);
+		}
 	u->len = (uint8_t)len;
 	u->key = key;
 	return u;
@@ -1288,24 +1306,45 @@ static size_t mask_lengths(uint8_t mask, uint16_t *v)
  * ever a token, and each side merges as it would alone. */
 static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
 		       const uint8_t *p, size_t mid, const uint16_t *r,
-		       size_t nr, const uint16_t *l, size_t nl)
+		       size_t nr, uint64_t rcont, const struct hist *R)
 {
-	if (nr == HIST_OVER || nl == HIST_OVER)
-		return 0;
-	for (size_t i = 0; i < nr; i++)
-		for (size_t j = 0; j < nl; j++) {
-			size_t len = (size_t)r[i] + l[j];
+	size_t long_r = 0;
 
+	if (nr == HIST_OVER || R->nl == HIST_OVER)
+		return 0;
+	/* Parts only grow, so the lengths are increasing: the right parts
+	 * of up to 4 bytes come first. */
+	while (long_r < nr && r[long_r] <= 4)
+		long_r++;
+	for (size_t j = 0; j < R->nl; j++) {
+		/* The filter rules out this left part after any short right
+		 * part: only the long ones are left to look up. */
+		size_t i = R->l[j] <= 4 && !(rcont >> R->lbit[j] & 1) ?
+			long_r : 0;
+
+		for (; i < nr; i++) {
+			size_t len = (size_t)r[i] + R->l[j];
 			const uint8_t *q = p + mid - r[i];
 
 			if (len > t->max_token_len)
-				continue;
+				break;
 			if (len == 2 ? t->rank2[q[0] << 8 | q[1]] != BPE_NO_ID :
 			    (len > 8 || bpe_maybe_token(t->maybe, q, len)) &&
 			    rank_memo(t, s, q, len) != BPE_NO_ID)
 				return 0;
 		}
+	}
 	return 1;
+}
+
+/* Unit u's edge history as a struct hist. */
+static void unit_hist(const struct unit_ent *u, struct hist *hs)
+{
+	hs->nl = (uint8_t)mask_lengths(u->lh, hs->l);
+	hs->nr = (uint8_t)mask_lengths(u->rh, hs->r);
+	for (size_t k = 0; k < hs->nl; k++)
+		hs->lbit[k] = u->lbit[hs->l[k] - 1];
+	hs->rcont = u->cont;
 }
 
 /* edges_apart() for two single units a (ending at p[mid]) and b, through
@@ -1317,37 +1356,56 @@ static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
 	uint64_t key = a->key | (uint64_t)b->key << 32;
 	struct pair_ent *e = &s->pairs[(key * 0x9e3779b97f4a7c15ull) >> 40 &
 				       (BPE_PAIRS - 1)];
-	uint16_t r[8], l[8];
+	uint16_t r[HIST_MAX];
+	struct hist hb;
 
 	if (!a->rh || !b->lh)
 		return 1;
 	if (a->rh == 1 && b->lh == 1)	/* the last byte and the first */
 		return t->rank2[p[mid - 1] << 8 | p[mid]] == BPE_NO_ID;
+	for (unsigned m = b->lh, k = 0; m; m >>= 1, k++)
+		if ((m & 1) && (a->cont >> b->lbit[k] & 1))
+			goto check;
+	return 1;	/* no part of b can follow a part of a */
+check:
 	if (e->key == key)
 		return (int)e->safe;
+	unit_hist(b, &hb);
 	e->safe = (uint64_t)edges_apart(t, s, p, mid, r, mask_lengths(a->rh, r),
-					l, mask_lengths(b->lh, l));
+					a->cont, &hb);
 	e->key = key;
 	return (int)e->safe;
 }
 
-/* Drop from hs the edge parts that begin (right edge) or end (left edge)
- * no token: they join nothing. */
-static void hist_filter(const struct bpe *t, const uint8_t *p, size_t n,
+/* Drop from hs (the history of p[0..n)) the edge parts that begin
+ * (right edge) or end (left edge) no token, for they join nothing, and
+ * set its filters. */
+static void hist_finish(const struct bpe *t, const uint8_t *p, size_t n,
 			struct hist *hs)
 {
 	size_t k, j;
 
+	hs->rcont = UINT64_MAX;
 	if (hs->nl != HIST_OVER) {
 		for (k = j = 0; k < hs->nl; k++)
-			if (bpe_affix_has(t, p, hs->l[k], 1))
-				hs->l[j++] = hs->l[k];
+			if (bpe_affix_has(t, p, hs->l[k], 1)) {
+				hs->l[j] = hs->l[k];
+				hs->lbit[j++] = hs->l[k] <= 4 ? (uint8_t)
+					bpe_cont_bit(p, hs->l[k]) : 0;
+			}
 		hs->nl = (uint8_t)j;
 	}
 	if (hs->nr != HIST_OVER) {
-		for (k = j = 0; k < hs->nr; k++)
-			if (bpe_affix_has(t, p + n - hs->r[k], hs->r[k], 0))
-				hs->r[j++] = hs->r[k];
+		hs->rcont = 0;
+		for (k = j = 0; k < hs->nr; k++) {
+			const uint8_t *x = p + n - hs->r[k];
+
+			if (!bpe_affix_has(t, x, hs->r[k], 0))
+				continue;
+			hs->r[j++] = hs->r[k];
+			if (hs->r[k] <= 4)
+				hs->rcont |= bpe_affix_cont(t, x, hs->r[k]);
+		}
 		hs->nr = (uint8_t)j;
 	}
 }
@@ -1375,9 +1433,11 @@ static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 			out->len += e->ntok;
 			hs->nl = e->nl;
 			hs->nr = e->nr;
+			hs->rcont = e->rcont;
 			for (k = 0; k < HIST_MAX; k++) {
 				hs->l[k] = e->l[k];
 				hs->r[k] = e->r[k];
+				hs->lbit[k] = e->lbit[k];
 			}
 			return 0;
 		}
@@ -1387,7 +1447,7 @@ static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		merge_heap(t, s, p, n, out, hs);
 	if (rc)
 		return rc;
-	hist_filter(t, p, n, hs);
+	hist_finish(t, p, n, hs);
 	if (e && out->len - k <= SPAN_TOK) {
 		e->len = (uint8_t)n;
 		e->ntok = (uint8_t)(out->len - k);
@@ -1395,9 +1455,11 @@ static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		memcpy(e->tok, out->v + k, e->ntok * sizeof(*e->tok));
 		e->nl = hs->nl;
 		e->nr = hs->nr;
+		e->rcont = hs->rcont;
 		for (k = 0; k < HIST_MAX; k++) {
 			e->l[k] = (uint8_t)hs->l[k];
 			e->r[k] = (uint8_t)hs->r[k];
+			e->lbit[k] = hs->lbit[k];
 		}
 	}
 	return 0;
@@ -1427,7 +1489,7 @@ static int chain_settle(const struct bpe *t, struct bpe_scratch *s,
 
 	while (*ng) {
 		g = &s->grp[*ng - 1];
-		if (edges_apart(t, s, p, a, r, grp_right(g, r), hs->l, hs->nl))
+		if (edges_apart(t, s, p, a, r, grp_right(g, r), g->rcont, hs))
 			break;
 		a = g->start;
 		outpos = out->len = g->outpos;
@@ -1443,6 +1505,7 @@ static int chain_settle(const struct bpe *t, struct bpe_scratch *s,
 	g->single = 0;
 	g->nr = hs->nr;
 	memcpy(g->r, hs->r, sizeof(g->r));
+	g->rcont = hs->rcont;
 	return 0;
 }
 
@@ -1467,10 +1530,10 @@ static int chain_push(const struct bpe *t, struct bpe_scratch *s,
 			g->outpos = (uint32_t)outpos;
 			g->single = 1;
 			g->nr = u->rh;	/* as a mask */
+			g->rcont = u->cont;
 			return 0;
 		}
-		hs.nl = (uint8_t)mask_lengths(u->lh, hs.l);
-		hs.nr = (uint8_t)mask_lengths(u->rh, hs.r);
+		unit_hist(u, &hs);
 	} else {
 		*budget -= (long)(b - a);
 		if (merge_span(t, s, p, a, b, out, &hs))

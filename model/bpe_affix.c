@@ -16,6 +16,10 @@
  *   affix    open-addressing set of uint64 keys (bytes, length 3 or 4,
  *            kind) for the 3- and 4-byte ones made of bytes >= 0x80 only;
  *            load <= 1/2, linear probing, 0 marks an empty slot
+ *   cont1, cont2, affix_cont  for each proper prefix x of 1 to 4 bytes
+ *            (x of 3-4 bytes: those in affix), a 64-bit filter of the
+ *            strings y of 1-4 bytes with x y a token: bit bpe_cont_bit(y)
+ *            is set for each (so a clear bit rules the join out)
  *   maybe    2^20-bit filter of the tokens of 3 to 8 bytes (two bits per
  *            token): a string whose bits are not both set is no token,
  *            found in a 128 kB table instead of the 4-8 MB rank table
@@ -58,6 +62,16 @@ static int all_high(const uint8_t *p, size_t len)
 	return 1;
 }
 
+/* The slot of key k in affix, or SIZE_MAX. */
+static size_t set_find(const struct bpe *t, uint64_t k)
+{
+	for (size_t i = slot34(k, t->affix_mask); t->affix[i];
+	     i = (i + 1) & t->affix_mask)
+		if (t->affix[i] == k)
+			return i;
+	return SIZE_MAX;
+}
+
 static void set_add(struct bpe *t, uint64_t k)
 {
 	size_t i = slot34(k, t->affix_mask);
@@ -92,6 +106,8 @@ static size_t each34(struct bpe *t, int add)
 	}
 	return count;
 }
+
+static void build_cont(struct bpe *t);
 
 int bpe_affix_build(struct bpe *t)
 {
@@ -131,18 +147,57 @@ int bpe_affix_build(struct bpe *t)
 	while (cap < 2 * count)
 		cap *= 2;
 	t->affix = calloc(cap, sizeof(*t->affix));
-	if (!t->affix)
+	t->affix_cont = calloc(cap, sizeof(*t->affix_cont));
+	t->cont1 = calloc(256, sizeof(*t->cont1));
+	t->cont2 = calloc(65536, sizeof(*t->cont2));
+	if (!t->affix || !t->affix_cont || !t->cont1 || !t->cont2)
 		return -1;
 	t->affix_mask = cap - 1;
 	each34(t, 1);
+	build_cont(t);
 	return 0;
+}
+
+/* Every token x y of 2-8 bytes with x of 1-4 bytes and y of 1-4: the
+ * bit of y in x's filter. */
+static void build_cont(struct bpe *t)
+{
+	for (uint32_t r = 0; r < t->n_ranks; r++) {
+		const uint8_t *p = t->blob + t->tok_off[r];
+		size_t n = t->tok_off[r + 1] - t->tok_off[r], i;
+
+		if (n < 2 || n > 8)
+			continue;
+		for (size_t k = n > 4 ? n - 4 : 1; k <= 4 && k < n; k++) {
+			uint64_t bit = 1ull << bpe_cont_bit(p + k, n - k);
+
+			if (k == 1)
+				t->cont1[p[0]] |= bit;
+			else if (k == 2)
+				t->cont2[p[0] << 8 | p[1]] |= bit;
+			else if (all_high(p, k) &&
+				 (i = set_find(t, key34(p, k, 0))) != SIZE_MAX)
+				t->affix_cont[i] |= bit;
+		}
+	}
+}
+
+uint64_t bpe_affix_cont(const struct bpe *t, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	if (len == 1)
+		return t->cont1[p[0]];
+	if (len == 2)
+		return t->cont2[p[0] << 8 | p[1]];
+	if (len > 4 || !all_high(p, len))
+		return UINT64_MAX;
+	i = set_find(t, key34(p, len, 0));
+	return i == SIZE_MAX ? 0 : t->affix_cont[i];
 }
 
 int bpe_affix_has(const struct bpe *t, const uint8_t *p, size_t len, int kind)
 {
-	uint64_t k;
-	size_t i;
-
 	if (len <= 2) {
 		size_t b = (kind ? AFFIX2_BITS : 0) + key2(p, len);
 
@@ -150,10 +205,5 @@ int bpe_affix_has(const struct bpe *t, const uint8_t *p, size_t len, int kind)
 	}
 	if (len > 4 || !all_high(p, len))
 		return 1;	/* not kept: say maybe */
-	k = key34(p, len, kind);
-	for (i = slot34(k, t->affix_mask); t->affix[i];
-	     i = (i + 1) & t->affix_mask)
-		if (t->affix[i] == k)
-			return 1;
-	return 0;
+	return set_find(t, key34(p, len, kind)) != SIZE_MAX;
 }

@@ -59,6 +59,18 @@ size_t bpe_ascii_match(int kind, const uint8_t *p, size_t pos, size_t n);
 int bpe_affix_build(struct bpe *t);
 int bpe_affix_has(const struct bpe *t, const uint8_t *p, size_t len,
 		  int kind);
+/* The filter of the strings y (1-4 bytes) that make a token after
+ * p[0..len): a y whose bit bpe_cont_bit(y) is clear does not.  All ones
+ * when not kept (len > 4, or a byte of a 3-4 byte p below 0x80). */
+uint64_t bpe_affix_cont(const struct bpe *t, const uint8_t *p, size_t len);
+static inline unsigned bpe_cont_bit(const uint8_t *p, size_t n)
+{
+	uint32_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k |= (uint32_t)p[i] << (8 * i);
+	return (unsigned)(((k ^ (uint32_t)n << 29) * 0x9e3779b1u) >> 26);
+}
 
 /* The filter of tokens of 3-8 bytes (bpe_affix.c): 0 when p[0..n) is no
  * token (3 <= n <= 8), 1 when it may be one. */
@@ -73,7 +85,6 @@ static inline uint64_t bpe_maybe_hash(const uint8_t *p, size_t n)
 	return k ^ (k >> 31);
 }
 
-struct bpe;
 static inline int bpe_maybe_token(const uint64_t *maybe, const uint8_t *p,
 				  size_t n)
 {
@@ -111,6 +122,8 @@ struct bpe {
 	uint64_t *affix;
 	size_t affix_mask;
 	uint64_t *maybe;	/* [BPE_MAYBE_BITS / 64] */
+	uint64_t *affix_cont;	/* [affix_mask + 1] */
+	uint64_t *cont1, *cont2;	/* [256], [65536] */
 	struct bpe_special *special;
 	size_t n_special;
 	void *re[2];		/* pcre2_code_8: RE_EXACT, RE_FAST */
