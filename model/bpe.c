@@ -644,6 +644,21 @@ static void mark_extras(struct bpe *t, const char *items)
 	}
 }
 
+/* Which lead bytes begin a code point flagged in extra_bits (the byte's
+ * whole range of code points is looked at). */
+static void mark_leads(struct bpe *t)
+{
+	for (unsigned c = 0xc2; c < 0xf5; c++) {
+		uint32_t lo = c < 0xe0 ? (c & 0x1f) << 6 :
+			c < 0xf0 ? (c & 0x0f) << 12 : (c & 0x07) << 18;
+		uint32_t n = c < 0xe0 ? 1u << 6 : c < 0xf0 ? 1u << 12 : 1u << 18;
+
+		for (uint32_t cp = lo; cp < lo + n && cp < 0x110000; cp += 8)
+			if (t->extra_bits[cp >> 3])
+				t->lead_extra[c] = 1;
+	}
+}
+
 /* Two compilations: RE_EXACT has the Unicode 16.0 additions in its
  * classes, RE_FAST (about 1/3 fewer instructions per byte: PCRE2 walks
  * the added ranges for every character) does not, and gives the same
@@ -661,6 +676,7 @@ static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
 		return sl_error(err, "out of memory");
 	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
 		mark_extras(t, bpe_unicode_extra(props[i], strlen(props[i])));
+	mark_leads(t);
 	return 0;
 }
 
@@ -675,7 +691,7 @@ static int needs_exact(const struct bpe *t, const uint8_t *p, size_t n)
 		uint32_t c = p[i], cp;
 		size_t len;
 
-		if (c < 0x80) {
+		if (!t->lead_extra[c]) {	/* ASCII, Han...: no need to decode */
 			i++;
 			continue;
 		}

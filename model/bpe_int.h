@@ -131,6 +131,7 @@ struct bpe {
 	int ascii;		/* BPE_ASCII_*: the hand-run pattern */
 	uint8_t *extra_bits;	/* [0x110000 / 8] code points where
 				   RE_FAST may split differently */
+	uint8_t lead_extra[256];	/* lead bytes of some of them */
 };
 
 #endif
