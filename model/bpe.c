@@ -77,7 +77,9 @@ struct memo_ent {
 
 /* Entries of the per-scratch lookup memo: 128 kB, so it stays in L2
  * while the 4-8 MB rank table does not. */
+#ifndef BPE_MEMO
 #define BPE_MEMO 8192
+#endif
 
 /* The lengths of the parts that were ever first (l) and last (r) while a
  * span of a piece merged on its own (the span's "edge history"): what
@@ -108,7 +110,9 @@ struct unit_ent {
 	uint8_t lbit[4];	/* bpe_cont_bit() of the lh part of k+1 bytes */
 };
 #define UNIT_EMPTY UINT32_MAX	/* 0xff is never part of a longer unit */
+#ifndef BPE_UNITS
 #define BPE_UNITS 4096
+#endif
 
 /* Whether two adjacent characters (unit keys, ku | kv << 32) merge
  * apart: a remembered verdict of chain_unit_safe(). */
@@ -116,7 +120,9 @@ struct pair_ent {
 	uint64_t key;		/* UINT64_MAX: empty */
 	uint64_t safe;
 };
+#ifndef BPE_PAIRS
 #define BPE_PAIRS 8192
+#endif
 
 /* A span of several units merged on its own, remembered: words recur. */
 #define SPAN_MAX 24	/* longest span kept, bytes */
@@ -128,7 +134,9 @@ struct span_ent {
 	uint64_t rcont;
 	uint32_t tok[SPAN_TOK];
 };
+#ifndef BPE_SPANS
 #define BPE_SPANS 2048
+#endif
 
 /* A finished span of the chain merge, on its stack. */
 struct grp {
@@ -951,6 +959,16 @@ uint32_t bpe_token_id(const struct bpe *t, const void *p, size_t len)
 /* ------------------------------------------------------------------ */
 /* Scratch                                                            */
 
+/* Empty the caches (they hold a tokenizer's answers). */
+static void scratch_forget(struct bpe_scratch *s)
+{
+	memset(s->memo, 0, BPE_MEMO * sizeof(*s->memo));
+	memset(s->units, 0xff, BPE_UNITS * sizeof(*s->units));
+	memset(s->pairs, 0xff, BPE_PAIRS * sizeof(*s->pairs));
+	memset(s->spans, 0, BPE_SPANS * sizeof(*s->spans));
+	s->memo_for = NULL;
+}
+
 struct bpe_scratch *bpe_scratch_new(void)
 {
 	struct bpe_scratch *s = calloc(1, sizeof(*s));
@@ -971,6 +989,7 @@ struct bpe_scratch *bpe_scratch_new(void)
 		return NULL;
 	}
 	pcre2_jit_stack_assign(s->mc, NULL, s->js);
+	scratch_forget(s);
 	return s;
 }
 
@@ -1765,10 +1784,7 @@ int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 	if (!s && !(s = own = bpe_scratch_new()))
 		return sl_error(err, "out of memory");
 	if (s->memo_for != t) {
-		memset(s->memo, 0, BPE_MEMO * sizeof(*s->memo));
-		memset(s->units, 0xff, BPE_UNITS * sizeof(*s->units));
-		memset(s->pairs, 0xff, BPE_PAIRS * sizeof(*s->pairs));
-		memset(s->spans, 0, BPE_SPANS * sizeof(*s->spans));
+		scratch_forget(s);
 		s->memo_for = t;
 	}
 	which = needs_exact(t, (const uint8_t *)text, len) ? RE_EXACT : RE_FAST;
