@@ -665,6 +665,13 @@ START_TEST(ascii_split_matches_pcre2)
 		"\n", "\r\n", " \n ", "\n\n", "!", "...", "/", "//", "(", " (",
 		"\xc2\xa0", "\xc2\x85", "\xc3\xa9", "\xe4\xb8\xad", "\xff",
 		"\xd9\xa3", "x/", "don't", "I'M", "\x0b", "\x0c", "-", "_",
+		/* CJK: ideographs, kana, Hangul, CJK and full-width
+		 * punctuation (wide_match()), and neighbours it must leave to
+		 * PCRE2: a full-width digit, a combining mark, U+3000, Lm */
+		"\xe4\xb8\xad\xe6\x96\x87", "\xe3\x81\xae", "\xea\xb0\x80",
+		"\xef\xbc\x8c", "\xe3\x80\x82", "\xe3\x80\x8c",
+		"\xe2\x80\x9c", "\xef\xbc\x91", "\xcc\x81", "\xe3\x80\x80",
+		"\xe3\x80\x85", "\xe3\x83\xbc", "\xef\xbd\xa5",
 	};
 	struct bpe *t = open_ok(encs[_i], NULL);
 	struct bpe_scratch *s = bpe_scratch_new();
