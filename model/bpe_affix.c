@@ -91,6 +91,8 @@ static size_t each34(struct bpe *t, int add)
 		const uint8_t *p = t->blob + t->tok_off[r];
 		size_t n = t->tok_off[r + 1] - t->tok_off[r];
 
+		if (p[0] < 0x80 && p[n - 1] < 0x80)
+			continue;	/* most tokens: neither end is kept */
 		for (size_t k = 3; k <= 4 && k < n; k++) {
 			if (all_high(p, k)) {
 				count++;
@@ -121,7 +123,7 @@ int bpe_affix_build(struct bpe *t)
 		size_t n = t->tok_off[r + 1] - t->tok_off[r];
 		uint64_t h;
 
-		if (n < 3 || n > 8)
+		if (n < 3 || n > 8 || p[0] < 0x80)
 			continue;
 		h = bpe_maybe_hash(p, n);
 		t->maybe[(h >> 44) / 64] |= 1ull << (h >> 44) % 64;
@@ -158,15 +160,21 @@ int bpe_affix_build(struct bpe *t)
 	return 0;
 }
 
-/* Every token x y of 2-8 bytes with x of 1-4 bytes and y of 1-4: the
- * bit of y in x's filter. */
+/* Every token x y of 2-8 bytes with x of 1-4 bytes >= 0x80 and y of 1-4:
+ * the bit of y in x's filter.  An x with an ASCII byte gets all bits (it
+ * is rare in the pieces the chain merge sees, and common in the ranks). */
 static void build_cont(struct bpe *t)
 {
+	for (int b = 0; b < 0x80; b++)
+		t->cont1[b] = UINT64_MAX;
+	for (int b = 0; b < 65536; b++)
+		if ((b >> 8) < 0x80 || (b & 0xff) < 0x80)
+			t->cont2[b] = UINT64_MAX;
 	for (uint32_t r = 0; r < t->n_ranks; r++) {
 		const uint8_t *p = t->blob + t->tok_off[r];
 		size_t n = t->tok_off[r + 1] - t->tok_off[r], i;
 
-		if (n < 2 || n > 8)
+		if (n < 2 || n > 8 || p[0] < 0x80)
 			continue;
 		for (size_t k = n > 4 ? n - 4 : 1; k <= 4 && k < n; k++) {
 			uint64_t bit = 1ull << bpe_cont_bit(p + k, n - k);

@@ -73,7 +73,8 @@ static inline unsigned bpe_cont_bit(const uint8_t *p, size_t n)
 }
 
 /* The filter of tokens of 3-8 bytes (bpe_affix.c): 0 when p[0..n) is no
- * token (3 <= n <= 8), 1 when it may be one. */
+ * token (3 <= n <= 8), 1 when it may be one (always when p[0] < 0x80:
+ * only tokens that start with a byte >= 0x80 are in the filter). */
 #define BPE_MAYBE_BITS (1u << 20)
 static inline uint64_t bpe_maybe_hash(const uint8_t *p, size_t n)
 {
@@ -88,9 +89,13 @@ static inline uint64_t bpe_maybe_hash(const uint8_t *p, size_t n)
 static inline int bpe_maybe_token(const uint64_t *maybe, const uint8_t *p,
 				  size_t n)
 {
-	uint64_t h = bpe_maybe_hash(p, n), a = h >> 44,
-		 b = h >> 12 & (BPE_MAYBE_BITS - 1);
+	uint64_t h, a, b;
 
+	if (p[0] < 0x80)
+		return 1;
+	h = bpe_maybe_hash(p, n);
+	a = h >> 44;
+	b = h >> 12 & (BPE_MAYBE_BITS - 1);
 	return (maybe[a / 64] >> a % 64 & 1) && (maybe[b / 64] >> b % 64 & 1);
 }
 
