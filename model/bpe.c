@@ -4,9 +4,9 @@
  * Encoding a document:
  *
  *   text ──(BPE_ALLOW_SPECIAL: cut at special tokens)──► segments
- *   segment ──(regex find-all: bpe_ascii.c by hand where ASCII decides,
- *              PCRE2 JIT elsewhere)──► pieces (+ gaps: bytes no alternative
- *                                   matched, i.e. invalid UTF-8)
+ *   segment ──(regex find-all: bpe_ascii.c by hand where ASCII and common
+ *              CJK characters decide, PCRE2 JIT elsewhere)──► pieces
+ *              (+ gaps: bytes no alternative matched, i.e. invalid UTF-8)
  *   piece ──► one token when the whole piece is a token (tiktoken checks
  *             this first, and so must we: BPE would not always get there)
  *         ──► else merge: start from single bytes; repeatedly merge the
@@ -20,6 +20,35 @@
  * `start`; a heap entry whose rank is no longer there is stale (a pair's
  * span only ever grows, so an equal rank means the very same pair).  Each
  * merge re-ranks at most two pairs: O(n log n) overall.
+ *
+ * Pieces with a byte >= 0x80 (Chinese sentences are single pieces of
+ * cl100k's [^\r\n\p{L}\p{N}]?\p{L}+) go through the chain merge, which
+ * gives the same result with far fewer rank lookups:
+ *
+ *   units   the piece cut into UTF-8 characters (a byte that starts none
+ *           is a unit of its own); each unit's own pure merge (no whole-
+ *           piece shortcut) is cached per scratch with its "edge history":
+ *           the lengths of the parts that were ever first (lh) and last
+ *           (rh) while it merged alone
+ *   apart   two neighbouring spans merge apart when no part ever last on
+ *           the left joined to a part ever first on the right is a token:
+ *           then no pair across the cut is ever a token, and each side
+ *           merges exactly as it would alone (by induction over the merge
+ *           steps: each side's steps come in the same rank/leftmost order,
+ *           and its edge parts are always in its history)
+ *   spans   units are grouped at the cuts where neighbours merge apart;
+ *           a group of several units is merged on its own (cached per
+ *           scratch: words recur), and a stack checks each finished span
+ *           against the one before with their real histories, joining and
+ *           re-merging the two when they may not be apart
+ *   budget  when joins re-merge more than ~4x the piece's bytes, the whole
+ *           piece goes to the heap merge instead: O(n log n) stays the
+ *           worst case ("a" x 100,000 is one span anyway)
+ *
+ * The checks rarely touch the rank table: edge parts that begin (right
+ * edge) or end (left edge) no token are dropped, a 64-bit filter per edge
+ * part rules out most joins, and a bit filter of short tokens the rest
+ * (bpe_affix.c).
  *
  * Regex: the encodings' pat_str is compiled with PCRE2_UTF | PCRE2_UCP after
  * one rewrite: \s and \S become explicit classes of Unicode White_Space,
