@@ -1291,17 +1291,17 @@ static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
 static inline size_t unit_len(const uint8_t *p, size_t n)
 {
 	uint8_t c = p[0];
-	size_t len;
 
-	if (c < 0xc2)
+	/* the common case first: a 3-byte sequence (CJK) */
+	if (c >= 0xe0 && c < 0xf0)
+		return n >= 3 && (p[1] & 0xc0) == 0x80 &&
+			(p[2] & 0xc0) == 0x80 ? 3 : 1;
+	if (c < 0xc2 || c >= 0xf5)
 		return 1;
-	len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 1;
-	if (len > n)
-		return 1;
-	for (size_t k = 1; k < len; k++)
-		if ((p[k] & 0xc0) != 0x80)
-			return 1;
-	return len;
+	if (c < 0xe0)
+		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 1;
+	return n >= 4 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
+		(p[3] & 0xc0) == 0x80 ? 4 : 1;
 }
 
 /* The unit p[0..len) merged on its own, from the scratch's cache; NULL
@@ -1312,10 +1312,13 @@ static inline const struct unit_ent *unit_get(const struct bpe *t,
 {
 	struct unit_ent *u;
 	struct hist hs;
-	uint32_t key = 0;
+	uint32_t key = p[0];
 
-	for (size_t k = 0; k < len; k++)
-		key |= (uint32_t)p[k] << (8 * k);
+	switch (len) {	/* its bytes, little-endian */
+	case 4: key |= (uint32_t)p[3] << 24;	/* fall through */
+	case 3: key |= (uint32_t)p[2] << 16;	/* fall through */
+	case 2: key |= (uint32_t)p[1] << 8;
+	}
 	u = &s->units[(key * 0x9e3779b1u) >> 20 & (BPE_UNITS - 1)];
 	if (u->key == key)
 		return u;
@@ -1358,9 +1361,8 @@ static size_t mask_lengths(uint8_t mask, uint16_t *v)
 {
 	size_t k = 0;
 
-	for (uint16_t len = 1; mask; len++, mask >>= 1)
-		if (mask & 1)
-			v[k++] = len;
+	for (; mask; mask &= (uint8_t)(mask - 1))
+		v[k++] = (uint16_t)(__builtin_ctz(mask) + 1);
 	return k;
 }
 
@@ -1393,7 +1395,7 @@ static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
 			if (len > t->max_token_len)
 				break;
 			if (len == 2 ? t->rank2[q[0] << 8 | q[1]] != BPE_NO_ID :
-			    (len > 8 || bpe_maybe_token(t->maybe, q, len)) &&
+			    (len > 16 || bpe_maybe_token(t->maybe, q, len)) &&
 			    rank_memo(t, s, q, len) != BPE_NO_ID)
 				return 0;
 		}

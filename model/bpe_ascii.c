@@ -276,9 +276,11 @@ static int wclass(const uint8_t *p, size_t i, size_t n, size_t *len)
 	if (i + 3 > n || (p[i] & 0xf0) != 0xe0 || (p[i + 1] & 0xc0) != 0x80 ||
 	    (p[i + 2] & 0xc0) != 0x80)
 		return W_OTHER;
+	*len = 3;
+	if (p[i] >= 0xe5 && p[i] <= 0xe9)	/* U+5000-U+9FFF, the bulk */
+		return W_HAN;
 	cp = (uint32_t)(p[i] & 0x0f) << 12 | (uint32_t)(p[i + 1] & 0x3f) << 6 |
 		(p[i + 2] & 0x3f);
-	*len = 3;
 	if ((cp >= 0x4e00 && cp <= 0x9fff) ||	/* CJK Unified Ideographs */
 	    (cp >= 0x3400 && cp <= 0x4dbf) ||	/* Extension A */
 	    (cp >= 0xac00 && cp <= 0xd7a3) ||	/* Hangul syllables */

@@ -72,17 +72,21 @@ static inline unsigned bpe_cont_bit(const uint8_t *p, size_t n)
 	return (unsigned)(((k ^ (uint32_t)n << 29) * 0x9e3779b1u) >> 26);
 }
 
-/* The filter of tokens of 3-8 bytes (bpe_affix.c): 0 when p[0..n) is no
- * token (3 <= n <= 8), 1 when it may be one (always when p[0] < 0x80:
+/* The filter of tokens of 3-16 bytes (bpe_affix.c): 0 when p[0..n) is no
+ * token (3 <= n <= 16), 1 when it may be one (always when p[0] < 0x80:
  * only tokens that start with a byte >= 0x80 are in the filter). */
 #define BPE_MAYBE_BITS (1u << 20)
 static inline uint64_t bpe_maybe_hash(const uint8_t *p, size_t n)
 {
-	uint64_t k = 0;
+	uint64_t k = 0, k2 = 0;
+	size_t i;
 
-	for (size_t i = 0; i < n; i++)
+	for (i = 0; i < n && i < 8; i++)
 		k |= (uint64_t)p[i] << (8 * i);
+	for (; i < n; i++)
+		k2 |= (uint64_t)p[i] << (8 * (i - 8));
 	k = (k ^ (uint64_t)n << 59) * 0x9e3779b97f4a7c15ull;
+	k = (k ^ (k >> 29) ^ k2) * 0xbf58476d1ce4e5b9ull;
 	return k ^ (k >> 31);
 }
 
