@@ -728,7 +728,8 @@ static int needs_exact(const struct bpe *t, const uint8_t *p, size_t n)
 		uint32_t c = p[i], cp;
 		size_t len;
 
-		if (!t->lead_extra[c]) {	/* ASCII, Han...: no need to decode */
+		if (c < 0x80 || !t->lead_extra[c]) {	/* ASCII, Han...: no
+							   need to decode */
 			i++;
 			continue;
 		}
@@ -1113,7 +1114,7 @@ static inline void hist_merge(const struct bpe *t, struct hist *hs, size_t a,
 /* tiktoken's own loop: parts[i] = (start, rank of parts i and i+1 merged);
  * two sentinels at the end.  O(n^2), fastest for short pieces.  prank
  * keeps each part's own rank so the output needs no more lookups. */
-static int merge_small(const struct bpe *t, struct bpe_scratch *s,
+static inline int merge_small(const struct bpe *t, struct bpe_scratch *s,
 		       const uint8_t *p, size_t n, struct ids *out,
 		       struct hist *hs)
 {

@@ -363,7 +363,9 @@ static size_t wide_punct(int kind, const uint8_t *p, size_t i, size_t n)
  * wclass() knows: a CJK letter run (with its optional leading character
  * [^\r\n\p{L}\p{N}]), or a punctuation run that starts with CJK
  * punctuation; 0 otherwise (ask PCRE2). */
-static size_t wide_match(int kind, const uint8_t *p, size_t pos, size_t n)
+/* Not inlined: it would weigh on the ASCII path, which runs far more. */
+static __attribute__((noinline)) size_t wide_match(int kind, const uint8_t *p,
+						   size_t pos, size_t n)
 {
 	size_t len, q;
 	int c;
