@@ -4,9 +4,9 @@
  * Encoding a document:
  *
  *   text ──(BPE_ALLOW_SPECIAL: cut at special tokens)──► segments
- *   segment ──(regex find-all: bpe_ascii.c by hand where ASCII decides,
- *              PCRE2 JIT elsewhere)──► pieces (+ gaps: bytes no alternative
- *                                   matched, i.e. invalid UTF-8)
+ *   segment ──(regex find-all: bpe_ascii.c by hand where ASCII and common
+ *              CJK characters decide, PCRE2 JIT elsewhere)──► pieces
+ *              (+ gaps: bytes no alternative matched, i.e. invalid UTF-8)
  *   piece ──► one token when the whole piece is a token (tiktoken checks
  *             this first, and so must we: BPE would not always get there)
  *         ──► else merge: start from single bytes; repeatedly merge the
@@ -20,6 +20,35 @@
  * `start`; a heap entry whose rank is no longer there is stale (a pair's
  * span only ever grows, so an equal rank means the very same pair).  Each
  * merge re-ranks at most two pairs: O(n log n) overall.
+ *
+ * Pieces with a byte >= 0x80 (Chinese sentences are single pieces of
+ * cl100k's [^\r\n\p{L}\p{N}]?\p{L}+) go through the chain merge, which
+ * gives the same result with far fewer rank lookups:
+ *
+ *   units   the piece cut into UTF-8 characters (a byte that starts none
+ *           is a unit of its own); each unit's own pure merge (no whole-
+ *           piece shortcut) is cached per scratch with its "edge history":
+ *           the lengths of the parts that were ever first (lh) and last
+ *           (rh) while it merged alone
+ *   apart   two neighbouring spans merge apart when no part ever last on
+ *           the left joined to a part ever first on the right is a token:
+ *           then no pair across the cut is ever a token, and each side
+ *           merges exactly as it would alone (by induction over the merge
+ *           steps: each side's steps come in the same rank/leftmost order,
+ *           and its edge parts are always in its history)
+ *   spans   units are grouped at the cuts where neighbours merge apart;
+ *           a group of several units is merged on its own (cached per
+ *           scratch: words recur), and a stack checks each finished span
+ *           against the one before with their real histories, joining and
+ *           re-merging the two when they may not be apart
+ *   budget  when joins re-merge more than ~4x the piece's bytes, the whole
+ *           piece goes to the heap merge instead: O(n log n) stays the
+ *           worst case ("a" x 100,000 is one span anyway)
+ *
+ * The checks rarely touch the rank table: edge parts that begin (right
+ * edge) or end (left edge) no token are dropped, a 64-bit filter per edge
+ * part rules out most joins, and a bit filter of short tokens the rest
+ * (bpe_affix.c).
  *
  * Regex: the encodings' pat_str is compiled with PCRE2_UTF | PCRE2_UCP after
  * one rewrite: \s and \S become explicit classes of Unicode White_Space,
@@ -53,6 +82,11 @@
 #ifndef BPE_SMALL
 #define BPE_SMALL 16
 #endif
+/* Pieces with a byte >= 0x80 of at least this many bytes use the chain
+ * merge. */
+#ifndef BPE_CHAIN_MIN
+#define BPE_CHAIN_MIN 7
+#endif
 /* Longest token and special-token string we accept from a file. */
 #define BPE_TOKEN_MAX 1024
 /* PCRE2's JIT stack per scratch (the patterns need little; the cap only
@@ -72,7 +106,76 @@ struct memo_ent {
 
 /* Entries of the per-scratch lookup memo: 128 kB, so it stays in L2
  * while the 4-8 MB rank table does not. */
+#ifndef BPE_MEMO
 #define BPE_MEMO 8192
+#endif
+
+/* The lengths of the parts that were ever first (l) and last (r) while a
+ * span of a piece merged on its own (the span's "edge history"): what
+ * bpe_chain needs to know that two spans merge apart.  Lengths of
+ * max_token_len or more are left out (they join nothing); HIST_OVER: more
+ * than HIST_MAX to keep, treated as "may join anything". */
+#define HIST_MAX 8
+#define HIST_OVER 0xff
+struct hist {
+	uint8_t nl, nr;
+	uint16_t l[HIST_MAX], r[HIST_MAX];
+	/* Filters (bpe_affix.c) set by hist_finish(): the bpe_cont_bit()
+	 * of each left part of up to 4 bytes, and the bpe_affix_cont() of
+	 * the right parts of up to 4 bytes, or-ed. */
+	uint8_t lbit[HIST_MAX];
+	uint64_t rcont;
+};
+
+/* A character's pure BPE on its own (no "whole piece is a token"
+ * shortcut), as the chain merge uses it: ids, and its edge history as
+ * bit masks (bit k-1: a part of k bytes was first (lh) or last (rh)),
+ * without the parts that begin (rh) or end (lh) no token. */
+struct unit_ent {
+	uint32_t key;		/* its 1-4 bytes, little-endian; UNIT_EMPTY */
+	uint8_t len, ntok, lh, rh;
+	uint32_t tok[4];
+	uint64_t cont;		/* the rh parts' bpe_affix_cont(), or-ed */
+	uint8_t lbit[4];	/* bpe_cont_bit() of the lh part of k+1 bytes */
+};
+#define UNIT_EMPTY UINT32_MAX	/* 0xff is never part of a longer unit */
+#ifndef BPE_UNITS
+#define BPE_UNITS 4096
+#endif
+
+/* Whether two adjacent characters (unit keys, ku | kv << 32) merge
+ * apart: a remembered verdict of chain_unit_safe(). */
+struct pair_ent {
+	uint64_t key;		/* UINT64_MAX: empty */
+	uint64_t safe;
+};
+#ifndef BPE_PAIRS
+#define BPE_PAIRS 8192
+#endif
+
+/* A span of several units merged on its own, remembered: words recur. */
+#define SPAN_MAX 24	/* longest span kept, bytes */
+#define SPAN_TOK 8	/* most ids kept */
+struct span_ent {
+	uint8_t len, ntok, nl, nr;	/* len 0: empty */
+	uint8_t bytes[SPAN_MAX];
+	uint8_t l[HIST_MAX], r[HIST_MAX], lbit[HIST_MAX];
+	uint64_t rcont;
+	uint32_t tok[SPAN_TOK];
+};
+#ifndef BPE_SPANS
+#define BPE_SPANS 2048
+#endif
+
+/* A finished span of the chain merge, on its stack. */
+struct grp {
+	uint32_t start, outpos;
+	uint8_t single;		/* one unit: its neighbours were checked
+				   unit to unit */
+	uint8_t nr;		/* single: the unit's rh mask */
+	uint16_t r[HIST_MAX];	/* not single: right edge history */
+	uint64_t rcont;		/* struct hist's */
+};
 
 struct bpe_scratch {
 	pcre2_match_data *md;
@@ -85,6 +188,12 @@ struct bpe_scratch {
 	size_t *spec_next;		/* next occurrence of each special */
 	size_t spec_alloc;
 	struct memo_ent *memo;		/* [BPE_MEMO], direct-mapped */
+	struct unit_ent *units;		/* [BPE_UNITS], direct-mapped */
+	struct pair_ent *pairs;		/* [BPE_PAIRS], direct-mapped */
+	struct span_ent *spans;		/* [BPE_SPANS], direct-mapped */
+	struct grp *grp;		/* chain merge stack */
+	size_t grp_alloc;
+	struct ids tmp;			/* a unit's ids */
 	const struct bpe *memo_for;	/* the tokenizer memo holds ranks of */
 };
 
@@ -357,6 +466,8 @@ static int build_index(struct bpe *t, struct sl_err *err)
 		if (t->byte_rank[b] == BPE_NO_ID)
 			return sl_error(err, "byte 0x%02x has no rank: not a "
 					"byte-level BPE", b);
+	if (bpe_affix_build(t))
+		return sl_error(err, "out of memory");
 	return 0;
 }
 
@@ -570,6 +681,21 @@ static void mark_extras(struct bpe *t, const char *items)
 	}
 }
 
+/* Which lead bytes begin a code point flagged in extra_bits (the byte's
+ * whole range of code points is looked at). */
+static void mark_leads(struct bpe *t)
+{
+	for (unsigned c = 0xc2; c < 0xf5; c++) {
+		uint32_t lo = c < 0xe0 ? (c & 0x1f) << 6 :
+			c < 0xf0 ? (c & 0x0f) << 12 : (c & 0x07) << 18;
+		uint32_t n = c < 0xe0 ? 1u << 6 : c < 0xf0 ? 1u << 12 : 1u << 18;
+
+		for (uint32_t cp = lo; cp < lo + n && cp < 0x110000; cp += 8)
+			if (t->extra_bits[cp >> 3])
+				t->lead_extra[c] = 1;
+	}
+}
+
 /* Two compilations: RE_EXACT has the Unicode 16.0 additions in its
  * classes, RE_FAST (about 1/3 fewer instructions per byte: PCRE2 walks
  * the added ranges for every character) does not, and gives the same
@@ -587,6 +713,7 @@ static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
 		return sl_error(err, "out of memory");
 	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
 		mark_extras(t, bpe_unicode_extra(props[i], strlen(props[i])));
+	mark_leads(t);
 	return 0;
 }
 
@@ -601,7 +728,8 @@ static int needs_exact(const struct bpe *t, const uint8_t *p, size_t n)
 		uint32_t c = p[i], cp;
 		size_t len;
 
-		if (c < 0x80) {
+		if (c < 0x80 || !t->lead_extra[c]) {	/* ASCII, Han...: no
+							   need to decode */
 			i++;
 			continue;
 		}
@@ -798,6 +926,12 @@ void bpe_close(struct bpe *t)
 	pcre2_code_free(t->re[RE_FAST]);
 	free(t->slots);
 	free(t->rank2);
+	free(t->affix2);
+	free(t->affix);
+	free(t->maybe);
+	free(t->affix_cont);
+	free(t->cont1);
+	free(t->cont2);
 	free(t->extra_bits);
 	free(t->tok_off);
 	free(t->blob);
@@ -877,6 +1011,16 @@ uint32_t bpe_token_id(const struct bpe *t, const void *p, size_t len)
 /* ------------------------------------------------------------------ */
 /* Scratch                                                            */
 
+/* Empty the caches (they hold a tokenizer's answers). */
+static void scratch_forget(struct bpe_scratch *s)
+{
+	memset(s->memo, 0, BPE_MEMO * sizeof(*s->memo));
+	memset(s->units, 0xff, BPE_UNITS * sizeof(*s->units));
+	memset(s->pairs, 0xff, BPE_PAIRS * sizeof(*s->pairs));
+	memset(s->spans, 0, BPE_SPANS * sizeof(*s->spans));
+	s->memo_for = NULL;
+}
+
 struct bpe_scratch *bpe_scratch_new(void)
 {
 	struct bpe_scratch *s = calloc(1, sizeof(*s));
@@ -887,11 +1031,17 @@ struct bpe_scratch *bpe_scratch_new(void)
 	s->mc = pcre2_match_context_create(NULL);
 	s->js = pcre2_jit_stack_create(32 * 1024, BPE_JIT_STACK_MAX, NULL);
 	s->memo = calloc(BPE_MEMO, sizeof(*s->memo));
-	if (!s->md || !s->mc || !s->js || !s->memo) {
+	s->units = malloc(BPE_UNITS * sizeof(*s->units));
+	s->pairs = malloc(BPE_PAIRS * sizeof(*s->pairs));
+	s->spans = malloc(BPE_SPANS * sizeof(*s->spans));
+	ids_init(&s->tmp);
+	if (!s->md || !s->mc || !s->js || !s->memo || !s->units || !s->pairs ||
+	    !s->spans) {
 		bpe_scratch_free(s);
 		return NULL;
 	}
 	pcre2_jit_stack_assign(s->mc, NULL, s->js);
+	scratch_forget(s);
 	return s;
 }
 
@@ -909,6 +1059,11 @@ void bpe_scratch_free(struct bpe_scratch *s)
 	free(s->heap);
 	free(s->spec_next);
 	free(s->memo);
+	free(s->units);
+	free(s->pairs);
+	free(s->spans);
+	free(s->grp);
+	ids_release(&s->tmp);
 	free(s);
 }
 
@@ -949,11 +1104,41 @@ static int scratch_reserve(struct bpe_scratch *s, size_t n)
 /* ------------------------------------------------------------------ */
 /* Merging                                                            */
 
+static inline void hist_add(const struct bpe *t, uint8_t *k, uint16_t *v,
+			    size_t len)
+{
+	if (*k == HIST_OVER || len >= t->max_token_len)
+		return;
+	if (*k == HIST_MAX)
+		*k = HIST_OVER;
+	else
+		v[(*k)++] = (uint16_t)len;
+}
+
+/* Every part is one byte to begin with. */
+static inline void hist_start(const struct bpe *t, struct hist *hs)
+{
+	hs->nl = hs->nr = 0;
+	hist_add(t, &hs->nl, hs->l, 1);
+	hist_add(t, &hs->nr, hs->r, 1);
+}
+
+/* The parts from a to end (of a span of n bytes) became one. */
+static inline void hist_merge(const struct bpe *t, struct hist *hs, size_t a,
+			      size_t end, size_t n)
+{
+	if (a == 0)
+		hist_add(t, &hs->nl, hs->l, end);
+	if (end == n)
+		hist_add(t, &hs->nr, hs->r, n - a);
+}
+
 /* tiktoken's own loop: parts[i] = (start, rank of parts i and i+1 merged);
  * two sentinels at the end.  O(n^2), fastest for short pieces.  prank
  * keeps each part's own rank so the output needs no more lookups. */
-static int merge_small(const struct bpe *t, struct bpe_scratch *s,
-		       const uint8_t *p, size_t n, struct ids *out)
+static inline int merge_small(const struct bpe *t, struct bpe_scratch *s,
+		       const uint8_t *p, size_t n, struct ids *out,
+		       struct hist *hs)
 {
 	uint32_t start[BPE_SMALL + 1], rank[BPE_SMALL + 1], prank[BPE_SMALL + 1];
 	size_t np = n + 1, i, best;
@@ -965,6 +1150,8 @@ static int merge_small(const struct bpe *t, struct bpe_scratch *s,
 	}
 	start[n] = (uint32_t)n;
 	rank[n] = BPE_NO_ID;
+	if (hs)
+		hist_start(t, hs);
 	for (;;) {
 		uint32_t min = BPE_NO_ID;
 
@@ -978,6 +1165,8 @@ static int merge_small(const struct bpe *t, struct bpe_scratch *s,
 			break;
 		/* Parts best and best+1 merge: re-rank the pairs around it. */
 		prank[best] = min;
+		if (hs)
+			hist_merge(t, hs, start[best], start[best + 2], n);
 		if (best > 0)
 			rank[best - 1] = best + 2 < np ?
 				rank_memo(t, s, p + start[best - 1],
@@ -1056,7 +1245,8 @@ static inline void set_pair(const struct bpe *t, struct bpe_scratch *s,
  * stale exactly when pr[start] no longer holds its rank (the pair's span
  * only grows, so an equal rank means the same pair). */
 static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
-		      const uint8_t *p, size_t n, struct ids *out)
+		      const uint8_t *p, size_t n, struct ids *out,
+		      struct hist *hs)
 {
 	uint32_t *nxt, *prv, *prank, *pr, i, nn = (uint32_t)n;
 	uint64_t *h;
@@ -1080,6 +1270,8 @@ static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
 	}
 	for (size_t k = nh / 2; k-- > 0;)
 		heap_down(h, nh, k);
+	if (hs)
+		hist_start(t, hs);
 	while (nh) {
 		uint64_t e = h[0];
 		uint32_t rank = (uint32_t)(e >> 32), st = (uint32_t)e, m, end;
@@ -1090,6 +1282,8 @@ static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
 			continue;	/* stale */
 		m = nxt[st];
 		end = nxt[m];
+		if (hs)
+			hist_merge(t, hs, st, end, nn);
 		nxt[st] = end;
 		prank[st] = rank;
 		pr[m] = BPE_NO_ID;
@@ -1111,6 +1305,396 @@ static int merge_heap(const struct bpe *t, struct bpe_scratch *s,
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Chain merge                                                        */
+
+/* Bytes of the unit at p[0..n): a well-formed-looking UTF-8 sequence, or
+ * one byte.  Any cut into units gives the same result (see the top); UTF-8
+ * characters are the ones that repeat. */
+static inline size_t unit_len(const uint8_t *p, size_t n)
+{
+	uint8_t c = p[0];
+
+	/* the common case first: a 3-byte sequence (CJK) */
+	if (c >= 0xe0 && c < 0xf0)
+		return n >= 3 && (p[1] & 0xc0) == 0x80 &&
+			(p[2] & 0xc0) == 0x80 ? 3 : 1;
+	if (c < 0xc2 || c >= 0xf5)
+		return 1;
+	if (c < 0xe0)
+		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 1;
+	return n >= 4 && (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
+		(p[3] & 0xc0) == 0x80 ? 4 : 1;
+}
+
+/* The unit p[0..len) merged on its own, from the scratch's cache; NULL
+ * when out of memory. */
+static inline const struct unit_ent *unit_get(const struct bpe *t,
+				       struct bpe_scratch *s, const uint8_t *p,
+				       size_t len)
+{
+	struct unit_ent *u;
+	struct hist hs;
+	uint32_t key = p[0];
+
+	switch (len) {	/* its bytes, little-endian */
+	case 4: key |= (uint32_t)p[3] << 24;	/* fall through */
+	case 3: key |= (uint32_t)p[2] << 16;	/* fall through */
+	case 2: key |= (uint32_t)p[1] << 8;
+	}
+	u = &s->units[(key * 0x9e3779b1u) >> 20 & (BPE_UNITS - 1)];
+	if (u->key == key)
+		return u;
+	u->key = UNIT_EMPTY;
+	if (len == 1) {
+		u->ntok = 1;
+		u->tok[0] = t->byte_rank[p[0]];
+	} else {
+		ids_reset(&s->tmp);
+		if (merge_small(t, s, p, len, &s->tmp, &hs))
+			return NULL;
+		u->ntok = (uint8_t)s->tmp.len;
+		memcpy(u->tok, s->tmp.v, s->tmp.len * sizeof(*u->tok));
+	}
+	/* Keep the edge parts that can be in a join at all. */
+	if (len == 1) {
+		hs.nl = hs.nr = 1;
+		hs.l[0] = hs.r[0] = 1;
+	}
+	u->lh = u->rh = 0;
+	u->cont = 0;
+	for (size_t k = 0; k < hs.nl; k++)
+		if (bpe_affix_has(t, p, hs.l[k], 1)) {
+			u->lh |= (uint8_t)(1u << (hs.l[k] - 1));
+			u->lbit[hs.l[k] - 1] = (uint8_t)bpe_cont_bit(p, hs.l[k]);
+		}
+	for (size_t k = 0; k < hs.nr; k++)
+		if (bpe_affix_has(t, p + len - hs.r[k], hs.r[k], 0)) {
+			u->rh |= (uint8_t)(1u << (hs.r[k] - 1));
+			u->cont |= bpe_affix_cont(t, p + len - hs.r[k],
+						  hs.r[k]);
+		}
+	u->len = (uint8_t)len;
+	u->key = key;
+	return u;
+}
+
+/* A unit's edge-history mask as a list of lengths. */
+static size_t mask_lengths(uint8_t mask, uint16_t *v)
+{
+	size_t k = 0;
+
+	for (; mask; mask &= (uint8_t)(mask - 1))
+		v[k++] = (uint16_t)(__builtin_ctz(mask) + 1);
+	return k;
+}
+
+/* Do the spans that meet at p[mid] merge apart?  Yes when no part that was
+ * ever last on the left (lengths r[0..nr)) joined to one that was ever
+ * first on the right (l[0..nl)) is a token: then no pair across mid is
+ * ever a token, and each side merges as it would alone. */
+static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
+		       const uint8_t *p, size_t mid, const uint16_t *r,
+		       size_t nr, uint64_t rcont, const struct hist *R)
+{
+	size_t long_r = 0;
+
+	if (nr == HIST_OVER || R->nl == HIST_OVER)
+		return 0;
+	/* Parts only grow, so the lengths are increasing: the right parts
+	 * of up to 4 bytes come first. */
+	while (long_r < nr && r[long_r] <= 4)
+		long_r++;
+	for (size_t j = 0; j < R->nl; j++) {
+		/* The filter rules out this left part after any short right
+		 * part: only the long ones are left to look up. */
+		size_t i = R->l[j] <= 4 && !(rcont >> R->lbit[j] & 1) ?
+			long_r : 0;
+
+		for (; i < nr; i++) {
+			size_t len = (size_t)r[i] + R->l[j];
+			const uint8_t *q = p + mid - r[i];
+
+			if (len > t->max_token_len)
+				break;
+			if (len == 2 ? t->rank2[q[0] << 8 | q[1]] != BPE_NO_ID :
+			    (len > 16 || bpe_maybe_token(t->maybe, q, len)) &&
+			    rank_memo(t, s, q, len) != BPE_NO_ID)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/* Unit u's edge history as a struct hist. */
+static void unit_hist(const struct unit_ent *u, struct hist *hs)
+{
+	hs->nl = (uint8_t)mask_lengths(u->lh, hs->l);
+	hs->nr = (uint8_t)mask_lengths(u->rh, hs->r);
+	for (size_t k = 0; k < hs->nl; k++)
+		hs->lbit[k] = u->lbit[hs->l[k] - 1];
+	hs->rcont = u->cont;
+}
+
+/* edges_apart() for two single units a (ending at p[mid]) and b, through
+ * the scratch's cache of verdicts (the same neighbours recur). */
+static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
+		       const uint8_t *p, size_t mid, const struct unit_ent *a,
+		       const struct unit_ent *b)
+{
+	uint64_t key = a->key | (uint64_t)b->key << 32;
+	struct pair_ent *e = &s->pairs[(key * 0x9e3779b97f4a7c15ull) >> 40 &
+				       (BPE_PAIRS - 1)];
+	uint16_t r[HIST_MAX];
+	struct hist hb;
+
+	if (!a->rh || !b->lh)
+		return 1;
+	if (a->rh == 1 && b->lh == 1)	/* the last byte and the first */
+		return t->rank2[p[mid - 1] << 8 | p[mid]] == BPE_NO_ID;
+	for (unsigned m = b->lh, k = 0; m; m >>= 1, k++)
+		if ((m & 1) && (a->cont >> b->lbit[k] & 1))
+			goto check;
+	return 1;	/* no part of b can follow a part of a */
+check:
+	if (e->key == key)
+		return (int)e->safe;
+	unit_hist(b, &hb);
+	e->safe = (uint64_t)edges_apart(t, s, p, mid, r, mask_lengths(a->rh, r),
+					a->cont, &hb);
+	e->key = key;
+	return (int)e->safe;
+}
+
+/* Drop from hs (the history of p[0..n)) the edge parts that begin
+ * (right edge) or end (left edge) no token, for they join nothing, and
+ * set its filters. */
+static void hist_finish(const struct bpe *t, const uint8_t *p, size_t n,
+			struct hist *hs)
+{
+	size_t k, j;
+
+	hs->rcont = UINT64_MAX;
+	if (hs->nl != HIST_OVER) {
+		for (k = j = 0; k < hs->nl; k++)
+			if (bpe_affix_has(t, p, hs->l[k], 1)) {
+				hs->l[j] = hs->l[k];
+				hs->lbit[j++] = hs->l[k] <= 4 ? (uint8_t)
+					bpe_cont_bit(p, hs->l[k]) : 0;
+			}
+		hs->nl = (uint8_t)j;
+	}
+	if (hs->nr != HIST_OVER) {
+		hs->rcont = 0;
+		for (k = j = 0; k < hs->nr; k++) {
+			const uint8_t *x = p + n - hs->r[k];
+
+			if (!bpe_affix_has(t, x, hs->r[k], 0))
+				continue;
+			hs->r[j++] = hs->r[k];
+			if (hs->r[k] <= 4)
+				hs->rcont |= bpe_affix_cont(t, x, hs->r[k]);
+		}
+		hs->nr = (uint8_t)j;
+	}
+}
+
+/* Pure merge of p[a..b) (no whole-piece check) into out (which has room),
+ * with its edge history, through the scratch's cache of short spans. */
+static int merge_span(const struct bpe *t, struct bpe_scratch *s,
+		      const uint8_t *p, size_t a, size_t b, struct ids *out,
+		      struct hist *hs)
+{
+	size_t n = b - a, k;
+	uint64_t w[SPAN_MAX / 8] = { 0 }, h;
+	struct span_ent *e = NULL;
+	int rc;
+
+	p += a;
+	if (n <= SPAN_MAX) {
+		memcpy(w, p, n);
+		h = (w[0] ^ n) * 0x9e3779b97f4a7c15ull;
+		h = (h ^ w[1] ^ (h >> 29)) * 0xbf58476d1ce4e5b9ull;
+		h = (h ^ w[2] ^ (h >> 32)) * 0x94d049bb133111ebull;
+		e = &s->spans[(h >> 40) & (BPE_SPANS - 1)];
+		if (e->len == n && !memcmp(e->bytes, p, n)) {
+			memcpy(out->v + out->len, e->tok, e->ntok * sizeof(*e->tok));
+			out->len += e->ntok;
+			hs->nl = e->nl;
+			hs->nr = e->nr;
+			hs->rcont = e->rcont;
+			for (k = 0; k < HIST_MAX; k++) {
+				hs->l[k] = e->l[k];
+				hs->r[k] = e->r[k];
+				hs->lbit[k] = e->lbit[k];
+			}
+			return 0;
+		}
+	}
+	k = out->len;
+	rc = n <= BPE_SMALL ? merge_small(t, s, p, n, out, hs) :
+		merge_heap(t, s, p, n, out, hs);
+	if (rc)
+		return rc;
+	hist_finish(t, p, n, hs);
+	if (e && out->len - k <= SPAN_TOK) {
+		e->len = (uint8_t)n;
+		e->ntok = (uint8_t)(out->len - k);
+		memcpy(e->bytes, p, n);
+		memcpy(e->tok, out->v + k, e->ntok * sizeof(*e->tok));
+		e->nl = hs->nl;
+		e->nr = hs->nr;
+		e->rcont = hs->rcont;
+		for (k = 0; k < HIST_MAX; k++) {
+			e->l[k] = (uint8_t)hs->l[k];
+			e->r[k] = (uint8_t)hs->r[k];
+			e->lbit[k] = hs->lbit[k];
+		}
+	}
+	return 0;
+}
+
+/* The right edge history of stack entry g as lengths in r; how many. */
+static size_t grp_right(const struct grp *g, uint16_t *r)
+{
+	if (g->single)
+		return mask_lengths(g->nr, r);
+	memcpy(r, g->r, sizeof(g->r));
+	return g->nr;
+}
+
+/* Make the span p[a..b), whose ids are out->v[outpos..] and whose left
+ * edge history is hs, the top of the stack, first joining it with the
+ * spans before it that it may not merge apart from (a join merges the
+ * two anew).  0; 1 when the budget of bytes to merge runs out; -1 when
+ * out of memory. */
+static int chain_settle(const struct bpe *t, struct bpe_scratch *s,
+			const uint8_t *p, size_t a, size_t b, size_t outpos,
+			struct hist *hs, struct ids *out, size_t *ng,
+			long *budget)
+{
+	struct grp *g;
+	uint16_t r[HIST_MAX];
+
+	while (*ng) {
+		g = &s->grp[*ng - 1];
+		if (edges_apart(t, s, p, a, r, grp_right(g, r), g->rcont, hs))
+			break;
+		a = g->start;
+		outpos = out->len = g->outpos;
+		(*ng)--;
+		if ((*budget -= (long)(b - a)) < 0)
+			return 1;
+		if (merge_span(t, s, p, a, b, out, hs))
+			return -1;
+	}
+	g = &s->grp[(*ng)++];
+	g->start = (uint32_t)a;
+	g->outpos = (uint32_t)outpos;
+	g->single = 0;
+	g->nr = hs->nr;
+	memcpy(g->r, hs->r, sizeof(g->r));
+	g->rcont = hs->rcont;
+	return 0;
+}
+
+/* Append the span p[a..b): the unit u, or (u NULL) several units merged
+ * together; see chain_settle().  out has room for the ids. */
+static int chain_push(const struct bpe *t, struct bpe_scratch *s,
+		      const uint8_t *p, size_t a, size_t b,
+		      const struct unit_ent *u, struct ids *out, size_t *ng,
+		      long *budget)
+{
+	size_t outpos = out->len;
+	struct grp *g;
+	struct hist hs;
+
+	if (u) {
+		memcpy(out->v + out->len, u->tok, sizeof(u->tok));
+		out->len += u->ntok;
+		/* After a single unit: units_apart() said so already. */
+		if (!*ng || s->grp[*ng - 1].single) {
+			g = &s->grp[(*ng)++];
+			g->start = (uint32_t)a;
+			g->outpos = (uint32_t)outpos;
+			g->single = 1;
+			g->nr = u->rh;	/* as a mask */
+			g->rcont = u->cont;
+			return 0;
+		}
+		unit_hist(u, &hs);
+	} else {
+		*budget -= (long)(b - a);
+		if (merge_span(t, s, p, a, b, out, &hs))
+			return -1;
+	}
+	return chain_settle(t, s, p, a, b, outpos, &hs, out, ng, budget);
+}
+
+/* The chain merge of a piece (see the top): units, cut where neighbours
+ * merge apart, spans between the cuts merged on their own.  Falls back
+ * to merge_heap() on the whole piece when spans keep joining (more than
+ * about four passes over its bytes), so it stays O(n log n). */
+static int merge_chain(const struct bpe *t, struct bpe_scratch *s,
+		       const uint8_t *p, size_t n, struct ids *out)
+{
+	size_t base = out->len, ng = 0, run = 0, units = 0, pos = 0;
+	long budget = 4 * (long)n + 64;
+	struct unit_ent prev;
+	int rc;
+
+	/* At most one id per byte, and chain_push() copies 4 at a time. */
+	if (n >= UINT32_MAX || out->len + n >= UINT32_MAX ||
+	    ids_grow(out, n + 4))
+		return -1;
+	if (n > s->grp_alloc) {
+		struct grp *g = realloc(s->grp, n * sizeof(*g));
+
+		if (!g)
+			return -1;
+		s->grp = g;
+		s->grp_alloc = n;
+	}
+	while (pos < n) {
+		size_t len = unit_len(p + pos, n - pos);
+		const struct unit_ent *u = unit_get(t, s, p + pos, len);
+
+		if (!u)
+			return -1;
+		if (units && units_apart(t, s, p, pos, &prev, u)) {
+			rc = chain_push(t, s, p, run, pos,
+					units == 1 ? &prev : NULL, out, &ng,
+					&budget);
+			if (rc)
+				goto fail;
+			run = pos;
+			units = 0;
+		}
+		prev = *u;
+		units++;
+		pos += len;
+	}
+	rc = chain_push(t, s, p, run, n, units == 1 ? &prev : NULL, out, &ng,
+			&budget);
+	if (!rc)
+		return 0;
+fail:
+	if (rc < 0)
+		return -1;
+	out->len = base;
+	return merge_heap(t, s, p, n, out, NULL);
+}
+
+/* Has p[0..n) a byte >= 0x80? */
+static inline int has_high(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc >= 0x80;
+}
+
 static int encode_piece(const struct bpe *t, struct bpe_scratch *s,
 			const uint8_t *p, size_t n, struct ids *out)
 {
@@ -1121,9 +1705,11 @@ static int encode_piece(const struct bpe *t, struct bpe_scratch *s,
 	r = rank_memo(t, s, p, n);
 	if (r != BPE_NO_ID)
 		return ids_push(out, r);
+	if (n >= BPE_CHAIN_MIN && has_high(p, n))
+		return merge_chain(t, s, p, n, out);
 	if (n <= BPE_SMALL)
-		return merge_small(t, s, p, n, out);
-	return merge_heap(t, s, p, n, out);
+		return merge_small(t, s, p, n, out, NULL);
+	return merge_heap(t, s, p, n, out, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1252,7 +1838,7 @@ int bpe_encode(const struct bpe *t, struct bpe_scratch *s, const char *text,
 	if (!s && !(s = own = bpe_scratch_new()))
 		return sl_error(err, "out of memory");
 	if (s->memo_for != t) {
-		memset(s->memo, 0, BPE_MEMO * sizeof(*s->memo));
+		scratch_forget(s);
 		s->memo_for = t;
 	}
 	which = needs_exact(t, (const uint8_t *)text, len) ? RE_EXACT : RE_FAST;

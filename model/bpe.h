@@ -14,7 +14,9 @@
  *   3. a piece that is itself a token is that token; otherwise its bytes are
  *      merged pairwise, lowest rank first, leftmost on ties.  The merge loop
  *      is O(n log n) (a heap over adjacent pairs), so a 100 kB piece with
- *      nothing to split on costs milliseconds, not tiktoken's seconds.
+ *      nothing to split on costs milliseconds, not tiktoken's seconds;
+ *      pieces with non-ASCII bytes are merged character by character
+ *      where neighbours provably merge apart (bpe.c's "chain merge").
  * Without BPE_ALLOW_SPECIAL, "<|endoftext|>" inside a document is ordinary
  * text (a document must never inject a boundary).  Bytes that are not valid
  * UTF-8 still encode (as byte tokens and their merges), so
@@ -23,8 +25,9 @@
  * Threads: a struct bpe is read-only after bpe_open(); any number of threads
  * may encode with it at once, each with its own struct bpe_scratch (regex
  * match data, JIT stack, merge arrays grown on demand and reused, so the
- * hot loop does not allocate; a 128 kB memo of recent rank lookups, reset
- * when the scratch moves to another tokenizer).
+ * hot loop does not allocate; about 600 kB of caches: recent rank lookups,
+ * characters, neighbour verdicts and short spans, emptied when the scratch
+ * moves to another tokenizer).
  *
  *   struct bpe *t;  struct bpe_scratch *s;  struct ids v;  struct sl_err e;
  *   if (bpe_open(&t, "cl100k_base", &e)) die(e.msg);

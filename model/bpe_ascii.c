@@ -20,6 +20,13 @@
  *               | ?[^sLN]+[\r\n/]* | s*[\r\n]+ | s+(?!S) | s+
  * (s = white space, L = letter, N = digit, U = [A-Z] on ASCII, l = [a-z],
  * C = the optional case-insensitive contraction.)
+ *
+ * Chinese, Japanese and Korean text gets the same treatment for its
+ * commonest characters (wide_match()): the CJK ideographs, kana and Hangul
+ * syllables below are all \p{Lo} (in both of o200k's letter classes), the
+ * CJK and full-width punctuation below is none of \s, \p{L}, \p{N}, in
+ * every Unicode version from 14.0 (PCRE2's) to 16.0 (the regex crate's);
+ * any other character >= 0x80 still goes to PCRE2.
  */
 #include <string.h>
 
@@ -257,14 +264,146 @@ static size_t o200k(const uint8_t *p, size_t pos, size_t n)
 	return c & WS ? spaces(p, pos, n, 1) : 0;
 }
 
+/* Classes of the characters wide_match() knows (W_OTHER: ask PCRE2). */
+enum { W_OTHER, W_HAN, W_PUN };
+
+/* Class of the character at p[i], its length in *len (3; the ones we
+ * know are all 3-byte sequences). */
+static int wclass(const uint8_t *p, size_t i, size_t n, size_t *len)
+{
+	uint32_t cp;
+
+	if (i + 3 > n || (p[i] & 0xf0) != 0xe0 || (p[i + 1] & 0xc0) != 0x80 ||
+	    (p[i + 2] & 0xc0) != 0x80)
+		return W_OTHER;
+	*len = 3;
+	if (p[i] >= 0xe5 && p[i] <= 0xe9)	/* U+5000-U+9FFF, the bulk */
+		return W_HAN;
+	cp = (uint32_t)(p[i] & 0x0f) << 12 | (uint32_t)(p[i + 1] & 0x3f) << 6 |
+		(p[i + 2] & 0x3f);
+	if ((cp >= 0x4e00 && cp <= 0x9fff) ||	/* CJK Unified Ideographs */
+	    (cp >= 0x3400 && cp <= 0x4dbf) ||	/* Extension A */
+	    (cp >= 0xac00 && cp <= 0xd7a3) ||	/* Hangul syllables */
+	    (cp >= 0x3041 && cp <= 0x3096) ||	/* hiragana */
+	    (cp >= 0x30a1 && cp <= 0x30fa))	/* katakana */
+		return W_HAN;
+	if ((cp >= 0x3001 && cp <= 0x3003) ||	/* 、。〃 */
+	    (cp >= 0x3008 && cp <= 0x301f) ||	/* brackets, 〒, 〜 */
+	    (cp >= 0x2010 && cp <= 0x2027) ||	/* dashes, quotes, … */
+	    (cp >= 0xff01 && cp <= 0xff0f) ||	/* full-width ！..／ */
+	    (cp >= 0xff1a && cp <= 0xff20) ||	/* ：..＠ */
+	    (cp >= 0xff3b && cp <= 0xff40) ||	/* ［..｀ */
+	    (cp >= 0xff5b && cp <= 0xff65))	/* ｛..･ */
+		return W_PUN;
+	return W_OTHER;
+}
+
+/* End of the run of letters from i (CJK letters, and for cl100k ASCII
+ * ones too), or 0 when the character after it is one we do not know. */
+static size_t wide_letters(int kind, const uint8_t *p, size_t i, size_t n)
+{
+	size_t len;
+
+	for (;;) {
+		if (i == n)
+			return i;
+		if (p[i] < 0x80) {
+			unsigned c = cls(p[i]);
+
+			if (c & (LO | UP))	/* o200k: a case change decides */
+				return kind == BPE_ASCII_CL100K ?
+					(i = run(p, i, n, LO | UP, &c), c & HI ?
+					 wide_letters(kind, p, i, n) : i) : 0;
+			/* o200k's contraction after the letters */
+			return kind == BPE_ASCII_O200K && p[i] == '\'' ? 0 : i;
+		}
+		switch (wclass(p, i, n, &len)) {
+		case W_HAN:
+			i += len;
+			break;
+		case W_PUN:
+			return i;
+		default:
+			return 0;
+		}
+	}
+}
+
+/* ` ?[^sLN]+` from i (no leading space here) through ASCII and CJK
+ * punctuation, then [\r\n]* (o200k: [\r\n/]*); 0 when it stops at a
+ * character we do not know. */
+static size_t wide_punct(int kind, const uint8_t *p, size_t i, size_t n)
+{
+	size_t len;
+
+	for (;;) {
+		if (i < n && p[i] < 0x80 && (cls(p[i]) & PUN)) {
+			i++;
+			continue;
+		}
+		if (i < n && p[i] >= 0x80) {
+			int c = wclass(p, i, n, &len);
+
+			if (c == W_OTHER)
+				return 0;
+			if (c == W_PUN) {
+				i += len;
+				continue;
+			}
+		}
+		break;
+	}
+	while (i < n && ((cls(p[i]) & NL) ||
+			 (kind == BPE_ASCII_O200K && p[i] == '/')))
+		i++;
+	return i;
+}
+
+/* The piece at pos when it is made of ASCII and the CJK characters
+ * wclass() knows: a CJK letter run (with its optional leading character
+ * [^\r\n\p{L}\p{N}]), or a punctuation run that starts with CJK
+ * punctuation; 0 otherwise (ask PCRE2). */
+/* Not inlined: it would weigh on the ASCII path, which runs far more. */
+static __attribute__((noinline)) size_t wide_match(int kind, const uint8_t *p,
+						   size_t pos, size_t n)
+{
+	size_t len, q;
+	int c;
+
+	if (kind != BPE_ASCII_CL100K && kind != BPE_ASCII_O200K)
+		return 0;
+	if (p[pos] < 0x80) {
+		/* an ASCII space or punctuation before CJK letters */
+		if ((cls(p[pos]) & (NL | DIG | LO | UP)) || p[pos] == '\'' ||
+		    wclass(p, pos + 1, n, &len) != W_HAN)
+			return 0;
+		return wide_letters(kind, p, pos + 1, n);
+	}
+	c = wclass(p, pos, n, &len);
+	if (c == W_HAN)
+		return wide_letters(kind, p, pos, n);
+	if (c != W_PUN)
+		return 0;
+	/* [^\r\n\p{L}\p{N}]?\p{L}+ first: the punctuation leads letters */
+	q = pos + len;
+	if (q < n && p[q] >= 0x80 && wclass(p, q, n, &len) == W_HAN)
+		return wide_letters(kind, p, q, n);
+	if (q < n && (p[q] >= 0x80 ? wclass(p, q, n, &len) == W_OTHER :
+		      (cls(p[q]) & (LO | UP)) != 0))
+		return 0;	/* a letter may follow */
+	return wide_punct(kind, p, pos, n);
+}
+
 size_t bpe_ascii_match(int kind, const uint8_t *p, size_t pos, size_t n)
 {
-	if (p[pos] >= 0x80)
-		return 0;
-	switch (kind) {
-	case BPE_ASCII_R50K: return r50k(p, pos, n);
-	case BPE_ASCII_CL100K: return cl100k(p, pos, n);
-	case BPE_ASCII_O200K: return o200k(p, pos, n);
+	size_t end = 0;
+
+	if (p[pos] < 0x80) {
+		switch (kind) {
+		case BPE_ASCII_R50K: end = r50k(p, pos, n); break;
+		case BPE_ASCII_CL100K: end = cl100k(p, pos, n); break;
+		case BPE_ASCII_O200K: end = o200k(p, pos, n); break;
+		}
 	}
-	return 0;
+	return end ? end : wide_match(kind, p, pos, n);
 }

@@ -14,6 +14,8 @@
  *   rank2     [65536] the rank of each 2-byte string, or BPE_NO_ID: the
  *             first lookups of every merge, without hashing
  *   special   the special tokens, sorted by id
+ *   affix2, affix  which 1-4 byte strings are proper prefixes or suffixes
+ *             of a token (bpe_affix.c)
  */
 #ifndef SL_BPE_INT_H
 #define SL_BPE_INT_H
@@ -49,6 +51,58 @@ int bpe_ascii_kind(const char *pat);
  * byte >= 0x80 could change it (then ask PCRE2). */
 size_t bpe_ascii_match(int kind, const uint8_t *p, size_t pos, size_t n);
 
+/* bpe_affix.c: build t->affix2 and t->affix from the ranks (0, or -1
+ * when out of memory), and ask whether p[0..len) is a proper prefix (kind
+ * 0) or proper suffix (kind 1) of some token: 0 only when it is not; 1
+ * when it is, or when len is not 1-4 or a byte of a 3-4 byte string is
+ * below 0x80 (not kept). */
+int bpe_affix_build(struct bpe *t);
+int bpe_affix_has(const struct bpe *t, const uint8_t *p, size_t len,
+		  int kind);
+/* The filter of the strings y (1-4 bytes) that make a token after
+ * p[0..len): a y whose bit bpe_cont_bit(y) is clear does not.  All ones
+ * when not kept (len > 4, or a byte of a 3-4 byte p below 0x80). */
+uint64_t bpe_affix_cont(const struct bpe *t, const uint8_t *p, size_t len);
+static inline unsigned bpe_cont_bit(const uint8_t *p, size_t n)
+{
+	uint32_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k |= (uint32_t)p[i] << (8 * i);
+	return (unsigned)(((k ^ (uint32_t)n << 29) * 0x9e3779b1u) >> 26);
+}
+
+/* The filter of tokens of 3-16 bytes (bpe_affix.c): 0 when p[0..n) is no
+ * token (3 <= n <= 16), 1 when it may be one (always when p[0] < 0x80:
+ * only tokens that start with a byte >= 0x80 are in the filter). */
+#define BPE_MAYBE_BITS (1u << 20)
+static inline uint64_t bpe_maybe_hash(const uint8_t *p, size_t n)
+{
+	uint64_t k = 0, k2 = 0;
+	size_t i;
+
+	for (i = 0; i < n && i < 8; i++)
+		k |= (uint64_t)p[i] << (8 * i);
+	for (; i < n; i++)
+		k2 |= (uint64_t)p[i] << (8 * (i - 8));
+	k = (k ^ (uint64_t)n << 59) * 0x9e3779b97f4a7c15ull;
+	k = (k ^ (k >> 29) ^ k2) * 0xbf58476d1ce4e5b9ull;
+	return k ^ (k >> 31);
+}
+
+static inline int bpe_maybe_token(const uint64_t *maybe, const uint8_t *p,
+				  size_t n)
+{
+	uint64_t h, a, b;
+
+	if (p[0] < 0x80)
+		return 1;
+	h = bpe_maybe_hash(p, n);
+	a = h >> 44;
+	b = h >> 12 & (BPE_MAYBE_BITS - 1);
+	return (maybe[a / 64] >> a % 64 & 1) && (maybe[b / 64] >> b % 64 & 1);
+}
+
 struct bpe_slot {
 	uint64_t key8;	/* first 8 bytes of the token, zero-padded */
 	uint32_t rank;
@@ -73,6 +127,12 @@ struct bpe {
 	size_t mask;
 	uint32_t byte_rank[256];
 	uint32_t *rank2;	/* [65536] rank of each 2-byte string */
+	uint8_t *affix2;	/* bits: see bpe_affix.c */
+	uint64_t *affix;
+	size_t affix_mask;
+	uint64_t *maybe;	/* [BPE_MAYBE_BITS / 64] */
+	uint64_t *affix_cont;	/* [affix_mask + 1] */
+	uint64_t *cont1, *cont2;	/* [256], [65536] */
 	struct bpe_special *special;
 	size_t n_special;
 	void *re[2];		/* pcre2_code_8: RE_EXACT, RE_FAST */
@@ -80,6 +140,7 @@ struct bpe {
 	int ascii;		/* BPE_ASCII_*: the hand-run pattern */
 	uint8_t *extra_bits;	/* [0x110000 / 8] code points where
 				   RE_FAST may split differently */
+	uint8_t lead_extra[256];	/* lead bytes of some of them */
 };
 
 #endif

@@ -523,11 +523,11 @@ START_TEST(merge_matches_reference)
 		k = reference_merge(t, p, n, want);
 		ids_reset(&a);
 		ids_reset(&b);
-		ck_assert_int_eq(merge_heap(t, s, p, n, &a), 0);
+		ck_assert_int_eq(merge_heap(t, s, p, n, &a, NULL), 0);
 		ck_assert_uint_eq(a.len, k);
 		ck_assert_int_eq(memcmp(a.v, want, k * 4), 0);
 		if (n <= BPE_SMALL) {
-			ck_assert_int_eq(merge_small(t, s, p, n, &b), 0);
+			ck_assert_int_eq(merge_small(t, s, p, n, &b, NULL), 0);
 			ck_assert_uint_eq(b.len, k);
 			ck_assert_int_eq(memcmp(b.v, want, k * 4), 0);
 		}
@@ -535,6 +535,121 @@ START_TEST(merge_matches_reference)
 	ids_release(&a);
 	ids_release(&b);
 	bpe_scratch_free(s);
+	bpe_close(t);
+}
+END_TEST
+
+/* The chain merge against the reference on text of many-byte characters
+ * that do and do not join into tokens (Chinese words, kana, Hangul, an
+ * emoji, invalid bytes, ASCII), short and long, repeated to force spans to
+ * join and the fallback to run; one scratch throughout, so the caches of
+ * units, pairs and spans are reused as in a real run. */
+START_TEST(chain_matches_reference)
+{
+	static const char *bits[] = {
+		"\xe7\x9a\x84", "\xe4\xb8\xad", "\xe5\x9b\xbd", "\xe4\xba\xba",
+		"\xe6\x88\x91", "\xe4\xbb\xac", "\xe6\x98\xaf", "\xe4\xb8\x8d",
+		"\xe5\x9c\xa8", "\xe9\xbe\x98", "\xe9\xbd\x89", "\xe3\x81\xae",
+		"\xe3\x82\xab", "\xea\xb0\x80", "\xef\xbc\x8c", "\xe3\x80\x82",
+		"\xf0\x9f\x98\x80", "\xc3\xa9", "\xff", "\xe4", "\x80", "a", " ",
+		"\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba",
+	};
+	const size_t nb = sizeof(bits) / sizeof(bits[0]);
+	struct bpe *t = open_ok(encs[_i], NULL);
+	struct bpe_scratch *s = bpe_scratch_new();
+	static uint8_t p[4100];
+	static uint32_t want[4100];
+	struct ids a;
+	unsigned seed = 4242 + (unsigned)_i;
+
+	ids_init(&a);
+	for (int iter = 0; iter < 4000; iter++) {
+		size_t n = 0, k, max = iter % 50 == 0 ? 4000 : iter % 3 ? 40 : 300;
+		/* a few symbols per text, so neighbours recur and join */
+		size_t pick = 1 + (seed = seed * 1103515245 + 12345) / 65536 % 5;
+		size_t sym[5];
+
+		for (k = 0; k < pick; k++)
+			sym[k] = (seed = seed * 1103515245 + 12345) / 65536 % nb;
+		while (n < max) {
+			const char *b = bits[sym[(seed = seed * 1103515245 +
+						  12345) / 65536 % pick]];
+			size_t bl = strlen(b) ? strlen(b) : 1;
+
+			if (n + bl > max)
+				break;
+			memcpy(p + n, b, bl);
+			n += bl;
+		}
+		if (n < 2)
+			continue;
+		k = reference_merge(t, p, n, want);
+		ids_reset(&a);
+		ck_assert_int_eq(merge_chain(t, s, p, n, &a), 0);
+		ck_assert_uint_eq(a.len, k);
+		ck_assert_int_eq(memcmp(a.v, want, k * 4), 0);
+	}
+	ids_release(&a);
+	bpe_scratch_free(s);
+	bpe_close(t);
+}
+END_TEST
+
+/* Is p[0..len) a proper prefix (kind 0) or suffix (1) of some token, by
+ * looking at every token. */
+static int affix_brute(const struct bpe *t, const uint8_t *p, size_t len,
+		       int kind)
+{
+	for (uint32_t r = 0; r < t->n_ranks; r++) {
+		const uint8_t *q = t->blob + t->tok_off[r];
+		size_t n = t->tok_off[r + 1] - t->tok_off[r];
+
+		if (n > len && !memcmp(kind ? q + n - len : q, p, len))
+			return 1;
+	}
+	return 0;
+}
+
+/* The filters of bpe_affix.c never say no to a yes: every proper prefix
+ * and suffix of 1-4 bytes of every token is found, every split x y of a
+ * short token has y's bit in x's filter, every token of 3-16 bytes passes
+ * the token filter; and the sets do say no, exactly where no token has
+ * the string. */
+START_TEST(affix_filters_hold_every_token)
+{
+	struct bpe *t = open_ok(encs[_i], NULL);
+	unsigned seed = 99 + (unsigned)_i;
+	size_t no = 0;
+
+	for (uint32_t r = 0; r < t->n_ranks; r++) {
+		const uint8_t *p = t->blob + t->tok_off[r];
+		size_t n = t->tok_off[r + 1] - t->tok_off[r];
+
+		for (size_t k = 1; k <= 4 && k < n; k++) {
+			ck_assert(bpe_affix_has(t, p, k, 0));
+			ck_assert(bpe_affix_has(t, p + n - k, k, 1));
+			if (n - k <= 4)
+				ck_assert(bpe_affix_cont(t, p, k) >>
+					  bpe_cont_bit(p + k, n - k) & 1);
+		}
+		if (n >= 3 && n <= 16)
+			ck_assert(bpe_maybe_token(t->maybe, p, n));
+	}
+	for (int i = 0; i < 300; i++) {
+		uint8_t x[4];
+		size_t len = 1 + i % 4;
+		int kind = i / 4 % 2;
+
+		for (size_t k = 0; k < len; k++)
+			x[k] = (uint8_t)(0x80 | (seed = seed * 1103515245 +
+						 12345) / 65536 % 64);
+		if (len >= 2)
+			x[0] |= 0x60;	/* a lead byte, as in a character */
+		ck_assert_int_eq(bpe_affix_has(t, x, len, kind),
+				 affix_brute(t, x, len, kind));
+		no += !affix_brute(t, x, len, kind);
+	}
+	ck_assert_uint_gt(no, 50);	/* the test did test the "no" side */
 	bpe_close(t);
 }
 END_TEST
@@ -550,6 +665,13 @@ START_TEST(ascii_split_matches_pcre2)
 		"\n", "\r\n", " \n ", "\n\n", "!", "...", "/", "//", "(", " (",
 		"\xc2\xa0", "\xc2\x85", "\xc3\xa9", "\xe4\xb8\xad", "\xff",
 		"\xd9\xa3", "x/", "don't", "I'M", "\x0b", "\x0c", "-", "_",
+		/* CJK: ideographs, kana, Hangul, CJK and full-width
+		 * punctuation (wide_match()), and neighbours it must leave to
+		 * PCRE2: a full-width digit, a combining mark, U+3000, Lm */
+		"\xe4\xb8\xad\xe6\x96\x87", "\xe3\x81\xae", "\xea\xb0\x80",
+		"\xef\xbc\x8c", "\xe3\x80\x82", "\xe3\x80\x8c",
+		"\xe2\x80\x9c", "\xef\xbc\x91", "\xcc\x81", "\xe3\x80\x80",
+		"\xe3\x80\x85", "\xe3\x83\xbc", "\xef\xbd\xa5",
 	};
 	struct bpe *t = open_ok(encs[_i], NULL);
 	struct bpe_scratch *s = bpe_scratch_new();
@@ -729,6 +851,8 @@ static Suite *bpe_suite(void)
 	tcase_add_loop_test(tc, worst_case_100k, 0, 3);
 	tcase_add_loop_test(tc, invalid_utf8, 0, 3);
 	tcase_add_loop_test(tc, merge_matches_reference, 0, 3);
+	tcase_add_loop_test(tc, chain_matches_reference, 0, 3);
+	tcase_add_loop_test(tc, affix_filters_hold_every_token, 0, 3);
 	tcase_add_loop_test(tc, ascii_split_matches_pcre2, 0, 3);
 	tcase_add_loop_test(tc, safe_cut_keeps_ids, 0, 3);
 	tcase_add_test(tc, concurrent_encodes);
