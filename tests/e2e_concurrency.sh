@@ -18,19 +18,24 @@ DB=$T/s.db
 export SLUICE_DB="$DB"
 
 # --- the store: documents to label now, more arriving through the run ---
+# (sentences with stop words, Chinese lines with full stops: the filters
+# keep them, so the annotators never run out)
 python3 - "$T" <<'PY'
 import json, random, sys
 d = sys.argv[1]
 r = random.Random(11)
 W = ("river mountain history village music garden science market winter "
-     "language station bridge library festival the of and to in is").split()
+     "language station bridge library festival teacher harbour").split()
+S = "the of and to in is was for on that with as by at from".split()
 ZH = "中文网页的编码测试这是一个使用国标编码的页面用于测试字符集检测和转换是否正确"
+def sentence():
+    ws = [r.choice(W if k % 2 else S) for k in range(r.randrange(8, 16))]
+    return " ".join(ws).capitalize() + "."
 def doc(i, prefix):
     if i % 5 == 0:
-        t = "".join(r.choice(ZH) for _ in range(300))
+        t = "\n".join("".join(r.choice(ZH) for _ in range(40)) + "。" for _ in range(8))
     else:
-        t = "\n\n".join(" ".join(r.choice(W) for _ in range(60)).capitalize() + "."
-                        for _ in range(4))
+        t = "\n\n".join(" ".join(sentence() for _ in range(5)) for _ in range(4))
     return json.dumps({"id": "%s%d" % (prefix, i), "text": t}, ensure_ascii=False)
 with open(d + "/first.jsonl", "w") as f:
     f.write("\n".join(doc(i, "a") for i in range(3000)) + "\n")
@@ -45,6 +50,7 @@ cat > "$T/run.ini" <<EOF
 [import]
 paths = $T/more*.jsonl
 [filter.normalize]
+[filter.lang]
 [filter.exact]
 [filter.minhash]
 [filter.quality]
@@ -73,23 +79,27 @@ p2=$!
 loop stats "$SL" stats &
 p3=$!
 
-# annotators: press a label key, wait until the screen confirms the
-# decision (the session count moves on), again until the time is up
+# annotators: press a label key while a document is on screen, wait until
+# the screen confirms the decision (the session count moves on), again
+# until the time is up
 for a in ann1 ann2 ann3; do
 	tm_start "$a" "$SL --db $DB label --annotator $a topic" 100 30
 done
 for a in ann1 ann2 ann3; do tm_wait "$a" "session 0"; done
+session_of() { sed -n 's/.*done  session \([0-9]*\) .*/\1/p' "$1" | head -n 1; }
 annotate() {
 	a=$1 k=0
 	while [ "$(date +%s)" -lt "$end" ]; do
 		tm_screen "$a" > "$T/$a.screen"
-		s=$(sed -n 's/.*session \([0-9]*\) .*/\1/p' "$T/$a.screen" | head -n 1)
-		[ -n "$s" ] || { sleep 0.1; continue; }
+		s=$(session_of "$T/$a.screen")
+		if [ -z "$s" ] || grep -q "^  Nothing left" "$T/$a.screen"; then
+			sleep 0.2; continue
+		fi
 		t0=$(date +%s%N)
 		tm_keys "$a" $((k % 3 + 1))
 		k=$((k + 1))
 		want=$((s + 1))
-		tm_poll "$a" "grep -q 'session $want ' \"\$T/screen\"" &&
+		tm_poll "$a" '[ "$(session_of "$T/screen")" -ge '$want' ] 2>/dev/null' &&
 			echo "$(( ($(date +%s%N) - t0) / 1000000 ))" >> "$T/$a.ms" ||
 			{ cat "$T/screen" >&2; echo "$a: decision $want not confirmed" >> "$T/failures"; return; }
 	done
@@ -102,7 +112,7 @@ wait $q1 $q2 $q3 $p1 $p2 $p3
 # what each annotator's screen says it did, then quit
 for a in ann1 ann2 ann3; do
 	tm_screen "$a" > "$T/$a.screen"
-	sed -n 's/.*session \([0-9]*\) .*/\1/p' "$T/$a.screen" | head -n 1 > "$T/$a.session"
+	session_of "$T/$a.screen" > "$T/$a.session"
 	tm_keys "$a" q
 	[ "$(tm_exit "$a")" = 0 ] || fail "$a's label session failed"
 done
