@@ -99,7 +99,7 @@ static void counts_line(const char *title, const struct report_counts *c,
 
 static void optional_parts(const struct report *r)
 {
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 
 	if (r->has_minhash)
 		printf("neardup    %s clusters over %s documents\n",
@@ -112,10 +112,14 @@ static void optional_parts(const struct report *r)
 		counts_line("  status", &r->statuses, 10);
 	}
 	if (!r->has_labels)
-		printf("labeling   skipped: no labeling tables in this store\n");
-	else
-		printf("labeling   %s labels (progress and agreement: not "
-		       "reported yet)\n", th(a, r->label_rows));
+		printf("labeling   skipped: no labeling task in this store\n");
+	else {
+		printf("labeling   %s tasks, %s annotations, %s final labels "
+		       "(agreement: sluice agreement TASK)\n",
+		       th(a, r->tasks), th(b, r->annotations), th(c, r->finals));
+		counts_line("  tasks", &r->task_annotations, 10);
+		counts_line("  finals", &r->final_labels, 10);
+	}
 }
 
 static void history(const struct report *r)

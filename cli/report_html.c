@@ -429,17 +429,26 @@ static void crawl(struct page *p, const struct report *r)
 
 static void labeling(struct page *p, const struct report *r)
 {
-	char a[40];
+	char a[40], b[40], c[40];
 
 	put(p, "<section id=\"labeling\">\n<h2>Labeling</h2>\n");
-	if (!r->has_labels)
-		absent(p, "labeling", "No labeling tables in this store: "
+	if (!r->has_labels) {
+		absent(p, "labeling", "No labeling task in this store: "
 		       "nothing has been labeled.");
-	else
-		put(p, "<p class=\"note\" id=\"labeling-rows\">%s labels "
-		    "recorded; per-task charts are not drawn by this version."
-		    "</p>\n", num(a, 40, r->label_rows));
-	put(p, "</section>\n");
+		put(p, "</section>\n");
+		return;
+	}
+	put(p, "<p class=\"note\" id=\"labeling-rows\">%s tasks, %s "
+	    "annotations, %s final labels.</p>\n<div class=\"charts\">\n",
+	    num(a, 40, r->tasks), num(b, 40, r->annotations),
+	    num(c, 40, r->finals));
+	counts_chart(p, "chart-label-tasks", "Annotations per task",
+		     "Decisions recorded by annotators, per labeling task.",
+		     "annotations", &r->task_annotations);
+	counts_chart(p, "chart-label-finals", "Final labels",
+		     "Documents per final label (task: label), top 30.",
+		     "documents", &r->final_labels);
+	put(p, "</div>\n</section>\n");
 }
 
 static void runs_table(struct page *p, const struct report *r)

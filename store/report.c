@@ -445,12 +445,41 @@ static int run_row(sqlite3_stmt *s, void *arg, struct sl_err *err)
 	return 0;
 }
 
+/* Labelling: tasks, annotations, final labels (sluice label). */
+static int labeling(struct store *st, struct report *r, struct sl_err *err)
+{
+	long long t[3];
+
+	if (has_table(st, "final_labels", &r->has_labels, err))
+		return -1;
+	if (!r->has_labels)
+		return 0;
+	if (each_row(st, "SELECT (SELECT count(*) FROM tasks), (SELECT "
+		     "count(*) FROM annotations), (SELECT count(*) FROM "
+		     "final_labels)", totals_row, t, err))
+		return -1;
+	r->tasks = t[0];
+	r->annotations = t[1];
+	r->finals = t[2];
+	r->has_labels = r->tasks > 0;
+	if (!r->has_labels)
+		return 0;
+	return each_row(st, "SELECT t.name, count(a.rowid) FROM tasks t LEFT "
+			"JOIN annotations a ON a.task = t.rowid GROUP BY t.rowid "
+			"ORDER BY t.name", count_row, &r->task_annotations,
+			err) ||
+	       each_row(st, "SELECT t.name || ': ' || CASE WHEN j.value IS "
+			"NULL THEN '(' || f.answer || ')' ELSE j.value END, "
+			"count(*) AS n FROM final_labels f JOIN tasks t ON "
+			"t.rowid = f.task LEFT JOIN json_each(f.labels) j "
+			"GROUP BY 1 ORDER BY n DESC, 1 LIMIT 30", count_row,
+			&r->final_labels, err) ? -1 : 0;
+}
+
 static int labels_and_runs(struct store *st, struct report *r,
 			   struct sl_err *err)
 {
-	if (has_table(st, "labels", &r->has_labels, err) ||
-	    (r->has_labels && each_row(st, "SELECT count(*) FROM labels",
-				       totals_row, &r->label_rows, err)))
+	if (labeling(st, r, err))
 		return -1;
 	if (has_table(st, "runs", &r->has_runs, err))
 		return -1;
@@ -495,6 +524,8 @@ void report_release(struct report *r)
 	counts_release(&r->sources);
 	counts_release(&r->statuses);
 	counts_release(&r->hosts);
+	counts_release(&r->task_annotations);
+	counts_release(&r->final_labels);
 	for (size_t i = 0; i < r->nruns; i++) {
 		free(r->runs[i].started);
 		free(r->runs[i].status);

@@ -98,8 +98,11 @@ struct report {
 	long long fetch_bins[REPORT_FETCH_BINS];
 	struct report_counts hosts;	/* origin -> pages fetched, top 20 */
 
-	int has_labels;
-	long long label_rows;
+	int has_labels;		/* at least one labelling task */
+	long long tasks, annotations, finals;
+	struct report_counts task_annotations;	/* task -> annotations */
+	struct report_counts final_labels;	/* "task: label" -> documents,
+						 * top 30 */
 
 	int has_runs;
 	struct report_run *runs;	/* oldest first, the last REPORT_RUNS */

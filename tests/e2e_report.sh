@@ -21,7 +21,7 @@ expect_rc 1 "$SL" --db "$T/none.db" report
 expect_rc 0 "$SL" report
 cp "$T/out" "$T/report.txt"
 expect_out "crawl      0 runs, 0 fetches"
-expect_out "labeling   skipped: no labeling tables in this store"
+expect_out "labeling   skipped: no labeling task in this store"
 expect_out "tokens -"
 "$SL" stats --json > "$T/stats.json" || fail "stats --json"
 python3 - "$T/report.txt" "$T/stats.json" <<'EOF' || fail "terminal report disagrees with stats"
@@ -103,6 +103,20 @@ python3 "$chk" "$T/r2.html" "$T/stats.json" "$SLUICE_DB" --crawl || fail "html c
 ok
 # the classifier stage is not in the registry: it comes after those that are
 grep -q 'data-label="classify"' "$T/r2.html" || fail "classify not in the funnel"
+ok
+
+# labelling: tasks, annotations and final labels in both forms
+expect_rc 0 "$SL" task create topic --labels sport,food
+ids=$(sqlite3 "$SLUICE_DB" "SELECT id FROM docs ORDER BY rowid LIMIT 3")
+set -- $ids
+printf '{"id":"%s","label":"sport","annotator":"ann"}\n{"id":"%s","label":"food","annotator":"ann"}\n{"id":"%s","label":"sport","annotator":"ann"}\n' "$1" "$2" "$3" > "$T/labels.jsonl"
+expect_rc 0 "$SL" labels import topic "$T/labels.jsonl"
+expect_rc 0 "$SL" report
+expect_out "labeling   1 tasks, 3 annotations, 3 final labels"
+expect_out "  finals   topic: sport 2, topic: food 1"
+expect_rc 0 "$SL" report --html "$T/r3.html"
+grep -q 'id="chart-label-finals"' "$T/r3.html" || fail "no final-label chart"
+grep -q 'id="chart-label-tasks"' "$T/r3.html" || fail "no per-task chart"
 ok
 
 expect_rc 0 "$SL" help report
