@@ -110,6 +110,7 @@ static void run(const char *path, long n)
 		die("task", &err);
 	if (queue_open(&q, st, t, "bench", &qo, &err))
 		die("queue_open", &err);
+	store_defer_checkpoints(st);	/* as tui_run() does */
 	screen();
 	tui_init(&ui, st, t, q, &to, &err);
 	tui_colors(&ui);
@@ -131,6 +132,7 @@ static void run(const char *path, long n)
 		t2 = clock_mono();
 		tui_draw(&ui);
 		t3 = clock_mono();
+		store_checkpoint(st);	/* as tui_run(): after the draw */
 		dec[i] = (t1 - t0) * 1e3;
 		nxt[i] = (t2 - t1) * 1e3;
 		drw[i] = (t3 - t2) * 1e3;

@@ -23,6 +23,7 @@
 
 #include "tui_int.h"
 #include "../lib/clock.h"
+#include "../store/db.h"
 #include "../lib/err.h"
 #include "../lib/utf8.h"
 #include "../lib/banned.h"
@@ -560,6 +561,10 @@ int tui_run(struct store *st, const struct task *k, struct queue *q,
 	int rc = 0, krc;
 
 	tui_init(&t, st, k, q, o, err);
+	/* WAL checkpoints after the next document is drawn, never between
+	 * the keypress and the screen (db.h) */
+	if (st)
+		store_defer_checkpoints(st);
 	set_escdelay(25);
 	if (!initscr()) {
 		tui_release(&t);
@@ -576,20 +581,27 @@ int tui_run(struct store *st, const struct task *k, struct queue *q,
 		rc = -1;
 	while (!rc && !t.quit) {
 		tui_draw(&t);
+		/* the screen is up: checkpoint while the annotator reads */
+		if (st)
+			store_checkpoint(st);
 		krc = get_wch(&c);
 		renew(&t);
 		if (krc != ERR) {
 			if (key(&t, krc, c))
 				rc = -1;
-		} else if (t.mode == MODE_DONE &&
-			   clock_mono() - t.shown >= (t.waiting ? TUI_DONE_POLL
-						      : TUI_DONE_POLL_IDLE)) {
+			continue;
+		}
+		if (t.mode == MODE_DONE &&
+		    clock_mono() - t.shown >= (t.waiting ? TUI_DONE_POLL
+					       : TUI_DONE_POLL_IDLE)) {
 			/* documents others held may be free again */
 			if (tui_show_next(&t))
 				rc = -1;
 		}
 	}
 	endwin();
+	if (st)
+		store_checkpoint(st);
 	tui_release(&t);
 	return rc;
 }

@@ -19,6 +19,34 @@ int store_fail(struct store *st, struct sl_err *err, const char *what)
 			st && st->db ? sqlite3_errmsg(st->db) : "no database");
 }
 
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store *st = arg;
+
+	st->wal_pages = pages;
+	if (pages >= STORE_WAL_DEFER_MAX) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
+					  NULL, NULL);
+		st->wal_pages = 0;
+	}
+	return SQLITE_OK;
+}
+
+void store_defer_checkpoints(struct store *st)
+{
+	sqlite3_wal_hook(st->db, wal_hook, st);
+}
+
+void store_checkpoint(struct store *st)
+{
+	if (st->wal_pages > 0) {
+		/* busy (another connection writing) is fine: try later */
+		sqlite3_wal_checkpoint_v2(st->db, NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		st->wal_pages = 0;
+	}
+}
+
 int store_exec(struct store *st, const char *sql, struct sl_err *err)
 {
 	char *msg = NULL;

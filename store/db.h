@@ -35,6 +35,8 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;	/* inside store_begin() .. commit/rollback */
+	int wal_pages;	/* pages in the WAL after our last commit, while
+			 * checkpoints are deferred */
 };
 
 extern const char sl_schema_sql[];
@@ -49,6 +51,18 @@ int store_schema_version(void);
 int store_begin(struct store *st, struct sl_err *err);
 int store_commit(struct store *st, struct sl_err *err);
 void store_rollback(struct store *st);
+
+/* Interactive use (the labelling UI): a commit never runs the WAL
+ * checkpoint itself (SQLite's automatic one fsyncs the database inside
+ * the commit that crosses 1000 pages: a 50 ms stall every few hundred
+ * keypresses).  The caller runs store_checkpoint() at a moment nobody
+ * waits for (the UI: once the next document is on screen); a WAL of
+ * STORE_WAL_DEFER_MAX pages is checkpointed at commit all the same, so it
+ * stays bounded.  Other processes keep their automatic checkpoints. */
+#define STORE_WAL_DEFER_MAX 20000
+void store_defer_checkpoints(struct store *st);
+/* A passive checkpoint when our commits left pages in the WAL. */
+void store_checkpoint(struct store *st);
 
 /* Run SQL without results (several statements allowed). */
 int store_exec(struct store *st, const char *sql, struct sl_err *err);
