@@ -737,6 +737,41 @@ static void b64_put(FILE *f, const uint8_t *p, size_t n)
 	}
 }
 
+/* The rank file's lines ("base64 rank") onto fp. */
+static void put_ranks(const struct bpe_train *tr, FILE *fp)
+{
+	for (uint32_t id = 0; id < tr->ntok; id++) {
+		b64_put(fp, tr->blob + tr->tok_off[id], tok_len(tr, id));
+		fprintf(fp, " %u\n", id);
+	}
+}
+
+/* The companion JSON (pattern, special tokens), malloc'd; NULL when out
+ * of memory. */
+static char *json_text(const struct bpe_train *tr)
+{
+	json_t *root = json_object(), *sp = json_object();
+	char *s = NULL;
+
+	if (root && sp) {
+		json_object_set_new(sp, "<|endoftext|>",
+				    json_integer(tr->ntok));
+		json_object_set_new(root, "pat_str", json_string(tr->pat_str));
+		if (tr->pat_up)
+			json_object_set_new(root, "pat_str_upstream",
+					    json_string(tr->pat_up));
+		json_object_set(root, "special_tokens", sp);
+		json_object_set_new(root, "explicit_n_vocab",
+				    json_integer(tr->ntok + 1));
+		json_object_set_new(root, "trained_from",
+				    json_string(tr->enc));
+		s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+	}
+	json_decref(sp);
+	json_decref(root);
+	return s;
+}
+
 static int write_ranks(struct bpe_train *tr, const char *path,
 		       struct sl_err *err)
 {
@@ -744,10 +779,7 @@ static int write_ranks(struct bpe_train *tr, const char *path,
 
 	if (atomicfile_open(&af, path, err))
 		return -1;
-	for (uint32_t id = 0; id < tr->ntok; id++) {
-		b64_put(af.fp, tr->blob + tr->tok_off[id], tok_len(tr, id));
-		fprintf(af.fp, " %u\n", id);
-	}
+	put_ranks(tr, af.fp);
 	if (ferror(af.fp)) {
 		atomicfile_abort(&af);
 		return sl_error(err, "cannot write '%s'", path);
@@ -758,44 +790,49 @@ static int write_ranks(struct bpe_train *tr, const char *path,
 static int write_json(struct bpe_train *tr, const char *path,
 		      struct sl_err *err)
 {
-	json_t *root = json_object(), *sp = json_object();
 	struct atomicfile af;
-	char *s = NULL;
-	int rc = -1;
+	char *s = json_text(tr);
 
-	if (!root || !sp)
-		goto oom;
-	json_object_set_new(sp, "<|endoftext|>", json_integer(tr->ntok));
-	json_object_set_new(root, "pat_str", json_string(tr->pat_str));
-	if (tr->pat_up)
-		json_object_set_new(root, "pat_str_upstream",
-				    json_string(tr->pat_up));
-	json_object_set_new(root, "special_tokens", sp);
-	sp = NULL;
-	json_object_set_new(root, "explicit_n_vocab",
-			    json_integer(tr->ntok + 1));
-	json_object_set_new(root, "trained_from", json_string(tr->enc));
-	s = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (!s)
-		goto oom;
-	if (atomicfile_open(&af, path, err))
-		goto out;
+		return sl_error(err, "out of memory");
+	if (atomicfile_open(&af, path, err)) {
+		free(s);
+		return -1;
+	}
 	fputs(s, af.fp);
 	fputc('\n', af.fp);
+	free(s);
 	if (ferror(af.fp)) {
 		atomicfile_abort(&af);
-		sl_error(err, "cannot write '%s'", path);
-		goto out;
+		return sl_error(err, "cannot write '%s'", path);
 	}
-	rc = atomicfile_commit(&af, err);
-	goto out;
-oom:
-	sl_error(err, "out of memory");
-out:
+	return atomicfile_commit(&af, err);
+}
+
+int bpe_train_dump(struct bpe_train *tr, struct buf *ranks, struct buf *json,
+		   struct sl_err *err)
+{
+	char *mem = NULL, *s;
+	size_t n = 0;
+	FILE *fp;
+	int rc;
+
+	if (!tr->trained)
+		return sl_error(err, "bpe_train_dump() before bpe_train_run()");
+	if (!(fp = open_memstream(&mem, &n)))
+		return sl_error(err, "out of memory");
+	put_ranks(tr, fp);
+	rc = ferror(fp);
+	if (fclose(fp) || rc || buf_add(ranks, mem, n)) {
+		free(mem);
+		return sl_error(err, "out of memory");
+	}
+	free(mem);
+	if (!(s = json_text(tr)))
+		return sl_error(err, "out of memory");
+	rc = buf_adds(json, s) || buf_addc(json, '\n');
 	free(s);
-	json_decref(sp);
-	json_decref(root);
-	return rc;
+	return rc ? sl_error(err, "out of memory") : 0;
 }
 
 int bpe_train_write(struct bpe_train *tr, const char *path,

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
 struct sl_err;
 struct bpe_train;
 
@@ -71,6 +72,10 @@ int bpe_train_run(struct bpe_train *tr, struct sl_err *err);
 /* path must end in ".tiktoken"; the .json goes beside it. */
 int bpe_train_write(struct bpe_train *tr, const char *path,
 		    struct sl_err *err);
+/* The same two files' contents into buffers (appended), for callers that
+ * keep the tokenizer inside another file (the encoder model). */
+int bpe_train_dump(struct bpe_train *tr, struct buf *ranks, struct buf *json,
+		   struct sl_err *err);
 void bpe_train_stats(const struct bpe_train *tr, struct bpe_train_stats *st);
 void bpe_train_free(struct bpe_train *tr);
 

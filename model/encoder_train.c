@@ -78,41 +78,15 @@ void encoder_train_defaults(struct encoder_train_opts *o)
 /* ------------------------------------------------------------------ */
 /* Tokenizer                                                          */
 
-static int slurp(const char *path, struct buf *b, struct sl_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-
-	if (!f)
-		return sl_error(err, "cannot open '%s':", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(b, chunk, n)) {
-			fclose(f);
-			return sl_error(err, "cannot read '%s': too large", path);
-		}
-	if (ferror(f)) {
-		fclose(f);
-		return sl_error(err, "cannot read '%s':", path);
-	}
-	fclose(f);
-	return 0;
-}
-
-/* Train the tokenizer; its two files' text into ranks and json. */
+/* Train the tokenizer; its rank file and JSON text into ranks and json. */
 static int train_tokenizer(const struct dataset *train, int vocab,
 			   struct buf *ranks, struct buf *json,
 			   struct sl_err *err)
 {
 	struct bpe_train_opts bo;
 	struct bpe_train *tr = NULL;
-	char dir[] = "/tmp/sluice-enc-tok-XXXXXX", tpath[64], jpath[64];
 	int rc = -1;
 
-	if (!mkdtemp(dir))
-		return sl_error(err, "cannot create a temporary directory:");
-	snprintf(tpath, sizeof(tpath), "%s/t.tiktoken", dir);
-	snprintf(jpath, sizeof(jpath), "%s/t.json", dir);
 	bpe_train_opts_default(&bo);
 	bo.vocab = (uint32_t)vocab;
 	if (bpe_train_new(&tr, &bo, err))
@@ -120,15 +94,11 @@ static int train_tokenizer(const struct dataset *train, int vocab,
 	for (size_t i = 0; i < train->n; i++)
 		if (bpe_train_add(tr, train->ex[i].text, train->ex[i].len, err))
 			goto out;
-	if (bpe_train_run(tr, err) || bpe_train_write(tr, tpath, err) ||
-	    slurp(tpath, ranks, err) || slurp(jpath, json, err))
+	if (bpe_train_run(tr, err) || bpe_train_dump(tr, ranks, json, err))
 		goto out;
 	rc = 0;
 out:
 	bpe_train_free(tr);
-	unlink(tpath);
-	unlink(jpath);
-	rmdir(dir);
 	return rc;
 }
 
