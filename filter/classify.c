@@ -18,9 +18,10 @@
  * turns it on with a [filter.classify] section.  The version folds in the
  * model files' contents, so a retrained model re-scores every document.
  *
- * Threads: apply() runs on the runner's workers; a linear model is read
- * without locks, an encoder's calls are serialized by model/classifier
- * (one document per call: it scores long documents over windows).
+ * Threads: apply_many() runs on the runner's workers, each with its share
+ * of a batch; a linear model is read without locks, an encoder's calls
+ * are serialized by model/classifier, so each worker's doubtful documents
+ * go to it in one call (its matrix products run over all of them).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -148,30 +149,62 @@ fail:
 	return -1;
 }
 
-static void *scratch_new(const void *state)
-{
-	const struct classify_state *s = state;
-
-	return malloc(s->cs.nlabels * sizeof(float));
-}
+/* A worker's arrays for a run of documents, grown as runs get longer. */
+struct scratch {
+	size_t alloc;
+	const char **texts;
+	size_t *lens;
+	float *probs;
+	unsigned char *by;
+};
 
 static void scratch_free(void *scratch)
 {
-	free(scratch);
+	struct scratch *w = scratch;
+
+	if (!w)
+		return;
+	free(w->texts);
+	free(w->lens);
+	free(w->probs);
+	free(w->by);
+	free(w);
 }
 
-static int apply(const void *state, void *scratch,
-		 const struct stage_doc *doc, struct stage_out *out,
-		 struct sl_err *err)
+static void *scratch_new(const void *state)
 {
-	const struct classify_state *s = state;
-	float *p = scratch;
-	unsigned char by;
+	(void)state;
+	return calloc(1, sizeof(struct scratch));
+}
+
+static int scratch_grow(struct scratch *w, size_t n, size_t nlabels)
+{
+	if (n <= w->alloc)
+		return 0;
+	free(w->texts);
+	free(w->lens);
+	free(w->probs);
+	free(w->by);
+	w->texts = malloc(n * sizeof(*w->texts));
+	w->lens = malloc(n * sizeof(*w->lens));
+	w->probs = malloc(n * nlabels * sizeof(*w->probs));
+	w->by = malloc(n);
+	if (!w->texts || !w->lens || !w->probs || !w->by) {
+		w->alloc = 0;
+		return -1;
+	}
+	w->alloc = n;
+	return 0;
+}
+
+/* One document's verdict from its probabilities p and the model that
+ * decided (by). */
+static int verdict(const struct classify_state *s, const float *p,
+		   unsigned char by, struct stage_out *out, struct sl_err *err)
+{
 	size_t best = 0;
 	const char *sug, *arch;
 
-	if (cascade_score(&s->cs, &doc->text, &doc->len, 1, p, &by, err))
-		return -1;
 	for (size_t k = 1; k < s->cs.nlabels; k++)
 		if (p[k] > p[best])
 			best = k;
@@ -189,6 +222,38 @@ static int apply(const void *state, void *scratch,
 	if (buf_addf(&out->detail, ",\"by\":\"%s\"}", arch))
 		return sl_error(err, "out of memory");
 	return 0;
+}
+
+/* All n documents in one cascade call: the ones the cheap model leaves
+ * in doubt reach the encoder together, as one batch. */
+static int apply_many(const void *state, void *scratch,
+		      const struct stage_doc *const *docs,
+		      struct stage_out *const *outs, size_t n,
+		      struct sl_err *err)
+{
+	const struct classify_state *s = state;
+	struct scratch *w = scratch;
+	const size_t k = s->cs.nlabels;
+
+	if (scratch_grow(w, n, k))
+		return sl_error(err, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		w->texts[i] = docs[i]->text;
+		w->lens[i] = docs[i]->len;
+	}
+	if (cascade_score(&s->cs, w->texts, w->lens, n, w->probs, w->by, err))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (verdict(s, w->probs + i * k, w->by[i], outs[i], err))
+			return -1;
+	return 0;
+}
+
+static int apply(const void *state, void *scratch,
+		 const struct stage_doc *doc, struct stage_out *out,
+		 struct sl_err *err)
+{
+	return apply_many(state, scratch, &doc, &out, 1, err);
 }
 
 /* The model files' contents: a retrained model means new verdicts. */
@@ -229,5 +294,6 @@ const struct stage_ops stage_classify = {
 	.scratch_new = scratch_new,
 	.scratch_free = scratch_free,
 	.apply = apply,
+	.apply_many = apply_many,
 	.version_salt = version_salt,
 };

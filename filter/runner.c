@@ -59,6 +59,7 @@ struct worker_ctx {
 	void *state;
 	struct batch *b;
 	size_t next;		/* next job to take, under mu */
+	size_t chunk;		/* jobs a worker takes at once */
 	pthread_mutex_t mu;
 };
 
@@ -191,10 +192,10 @@ static int pack_rewrite(struct job *j, ZSTD_CCtx *cctx)
 	return 0;
 }
 
-static void run_job(struct worker_ctx *w, void *scratch, ZSTD_DCtx *dctx,
-		    ZSTD_CCtx *cctx, struct job *j)
+/* Unpack a job's text and point its stage_doc at it: 0, or -1 with the
+ * job failed. */
+static int job_open(struct job *j, ZSTD_DCtx *dctx)
 {
-	const struct stage_ops *ops = w->ps->ops;
 	struct stage_doc *d = &j->doc;
 
 	j->failed = 0;
@@ -204,7 +205,7 @@ static void run_job(struct worker_ctx *w, void *scratch, ZSTD_DCtx *dctx,
 	if (docs_unpack(dctx, j->z.data, j->z.len, j->nbytes, &j->text,
 			&j->err)) {
 		j->failed = 1;
-		return;
+		return -1;
 	}
 	d->rowid = j->rowid;
 	d->id = j->meta.data;
@@ -213,10 +214,15 @@ static void run_job(struct worker_ctx *w, void *scratch, ZSTD_DCtx *dctx,
 	d->lang = j->has_lang ? j->meta.data + j->lang_off : NULL;
 	d->text = j->text.data;
 	d->len = j->text.len;
-	if (ops->apply(w->state, scratch, d, &j->out, &j->err)) {
-		j->failed = 1;
-		return;
-	}
+	return 0;
+}
+
+/* After the stage: check and pack a rewrite. */
+static void job_close(const struct stage_ops *ops, ZSTD_CCtx *cctx,
+		      struct job *j)
+{
+	const struct stage_doc *d = &j->doc;
+
 	if (!j->out.rewrite)
 		return;
 	if (j->out.text.len == d->len &&
@@ -236,32 +242,113 @@ static void run_job(struct worker_ctx *w, void *scratch, ZSTD_DCtx *dctx,
 		j->failed = 1;
 }
 
+/* One worker's scratch and codecs, and the run of jobs it holds. */
+struct worker_env {
+	void *scratch;
+	ZSTD_DCtx *dctx;
+	ZSTD_CCtx *cctx;
+	const struct stage_doc **docs;	/* apply_many's arguments */
+	struct stage_out **outs;
+};
+
+static void run_job(struct worker_ctx *w, struct worker_env *e,
+		    struct job *j)
+{
+	const struct stage_ops *ops = w->ps->ops;
+
+	if (job_open(j, e->dctx))
+		return;
+	if (ops->apply(w->state, e->scratch, &j->doc, &j->out, &j->err)) {
+		j->failed = 1;
+		return;
+	}
+	job_close(ops, e->cctx, j);
+}
+
+/* Jobs [i, i + n) through apply_many in one call. */
+static void run_jobs(struct worker_ctx *w, struct worker_env *e, size_t i,
+		     size_t n)
+{
+	const struct stage_ops *ops = w->ps->ops;
+	struct job *jobs = w->b->jobs + i;
+	struct sl_err err = { 0 };
+	size_t m = 0;
+
+	for (size_t k = 0; k < n; k++)
+		if (!job_open(&jobs[k], e->dctx)) {
+			e->docs[m] = &jobs[k].doc;
+			e->outs[m++] = &jobs[k].out;
+		}
+	if (m && ops->apply_many(w->state, e->scratch, e->docs, e->outs, m,
+				 &err)) {
+		for (size_t k = 0; k < n; k++)
+			if (!jobs[k].failed) {
+				jobs[k].err = err;
+				jobs[k].failed = 1;
+			}
+		return;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (!jobs[k].failed)
+			job_close(ops, e->cctx, &jobs[k]);
+}
+
+static int env_open(struct worker_env *e, const struct worker_ctx *w)
+{
+	memset(e, 0, sizeof(*e));
+	e->scratch = w->ps->ops->scratch_new(w->state);
+	e->dctx = ZSTD_createDCtx();
+	e->cctx = ZSTD_createCCtx();
+	if (w->ps->ops->apply_many) {
+		e->docs = malloc(w->chunk * sizeof(*e->docs));
+		e->outs = malloc(w->chunk * sizeof(*e->outs));
+		if (!e->docs || !e->outs)
+			return -1;
+	}
+	return e->scratch && e->dctx && e->cctx ? 0 : -1;
+}
+
+static void env_close(struct worker_env *e, const struct worker_ctx *w)
+{
+	if (e->scratch)
+		w->ps->ops->scratch_free(e->scratch);
+	ZSTD_freeDCtx(e->dctx);
+	ZSTD_freeCCtx(e->cctx);
+	free(e->docs);
+	free(e->outs);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker_ctx *w = arg;
-	void *scratch = w->ps->ops->scratch_new(w->state);
-	ZSTD_DCtx *dctx = ZSTD_createDCtx();
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	struct worker_env e;
+	int ok = !env_open(&e, w);
 
 	for (;;) {
-		size_t i;
+		size_t i, n;
 
 		pthread_mutex_lock(&w->mu);
-		i = w->next++;
+		i = w->next;
+		n = i < w->b->n ? w->b->n - i : 0;
+		if (n > w->chunk)
+			n = w->chunk;
+		w->next += n;
 		pthread_mutex_unlock(&w->mu);
-		if (i >= w->b->n)
+		if (!n)
 			break;
-		if (!scratch || !dctx || !cctx) {
-			sl_error(&w->b->jobs[i].err, "out of memory");
-			w->b->jobs[i].failed = 1;
-			continue;
+		if (!ok) {
+			for (size_t k = i; k < i + n; k++) {
+				sl_error(&w->b->jobs[k].err, "out of memory");
+				w->b->jobs[k].failed = 1;
+			}
+		} else if (w->ps->ops->apply_many) {
+			run_jobs(w, &e, i, n);
+		} else {
+			for (size_t k = i; k < i + n; k++)
+				run_job(w, &e, &w->b->jobs[k]);
 		}
-		run_job(w, scratch, dctx, cctx, &w->b->jobs[i]);
 	}
-	if (scratch)
-		w->ps->ops->scratch_free(scratch);
-	ZSTD_freeDCtx(dctx);
-	ZSTD_freeCCtx(cctx);
+	env_close(&e, w);
 	return NULL;
 }
 
@@ -275,6 +362,12 @@ static void apply_batch(const struct pipeline_stage *ps, void *state,
 	pthread_mutex_init(&w.mu, NULL);
 	if ((size_t)n > b->n)
 		n = (int)b->n;
+	/* apply_many: an even share for each worker, so each call gets as
+	 * many documents as the batch allows; apply: one at a time, so a
+	 * slow document does not hold up the others' share */
+	w.chunk = 1;
+	if (ps->ops->apply_many && n > 0)
+		w.chunk = (b->n + (size_t)n - 1) / (size_t)n;
 	for (int i = 1; i < n; i++)
 		if (!pthread_create(&th[started], NULL, worker_main, &w))
 			started++;

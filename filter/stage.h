@@ -14,7 +14,9 @@
  *   scratch = ops->scratch_new(state)             once per worker thread
  *   ops->apply(state, scratch, doc, out, err)     per document, on workers:
  *                                                 reads state, writes only
- *                                                 scratch and out
+ *                                                 scratch and out (or
+ *                                                 ops->apply_many over a
+ *                                                 run of documents)
  *   ops->decide(state, st, doc, out, err)         optional, per document, on
  *                                                 the writer thread, in rowid
  *                                                 order, inside the batch's
@@ -120,6 +122,15 @@ struct stage_ops {
 	int (*apply)(const void *state, void *scratch,
 		     const struct stage_doc *doc, struct stage_out *out,
 		     struct sl_err *err);
+	/* Optional: apply() to n documents in one call, for stages that
+	 * score a batch faster than its documents one by one (the classify
+	 * stage's Transformer multiplies whole batches).  Each outs[i] is
+	 * what apply() would have made of docs[i]; -1 with err set fails all
+	 * n.  The runner then calls this instead of apply(). */
+	int (*apply_many)(const void *state, void *scratch,
+			  const struct stage_doc *const *docs,
+			  struct stage_out *const *outs, size_t n,
+			  struct sl_err *err);
 	int (*decide)(void *state, struct store *st,
 		      const struct stage_doc *doc, struct stage_out *out,
 		      struct sl_err *err);	/* may be NULL */

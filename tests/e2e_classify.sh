@@ -116,6 +116,23 @@ expect_rc 0 "$SL" filter --pipeline "$T/c.ini"
 expect_err "classify           40"
 [ "$(q "SELECT count(*) FROM verdicts WHERE stage = 'classify' AND json_extract(detail, '\$.by') = 'encoder'")" = 40 ] || fail "cascade: not every document went to the encoder"
 ok
+# the stage hands each worker's share to the encoder in one call: its
+# scores are the ones `sluice classify` gives text by text
+expect_rc 0 "$SL" filter --pipeline "$T/c.ini" --threads 2 --redo classify
+python3 -c 'import json, sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    print(json.dumps({"text": l.rstrip("\n").rsplit("\t", 1)[0]}, ensure_ascii=False))' "$D/dev.tsv" > "$T/dev.jsonl"
+expect_rc 0 sh -c "'$SL' classify --model '$T/enc.safetensors' --format jsonl --batch 1 < '$T/dev.jsonl'"
+q "SELECT score FROM verdicts v JOIN docs d ON d.rowid = v.doc WHERE stage = 'classify' ORDER BY d.id" > "$T/stage.txt"
+python3 - "$T/out" "$T/stage.txt" <<'PY' || fail "stage scores differ from classify's"
+import json, sys
+one = [json.loads(l)["probs"]["sport"] for l in open(sys.argv[1])]
+stage = [float(l) for l in open(sys.argv[2])]
+assert len(one) == len(stage) == 40, (len(one), len(stage))
+worst = max(abs(a - b) for a, b in zip(one, stage))
+assert worst < 1e-4, worst
+PY
+ok
 # --task: a binary labelling task's final labels (schema v5) train a
 # model with classes sport and not_sport
 python3 - "$D/train.tsv" "$T/tdocs.jsonl" "$T/tlabels.jsonl" <<'PY'
