@@ -128,6 +128,7 @@ static int grow(void *pp, size_t *alloc, size_t need, size_t size)
 
 void bpe_train_opts_default(struct bpe_train_opts *o)
 {
+	memset(o, 0, sizeof(*o));
 	o->vocab = 32000;
 	o->regex = "cl100k";
 	o->min_frequency = 2;
@@ -197,13 +198,20 @@ int bpe_train_new(struct bpe_train **out, const struct bpe_train_opts *o,
 			 o->regex);
 		goto fail;
 	}
-	if (load_patterns(tr, err) || bpe_open(&tr->t, tr->enc, err))
+	if (load_patterns(tr, err))
+		goto fail;
+	if (o->base && strcmp(bpe_name(o->base), tr->enc)) {
+		sl_error(err, "the base encoding is '%s', the regex wants '%s'",
+			 bpe_name(o->base), tr->enc);
+		goto fail;
+	}
+	if (!o->base && bpe_open(&tr->t, tr->enc, err))
 		goto fail;
 	while (cap < 2 * o->max_words + 2)
 		cap *= 2;
 	tr->ws = calloc(cap, sizeof(*tr->ws));
 	tr->ws_mask = cap - 1;
-	tr->sp = bpe_split_new(tr->t);
+	tr->sp = bpe_split_new(o->base ? o->base : tr->t);
 	if (!tr->ws || !tr->sp) {
 		sl_error(err, "out of memory");
 		goto fail;

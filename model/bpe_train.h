@@ -37,6 +37,7 @@
 struct buf;
 struct sl_err;
 struct bpe_train;
+struct bpe;
 
 struct bpe_train_opts {
 	uint32_t vocab;		/* ids incl. the 256 bytes and <|endoftext|>;
@@ -47,6 +48,11 @@ struct bpe_train_opts {
 	size_t max_words;	/* distinct pieces counted (default 2M) */
 	size_t max_piece;	/* longer pieces are cut in parts of at most
 				   this many bytes (default 64) */
+	const struct bpe *base;	/* the regex's built-in encoding, already
+				   open, to borrow its pre-split from (not
+				   owned; must outlive the trainer), or NULL
+				   (default) to open it: callers that train
+				   many times open it once */
 };
 
 struct bpe_train_stats {

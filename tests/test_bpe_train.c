@@ -222,6 +222,31 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* A borrowed base encoding (o.base) trains the same bytes as the one the
+ * trainer opens itself; a base of another regex is refused. */
+START_TEST(test_base)
+{
+	struct bpe_train_opts o;
+	struct bpe_train *tr;
+	struct bpe *cl;
+	struct sl_err err;
+
+	bpe_train_opts_default(&o);
+	o.vocab = 400;
+	train("own.tiktoken", en, 4, 5, &o, NULL);
+	ck_assert_msg(!bpe_open(&cl, "cl100k_base", &err), "%s", err.msg);
+	o.base = cl;
+	train("base.tiktoken", en, 4, 5, &o, NULL);
+	same_file("own.tiktoken", "base.tiktoken");
+	same_file("own.json", "base.json");
+	o.regex = "o200k";
+	ck_assert_int_lt(bpe_train_new(&tr, &o, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'cl100k_base'"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "'o200k_base'"));
+	bpe_close(cl);
+}
+END_TEST
+
 START_TEST(test_chinese)
 {
 	struct bpe_train_opts o;
@@ -317,6 +342,7 @@ static Suite *bpe_train_suite(void)
 	tcase_add_test(tc, test_first_merges);
 	tcase_add_test(tc, test_round_trip_and_size);
 	tcase_add_test(tc, test_deterministic);
+	tcase_add_test(tc, test_base);
 	tcase_add_test(tc, test_chinese);
 	tcase_add_test(tc, test_min_frequency_and_prune);
 	tcase_add_test(tc, test_errors);
