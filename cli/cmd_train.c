@@ -263,6 +263,7 @@ static int run(int argc, char **argv, struct ctx *ctx)
 		{ "dim", required_argument, NULL, 'm' },
 		{ "buckets", required_argument, NULL, 'b' },
 		{ "ngrams", required_argument, NULL, 'n' },
+		{ "char-ngrams", required_argument, NULL, 'c' },
 		{ "class-weight", no_argument, NULL, 'w' },
 		{ "positive", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
@@ -339,6 +340,11 @@ static int run(int argc, char **argv, struct ctx *ctx)
 				return EXIT_USAGE;
 			a.lo.ngrams = (int)v;
 			break;
+		case 'c':
+			if (number(ctx, "--char-ngrams", optarg, 1, 3, &v))
+				return EXIT_USAGE;
+			a.lo.char_ngrams = (int)v;
+			break;
 		case 'w':
 			a.class_weight = 1;
 			break;
@@ -369,7 +375,7 @@ const struct cmd cmd_train = {
 	"--dev-fraction F   share of the examples held out for dev (0.1)\n"
 	"--arch A           linear (hashed n-grams, fast) or encoder (linear)\n"
 	"--out PATH         the model file (model.safetensors)\n"
-	"--epochs N         passes over the data (linear 25; encoder: its own)\n"
+	"--epochs N         passes over the data (linear 10; encoder: its own)\n"
 	"--lr X             starting learning rate (linear 0.1; encoder: its own)\n"
 	"--seed N           seeds the split, the init and the shuffles (1)\n"
 	"--threads N        encoder training threads (its default); linear\n"
@@ -377,6 +383,8 @@ const struct cmd cmd_train = {
 	"--dim N            linear: embedding size (64)\n"
 	"--buckets N        linear: feature hash buckets (2097152)\n"
 	"--ngrams N         linear: longest word n-gram, 1..3 (2)\n"
+	"--char-ngrams N    linear: longest n-gram ending at a Han, kana or\n"
+	"                   other CJK character, 1..3 (3)\n"
 	"--class-weight     weight examples inversely to their class's frequency\n"
 	"--positive LABEL   the class P/R/F1 are reported for (binary: the one\n"
 	"                   not named not_*, else the greater name)\n",

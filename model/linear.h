@@ -23,7 +23,8 @@
  * buckets cost nothing until used.
  *
  * File: safetensors with __metadata__ arch "linear", config
- * {"dim":64,"buckets":2097152,"ngrams":2} and labels (a JSON array of the
+ * {"dim":64,"buckets":2097152,"ngrams":2,"char_ngrams":3} (char_ngrams
+ * absent: equal to ngrams) and labels (a JSON array of the
  * class names, index = output unit); tensors emb F32 [nrows, dim], rows U32
  * [nrows] (distinct buckets), out.weight F32 [nlabels, dim], out.bias F32
  * [nlabels].  linear_open() checks all of it (shapes against the config,
@@ -57,6 +58,8 @@ struct linear_opts {
 	int dim;		/* embedding size */
 	uint32_t buckets;	/* hash buckets for the features */
 	int ngrams;		/* longest word n-gram, 1..3 */
+	int char_ngrams;	/* longest n-gram ending at a character
+				   token (Han, kana, ...), 1..3 */
 	int epochs;
 	double lr;		/* starting learning rate */
 	int class_weight;	/* weight examples inversely to their class's

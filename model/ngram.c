@@ -70,13 +70,21 @@ static enum cls class_at(const unsigned char *p, const unsigned char *end,
 	return cp_class(utf8_decode((const char *)p, (size_t)(end - p), len));
 }
 
-void ngram_init(struct ngram_iter *it, const char *text, size_t len, int n)
+static int clamp(int n)
+{
+	return n < 1 ? 1 : n > NGRAM_MAX ? NGRAM_MAX : n;
+}
+
+void ngram_init(struct ngram_iter *it, const char *text, size_t len, int n,
+		int cn)
 {
 	it->p = (const unsigned char *)text;
 	it->end = it->p + len;
-	it->n = n < 1 ? 1 : n > NGRAM_MAX ? NGRAM_MAX : n;
+	it->n = clamp(n);
+	it->cn = clamp(cn);
 	it->nprev = 0;
 	it->pending = 0;
+	it->is_char = 0;
 }
 
 static uint64_t fnv(uint64_t h, const unsigned char *p, size_t n)
@@ -106,9 +114,11 @@ static int next_token(struct ngram_iter *it, uint64_t *h)
 	}
 	if (c == C_SOLO) {
 		*h = fnv(FNV_OFFSET, p, len);
+		it->is_char = *p >= 0x80;
 		it->p = p + len;
 		return 1;
 	}
+	it->is_char = 0;
 	const unsigned char *start = p;
 	p += len;
 	while (p < end && class_at(p, end, &len) == C_WORD)
@@ -122,6 +132,7 @@ int ngram_next(struct ngram_iter *it, uint64_t *hash)
 {
 	if (!it->pending) {
 		uint64_t h;
+		int n;
 
 		if (!next_token(it, &h))
 			return 0;
@@ -130,7 +141,8 @@ int ngram_next(struct ngram_iter *it, uint64_t *hash)
 		it->prev[0] = h;
 		if (it->nprev < NGRAM_MAX)
 			it->nprev++;
-		it->pending = it->nprev < it->n ? it->nprev : it->n;
+		n = it->is_char ? it->cn : it->n;
+		it->pending = it->nprev < n ? it->nprev : n;
 	}
 	/* pending = k: return the k-gram ending at prev[0] (k counts down,
 	 * so the unigram comes last; the order does not matter to a sum) */

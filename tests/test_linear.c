@@ -18,17 +18,24 @@
 #include "../model/ngram.h"
 #include "../model/safetensors.h"
 
-static size_t feats(const char *s, int n, uint64_t *out, size_t max)
+/* Features with n-grams up to cn ending at characters, n at words. */
+static size_t feats_cn(const char *s, int n, int cn, uint64_t *out,
+		       size_t max)
 {
 	struct ngram_iter it;
 	uint64_t h;
 	size_t k = 0;
 
-	ngram_init(&it, s, strlen(s), n);
+	ngram_init(&it, s, strlen(s), n, cn);
 	while (ngram_next(&it, &h))
 		if (k < max)
 			out[k++] = h;
 	return k;
+}
+
+static size_t feats(const char *s, int n, uint64_t *out, size_t max)
+{
+	return feats_cn(s, n, n, out, max);
 }
 
 static int same_feats(const char *a, const char *b, int n)
@@ -61,6 +68,14 @@ START_TEST(ngram_tokens)
 	ck_assert(same_feats("naïve café", "naïve\tcafé", 2));
 	ck_assert(!same_feats("a b", "b a", 2));
 	ck_assert(same_feats("a b", "b a", 1) == 0);
+	/* character n-grams apart from word n-grams: 1 + 2 + 3 + 3 + 3 */
+	ck_assert_uint_eq(feats_cn("我们是朋友", 2, 3, f, 64), 12);
+	/* ab: 1; 我: 2 (two tokens so far); 们: 3 */
+	ck_assert_uint_eq(feats_cn("ab 我们", 2, 3, f, 64), 6);
+	/* 我 1, 们 2, ab 1: the word stays a unigram; ASCII punctuation is
+	 * a word-like token, not a character */
+	ck_assert_uint_eq(feats_cn("我们 ab", 1, 3, f, 64), 4);
+	ck_assert_uint_eq(feats_cn("a , b", 1, 3, f, 64), 3);
 }
 END_TEST
 
@@ -241,6 +256,12 @@ static const struct hostile cases[] = {
 	  "[\"a\",\"b\"]", { 1, 2, 3 }, 3, 4, 0, 0, 0, "dim = 0 is not in" },
 	{ "ngrams", "linear", "{\"dim\":4,\"buckets\":100,\"ngrams\":9}",
 	  "[\"a\",\"b\"]", { 1, 2, 3 }, 3, 4, 0, 0, 0, "ngrams = 9" },
+	{ "charngrams", "linear", "{\"dim\":4,\"buckets\":100,\"ngrams\":2,"
+	  "\"char_ngrams\":0}", "[\"a\",\"b\"]", { 1, 2, 3 }, 3, 4, 0, 0, 0,
+	  "char_ngrams = 0" },
+	{ "good3", "linear", "{\"dim\":4,\"buckets\":100,\"ngrams\":2,"
+	  "\"char_ngrams\":3}", "[\"a\",\"b\"]", { 1, 2, 3 }, 3, 4, 0, 0, 0,
+	  NULL },
 	{ "onelabel", "linear", "{\"dim\":4,\"buckets\":100,\"ngrams\":2}",
 	  "[\"a\"]", { 1, 2, 3 }, 3, 4, 0, 0, 0, "1 labels" },
 	{ "duplabel", "linear", "{\"dim\":4,\"buckets\":100,\"ngrams\":2}",
