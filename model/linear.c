@@ -191,10 +191,24 @@ static void forward(const struct linear *m, const float *h, double *z)
 	}
 }
 
+/* The output layer in double: a file's weights are only checked finite,
+ * and near FLT_MAX a float sum overflows to inf and softmax to NaN. */
+static void forward_d(const struct linear *m, const double *h, double *z)
+{
+	for (size_t k = 0; k < m->nlabels; k++) {
+		const float *w = m->w + k * (size_t)m->dim;
+		double s = 0;
+
+		for (int j = 0; j < m->dim; j++)
+			s += (double)w[j] * h[j];
+		z[k] = s + m->b[k];
+	}
+}
+
 void linear_score(const struct linear *m, const char *text, size_t len,
 		  float *probs)
 {
-	float h[LINEAR_MAX_DIM];
+	double h[LINEAR_MAX_DIM];
 	double z[LINEAR_MAX_LABELS];
 	struct ngram_iter it;
 	uint64_t f;
@@ -214,8 +228,8 @@ void linear_score(const struct linear *m, const char *text, size_t len,
 	}
 	if (nf > 1)
 		for (int j = 0; j < m->dim; j++)
-			h[j] /= (float)nf;
-	forward(m, h, z);
+			h[j] /= (double)nf;
+	forward_d(m, h, z);
 	softmax(z, m->nlabels, probs);
 }
 
