@@ -65,9 +65,17 @@ until wget -q -O /dev/null "http://127.0.0.1:$port/site-$pages/p/0.html"; do
 	i=$((i + 1)); [ $i -gt 50 ] && { cat "$out/nginx-error.log"; exit 1; }; sleep 0.1
 done
 
-# seconds and max RSS (KiB) of a command, from /usr/bin/time -v
+# nginx's worker: its CPU seconds are the server's share of each run
+wpid=$(pgrep -P $ngx | head -1)
+hz=$(getconf CLK_TCK)
+srv_cpu() { awk -v hz="$hz" '{ printf "%.2f", ($14 + $15) / hz }' /proc/$wpid/stat; }
+
+# seconds, max RSS (KiB) and CPU of a command, from /usr/bin/time -v, and
+# the server's CPU seconds during it (srv)
 measure() {
+	s0=$(srv_cpu)
 	/usr/bin/time -v "$@" 2>"$out/time.txt" >/dev/null || true
+	srv=$(python3 -c "print(f'{$(srv_cpu) - $s0:.2f}')")
 	secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$out/time.txt")
 	rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$out/time.txt")
 	cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$out/time.txt")
@@ -78,7 +86,7 @@ base=http://127.0.0.1:$port
 rm -f "$out"/crawl.db* "$out"/q.db*
 measure "$SL" --db "$out/crawl.db" -q crawl --allow-net 127.0.0.1/32 --delay 0 \
 	--concurrency "$conc" --per-host "$conc" --max-depth 1000000 "$base/site-$pages/p/0.html"
-sl_s=$secs sl_rss=$rss sl_cpu=$cpu
+sl_s=$secs sl_rss=$rss sl_cpu=$cpu sl_srv=$srv
 sl_n=$(sqlite3 "$out/crawl.db" "SELECT count(*) FROM fetches WHERE kind = 'page' AND status = 200")
 sl_docs=$(sqlite3 "$out/crawl.db" "SELECT count(*) FROM docs")
 measure "$SL" --db "$out/q.db" -q crawl --allow-net 127.0.0.1/32 --delay 0 \
@@ -87,13 +95,13 @@ q_rss=$rss
 
 rm -rf "$out/wget"
 measure wget --recursive --level=inf --no-parent -e robots=off -q -P "$out/wget" "$base/site-$pages/p/0.html"
-wg_s=$secs wg_rss=$rss wg_cpu=$cpu
+wg_s=$secs wg_rss=$rss wg_cpu=$cpu wg_srv=$srv
 wg_n=$(find "$out/wget" -name '*.html' | wc -l)
 
 rm -f "$out/scrapy.jsonl"
 measure scrapy runspider bench/scrapy_spider.py -a start="$base/site-$pages/p/0.html" \
 	-s CONCURRENT_REQUESTS="$conc" -s CONCURRENT_REQUESTS_PER_DOMAIN="$conc" -O "$out/scrapy.jsonl"
-sc_s=$secs sc_rss=$rss sc_cpu=$cpu
+sc_s=$secs sc_rss=$rss sc_cpu=$cpu sc_srv=$srv
 sc_n=$(wc -l < "$out/scrapy.jsonl")
 
 # --- the same with DELAY_MS of latency per response --------------------------
@@ -121,13 +129,23 @@ kill $dsrv 2>/dev/null || true
 
 sl_r=$(rate "$sl_n" "$sl_s") wg_r=$(rate "$wg_n" "$wg_s") sc_r=$(rate "$sc_n" "$sc_s")
 echo "site: $pages pages, nginx on 127.0.0.1; $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg) at the end"
-printf '%-8s %8s %8s %10s %8s %10s\n' tool pages seconds pages/s "CPU s" "maxRSS MB"
-printf '%-8s %8s %8s %10s %8s %10s\n' sluice "$sl_n" "$sl_s" "$sl_r" "$sl_cpu" $((sl_rss / 1024))
-printf '%-8s %8s %8s %10s %8s %10s\n' wget "$wg_n" "$wg_s" "$wg_r" "$wg_cpu" $((wg_rss / 1024))
-printf '%-8s %8s %8s %10s %8s %10s\n' scrapy "$sc_n" "$sc_s" "$sc_r" "$sc_cpu" $((sc_rss / 1024))
+printf '%-8s %8s %8s %10s %8s %10s %12s\n' tool pages seconds pages/s "CPU s" "maxRSS MB" "nginx CPU s"
+printf '%-8s %8s %8s %10s %8s %10s %12s\n' sluice "$sl_n" "$sl_s" "$sl_r" "$sl_cpu" $((sl_rss / 1024)) "$sl_srv"
+printf '%-8s %8s %8s %10s %8s %10s %12s\n' wget "$wg_n" "$wg_s" "$wg_r" "$wg_cpu" $((wg_rss / 1024)) "$wg_srv"
+printf '%-8s %8s %8s %10s %8s %10s %12s\n' scrapy "$sc_n" "$sc_s" "$sc_r" "$sc_cpu" $((sc_rss / 1024)) "$sc_srv"
 echo "sluice stored $sl_docs documents (main text extracted, zstd, SQLite); concurrency $conc"
 echo "sluice vs scrapy: $(rate "$sl_r" "$sc_r")x pages/s; vs wget: $(rate "$sl_r" "$wg_r")x"
 echo "sluice max RSS: $((sl_rss / 1024)) MB at $pages pages, $((q_rss / 1024)) MB at $((pages / 4)) pages"
+# On loopback both sides are CPU-bound on the same cores: the most pages/s
+# any client can reach is cores / (its CPU per page + the server's).
+python3 - "$(nproc)" "$sl_n" "$sl_cpu" "$sl_srv" "$wg_n" "$wg_cpu" "$wg_srv" "$wg_r" <<'PY'
+import sys
+cores, sn, sc, ss, wn, wc, ws, wr = map(float, sys.argv[1:])
+s_pp, n_pp, w_pp = sc / sn * 1e3, ss / sn * 1e3, wc / wn * 1e3
+print(f"CPU ms per page: sluice {s_pp:.3f} + nginx {n_pp:.3f}; wget {w_pp:.3f} + nginx {ws / wn * 1e3:.3f}")
+print(f"ceiling on {cores:.0f} cores: sluice {cores / (s_pp + n_pp) * 1e3:.0f} pages/s; "
+      f"10x wget needs {10 * wr:.0f} pages/s, i.e. at most {cores / (10 * wr) * 1e3 - n_pp:.3f} ms of client CPU per page")
+PY
 lsl_r=$(rate "$lsl_n" "$lsl_s") lwg_r=$(rate "$lwg_n" "$lwg_s") lsc_r=$(rate "$lsc_n" "$lsc_s")
 echo
 echo "with $delay ms per response ($lp pages, bench/delay_server.py):"

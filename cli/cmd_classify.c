@@ -396,7 +396,7 @@ static int run(int argc, char **argv, struct ctx *ctx)
 		{ "batch", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct classify_args a = { .low = 0.1, .high = 0.9, .threads = 1,
+	struct classify_args a = { .low = 0.3, .high = 0.7, .threads = 1,
 				   .batch = 4096 };
 	char *end;
 	int c;
@@ -473,7 +473,7 @@ const struct cmd cmd_classify = {
 	"                   macro-F1 and AUC on stderr\n"
 	"--cheap-model FILE a cascade: FILE scores every text, the model only\n"
 	"                   those whose probability of --label is in --band\n"
-	"--band LOW,HIGH    the cheap model's band of doubt (0.1,0.9)\n"
+	"--band LOW,HIGH    the cheap model's band of doubt (0.3,0.7)\n"
 	"--label L          the class of the band and of --eval's P/R/F1\n"
 	"                   (binary: the one not named not_*, else the greater)\n"
 	"--threads N        scoring threads (1)\n"

@@ -62,10 +62,10 @@ static const struct stage_opt opts[] = {
 	  offsetof(struct classify_conf, cheap_model), "",
 	  "cascade: a linear model that scores every document first; empty: "
 	  "none", 1, 0 },
-	{ "low", OPT_DOUBLE, offsetof(struct classify_conf, low), "0.1",
+	{ "low", OPT_DOUBLE, offsetof(struct classify_conf, low), "0.3",
 	  "cascade: below this cheap probability of label the cheap model "
 	  "decides", 0, 1 },
-	{ "high", OPT_DOUBLE, offsetof(struct classify_conf, high), "0.9",
+	{ "high", OPT_DOUBLE, offsetof(struct classify_conf, high), "0.7",
 	  "cascade: above this cheap probability of label the cheap model "
 	  "decides; in [low, high] model scores", 0, 1 },
 	{ "threads", OPT_INT, offsetof(struct classify_conf, threads), "1",
