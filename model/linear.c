@@ -7,8 +7,10 @@
  *   rows  [nrows]            U32  bucket of each row, distinct
  *   w     [nlabels][dim]     F32  output layer
  *   b     [nlabels]          F32
- *   slot  [mask + 1]         U32  open-addressing table bucket -> row + 1
- *                                 (0 = empty), at most half full
+ *   slot  [mask + 1]         open-addressing table bucket -> row + 1
+ *                                 (0 = empty), at most half full; the
+ *                                 bucket is kept in the slot so a lookup
+ *                                 touches one cache line, not two
  *
  * A loaded model points emb, w and b into the mapped file when they are
  * aligned (the writer puts them at 4-byte offsets, so they are) and only
@@ -38,7 +40,9 @@ struct linear {
 	size_t nrows, arows;
 	float *emb, *w, *b;
 	uint32_t *rows;
-	uint32_t *slot;
+	struct slot {
+		uint32_t bucket, row1;	/* row + 1; 0: empty */
+	} *slot;
 	size_t mask;
 	struct safetensors *st;	/* the mapped file, or NULL */
 	float *own_emb, *own_w, *own_b;	/* allocations to free */
@@ -100,12 +104,12 @@ static size_t slot_of(const struct linear *m, uint32_t bucket)
 static long find_row(const struct linear *m, uint32_t bucket)
 {
 	for (size_t i = slot_of(m, bucket);; i = (i + 1) & m->mask) {
-		uint32_t s = m->slot[i];
+		const struct slot *s = &m->slot[i];
 
-		if (!s)
+		if (!s->row1)
 			return -1;
-		if (m->rows[s - 1] == bucket)
-			return (long)s - 1;
+		if (s->bucket == bucket)
+			return (long)s->row1 - 1;
 	}
 }
 
@@ -127,10 +131,11 @@ static int table_put(struct linear *m, uint32_t r)
 {
 	size_t i = slot_of(m, m->rows[r]);
 
-	for (; m->slot[i]; i = (i + 1) & m->mask)
-		if (m->rows[m->slot[i] - 1] == m->rows[r])
+	for (; m->slot[i].row1; i = (i + 1) & m->mask)
+		if (m->slot[i].bucket == m->rows[r])
 			return 1;
-	m->slot[i] = r + 1;
+	m->slot[i].bucket = m->rows[r];
+	m->slot[i].row1 = r + 1;
 	return 0;
 }
 
@@ -205,26 +210,56 @@ static void forward_d(const struct linear *m, const double *h, double *z)
 	}
 }
 
+/* Features are looked up PREFETCH at a time: the slot of each, then the
+ * embedding row of each, are requested before any is used, so their cache
+ * misses (a big model's table and rows are far larger than the cache)
+ * overlap instead of following one another. */
+#define PREFETCH 16
+
+static size_t next_buckets(const struct linear *m, struct ngram_iter *it,
+			   uint32_t *bk)
+{
+	uint64_t f;
+	size_t n = 0;
+
+	while (n < PREFETCH && ngram_next(it, &f)) {
+		bk[n] = (uint32_t)(f % m->buckets);
+		__builtin_prefetch(&m->slot[slot_of(m, bk[n])]);
+		n++;
+	}
+	return n;
+}
+
 void linear_score(const struct linear *m, const char *text, size_t len,
 		  float *probs)
 {
 	double h[LINEAR_MAX_DIM];
 	double z[LINEAR_MAX_LABELS];
 	struct ngram_iter it;
-	uint64_t f;
-	size_t nf = 0;
+	uint32_t bk[PREFETCH];
+	long row[PREFETCH];
+	size_t nf = 0, n;
 
 	memset(h, 0, (size_t)m->dim * sizeof(*h));
 	ngram_init(&it, text, len, m->ngrams, m->char_ngrams);
-	while (ngram_next(&it, &f)) {
-		long r = find_row(m, (uint32_t)(f % m->buckets));
+	while ((n = next_buckets(m, &it, bk)) > 0) {
+		for (size_t i = 0; i < n; i++) {
+			const float *e;
 
-		if (r < 0)
-			continue;
-		const float *e = m->emb + (size_t)r * (size_t)m->dim;
-		for (int j = 0; j < m->dim; j++)
-			h[j] += e[j];
-		nf++;
+			if ((row[i] = find_row(m, bk[i])) < 0)
+				continue;
+			e = m->emb + (size_t)row[i] * (size_t)m->dim;
+			for (int j = 0; j < m->dim; j += 16)
+				__builtin_prefetch(e + j);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (row[i] < 0)
+				continue;
+			const float *e = m->emb + (size_t)row[i] * (size_t)m->dim;
+			for (int j = 0; j < m->dim; j++)
+				h[j] += e[j];
+			nf++;
+		}
 	}
 	if (nf > 1)
 		for (int j = 0; j < m->dim; j++)
