@@ -137,15 +137,37 @@ size_t wordset_size(const struct wordset *ws)
 	return ws->entries;
 }
 
-/* FNV-1a of the folded bytes of word p[0..n), folding as it goes (ASCII
- * by table, the rest by utf8proc); *len gets the folded length, 0 when
- * longer than WS_WORDMAX (no entry word is that long, so it cannot
- * match); head (when not NULL) its first two folded bytes (0 past the
- * end).  One loop, no copy: this runs on every non-ASCII word. */
+/* The hash of a folded word, eight bytes a step: c is the next (up to)
+ * eight bytes as memcpy() puts them in a uint64_t, zeros past the word.
+ * The text's ASCII words are hashed straight from the text this way
+ * (scan_words), every other word from its folded copy (word_hash). */
+static inline uint64_t word_step(uint64_t h, uint64_t c)
+{
+	h = (h ^ c) * 0x9E3779B97F4A7C15ULL;
+	return h ^ h >> 29;
+}
+
+static uint64_t word_hash(const unsigned char *f, size_t len)
+{
+	uint64_t h = len;
+
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t c = 0;
+
+		memcpy(&c, f + i, len - i < 8 ? len - i : 8);
+		h = word_step(h, c);
+	}
+	return h;
+}
+
+/* The hash of the folded word p[0..n) (ASCII by table, the rest by
+ * utf8proc); *len gets the folded length, 0 when longer than
+ * WS_WORDMAX (no entry word is that long, so it cannot match); head
+ * (when not NULL) its first two folded bytes (0 past the end). */
 static uint64_t fold_hash_head(const char *p, size_t n, size_t *len,
 			       unsigned char *head)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned char f[WS_WORDMAX + 4];
 	size_t i = 0, o = 0, k;
 
 	while (i < n) {
@@ -155,9 +177,8 @@ static uint64_t fold_hash_head(const char *p, size_t n, size_t *len,
 
 		if (b < 0x80) {
 			b = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
-			h = (h ^ b) * 0x100000001b3ULL;
-			if (head && o < 2)
-				head[o] = b;
+			if (o < WS_WORDMAX)
+				f[o] = b;
 			o++;
 			i++;
 			continue;
@@ -167,15 +188,16 @@ static uint64_t fold_hash_head(const char *p, size_t n, size_t *len,
 		if (c < 0)
 			continue;
 		k = utf8_encode((uint32_t)textstats_fold(c), enc);
-		for (size_t j = 0; j < k; j++) {
-			h = (h ^ (unsigned char)enc[j]) * 0x100000001b3ULL;
-			if (head && o + j < 2)
-				head[o + j] = (unsigned char)enc[j];
-		}
+		if (o + k <= WS_WORDMAX)
+			memcpy(f + o, enc, k);
 		o += k;
 	}
+	if (head) {
+		head[0] = o > 0 && o <= WS_WORDMAX ? f[0] : 0;
+		head[1] = o > 1 && o <= WS_WORDMAX ? f[1] : 0;
+	}
 	*len = o <= WS_WORDMAX ? o : 0;
-	return h;
+	return *len ? word_hash(f, o) : 0;
 }
 
 static uint64_t fold_hash(const char *p, size_t n, size_t *len)
@@ -587,6 +609,43 @@ static inline size_t sep_end(const unsigned char *u, size_t pos, size_t n)
 	return pos;
 }
 
+/* k (1..8) bytes of ASCII letters and digits at u[at], folded (| 0x20:
+ * digits have the bit already), as word_hash() reads a folded copy: one
+ * load where eight bytes are left, on little-endian machines. */
+static inline uint64_t folded8(const unsigned char *u, size_t at, size_t k,
+			       size_t n)
+{
+	unsigned char b[8] = { 0 };
+	uint64_t c;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n - at >= 8) {
+		memcpy(&c, u + at, 8);
+		c |= 0x2020202020202020ULL;
+		return k < 8 ? c & ((1ULL << (8 * k)) - 1) : c;
+	}
+#endif
+	for (size_t i = 0; i < k; i++)
+		b[i] = (unsigned char)(u[at + i] | 0x20);
+	memcpy(&c, b, sizeof(c));
+	return c;
+}
+
+/* The ASCII word u[s..s+len) (letters and digits, len <= maxword): 0 when
+ * the word filter turns it away, else 1 and its word_hash() in *h. */
+static inline int ascii_word(const struct wordset *ws, const unsigned char *u,
+			     size_t s, size_t len, size_t n, uint64_t *h)
+{
+	/* the filter's bytes need no folding: it reads their low bits */
+	if (!word_maybe(ws, len, u[s], len > 1 ? u[s + 1] : 0))
+		return 0;
+	*h = len;
+	for (size_t i = 0; i < len; i += 8)
+		*h = word_step(*h, folded8(u, s + i, len - i < 8 ? len - i : 8,
+					   n));
+	return 1;
+}
+
 static int scan_words(const struct wordset *ws, const char *p, size_t n,
 		      struct acc *a)
 {
@@ -609,16 +668,11 @@ static int scan_words(const struct wordset *ws, const char *p, size_t n,
 			if (pos == n || u[pos] < 0x80) {
 				len = pos - s;
 				if (len > ws->maxword ||
-				    !word_maybe(ws, len, wfold[u[s]],
-						len > 1 ? wfold[u[s + 1]] : 0)) {
+				    !ascii_word(ws, u, s, len, n, &last)) {
 					r.n = 0;	/* equals no entry word */
 					pos = sep_end(u, pos, n);
 					continue;
 				}
-				last = 0xcbf29ce484222325ULL;
-				for (size_t i = s; i < pos; i++)
-					last = (last ^ wfold[u[i]]) *
-					       0x100000001b3ULL;
 				goto probe;
 			}
 			pos = s;	/* goes on past ASCII: the general way */
