@@ -61,6 +61,12 @@ struct wordset {
 	uint64_t wbits[256];	/* the word filter, see word_key() */
 	uint64_t start3[1024];	/* a bit per BMP code point: some CJK
 				 * entry starts with this 3-byte character */
+	uint64_t enter3[1024];	/* of those, the ones the scan must not
+				 * pass by their next character: an entry
+				 * itself, or followed by a byte that does
+				 * not start a 3-byte character */
+	uint64_t pair3[1024];	/* a bit per hash of the first two (3-byte)
+				 * characters of an entry, see pair_hash() */
 	size_t nclass;
 	int built;
 };
@@ -329,27 +335,64 @@ static int compress(struct wordset *ws)
 	return 0;
 }
 
-/* start3: walk the trie (before the failure links fill it) down every
- * 3-byte sequence from the root. */
-static void mark_starts(struct wordset *ws)
+static inline unsigned pair_hash(uint32_t c1, uint32_t c2)
 {
-	memset(ws->start3, 0, sizeof(ws->start3));
+	return (unsigned)(((uint64_t)c1 << 16 ^ c2) * 0x9E3779B97F4A7C15ULL >> 48);
+}
+
+static void set_bit(uint64_t *bits, unsigned i)
+{
+	bits[i >> 6] |= 1ULL << (i & 63);
+}
+
+/* Call f(ws, s, c, arg) for every 3-byte character c that leads the trie
+ * (before the failure links fill it) from state s to a state; s is then
+ * that state. */
+static void each3(struct wordset *ws, int32_t s,
+		  void (*f)(struct wordset *, int32_t, uint32_t, void *),
+		  void *arg)
+{
 	for (int b0 = 0xE0; b0 <= 0xEF; b0++) {
-		int32_t s1 = ws->next[b0];
+		int32_t s1 = ws->next[(size_t)s * 256 + b0];
 
 		for (int b1 = 0x80; s1 > 0 && b1 <= 0xBF; b1++) {
 			int32_t s2 = ws->next[(size_t)s1 * 256 + b1];
 
 			for (int b2 = 0x80; s2 > 0 && b2 <= 0xBF; b2++) {
-				uint32_t c = (uint32_t)(b0 & 0x0F) << 12 |
-					     (uint32_t)(b1 & 0x3F) << 6 |
-					     (uint32_t)(b2 & 0x3F);
+				int32_t s3 = ws->next[(size_t)s2 * 256 + b2];
 
-				if (ws->next[(size_t)s2 * 256 + b2] > 0)
-					ws->start3[c >> 6] |= 1ULL << (c & 63);
+				if (s3 > 0)
+					f(ws, s3, (uint32_t)(b0 & 0x0F) << 12 |
+					  (uint32_t)(b1 & 0x3F) << 6 |
+					  (uint32_t)(b2 & 0x3F), arg);
 			}
 		}
 	}
+}
+
+static void mark_pair(struct wordset *ws, int32_t s, uint32_t c2, void *arg)
+{
+	set_bit(ws->pair3, pair_hash(*(uint32_t *)arg, c2));
+}
+
+static void mark_start(struct wordset *ws, int32_t s, uint32_t c, void *arg)
+{
+	set_bit(ws->start3, c);
+	if (ws->outlen[s])
+		set_bit(ws->enter3, c);
+	for (int b = 0; b < 256; b++)
+		if (ws->next[(size_t)s * 256 + b] > 0 && (b & 0xF0) != 0xE0)
+			set_bit(ws->enter3, c);
+	each3(ws, s, mark_pair, &c);
+}
+
+/* start3, enter3 and pair3 from the trie. */
+static void mark_starts(struct wordset *ws)
+{
+	memset(ws->start3, 0, sizeof(ws->start3));
+	memset(ws->enter3, 0, sizeof(ws->enter3));
+	memset(ws->pair3, 0, sizeof(ws->pair3));
+	each3(ws, 0, mark_start, NULL);
 }
 
 int wordset_build(struct wordset *ws, struct sl_err *err)
@@ -697,6 +740,39 @@ probe:		/* one call site, so on_word() is inlined */
 	return 0;
 }
 
+/* The code point of the 3-byte character at c (3 bytes there), or -1. */
+static inline int32_t cp3(const unsigned char *c)
+{
+	uint32_t c1 = c[1] ^ 0x80u, c2 = c[2] ^ 0x80u;	/* < 0x40: continuations */
+
+	if ((c[0] & 0xF0) != 0xE0 || (c1 | c2) >= 0x40)
+		return -1;
+	return (int32_t)((uint32_t)(c[0] & 0x0F) << 12 | c1 << 6 | c2);
+}
+
+static inline int bit(const uint64_t *bits, unsigned i)
+{
+	return bits[i >> 6] >> (i & 63) & 1;
+}
+
+/* Whether the root may pass the 3-byte character cp at c (left bytes from
+ * c) as if it were not there: no entry starts with it, or with it and the
+ * character after it, and it is no entry itself.  The automaton, from the
+ * root or from cp's state, then reaches the same state after the next
+ * character (the longest suffix that begins an entry begins at a
+ * character, and it is not the two), with no output on the way. */
+static inline int root_passes(const struct wordset *ws, const unsigned char *c,
+			      size_t left, uint32_t cp)
+{
+	int32_t after;
+
+	if (!bit(ws->start3, cp))
+		return 1;
+	if (bit(ws->enter3, cp) || left < 6 || (after = cp3(c + 3)) < 0)
+		return 0;
+	return !bit(ws->pair3, pair_hash(cp, (uint32_t)after));
+}
+
 static int scan_ac(const struct wordset *ws, const char *p, size_t n,
 		   struct acc *a)
 {
@@ -710,26 +786,21 @@ static int scan_ac(const struct wordset *ws, const char *p, size_t n,
 	while (i < n) {
 		/* at the root, skip the bytes that keep it there (all of
 		 * Latin text but for the first bytes of entries), and the
-		 * 3-byte characters no entry starts with: the root goes to
-		 * their first bytes' states and back, with no output (an
-		 * entry is whole characters), so most of Chinese text is
-		 * passed a character at a time */
+		 * 3-byte characters root_passes(): the root goes to their
+		 * first bytes' states and back, with no output (an entry is
+		 * whole characters), so most of Chinese text is passed a
+		 * character at a time */
 		while (s == 0 && i < n) {
 			const unsigned char *c = u + i;
 			int k = ws->root_stay[c[0]];
-			uint32_t c1, c2, cp;
+			int32_t cp;
 
 			if (k == ROOT_STAY) {
 				i++;
 				continue;
 			}
-			if (k != ROOT_LEAD3 || n - i < 3)
-				break;
-			c1 = c[1] ^ 0x80u;	/* < 0x40: a continuation */
-			c2 = c[2] ^ 0x80u;
-			cp = (uint32_t)(c[0] & 0x0F) << 12 | c1 << 6 | c2;
-			if ((c1 | c2) >= 0x40 ||
-			    (ws->start3[cp >> 6] >> (cp & 63) & 1))
+			if (k != ROOT_LEAD3 || n - i < 3 || (cp = cp3(c)) < 0 ||
+			    !root_passes(ws, c, n - i, (uint32_t)cp))
 				break;
 			i += 3;
 		}
