@@ -35,7 +35,9 @@
  * The band index is a hash table in memory (lib/u64map.h: band key ->
  * doc << 9 | band, 16 bytes a slot, ~20 bytes per entry), the one thing a
  * run's memory grows with (14 entries per representative: ~270 MB at a
- * million documents).  minhash_bands holds the same entries in the order
+ * million documents).  It is cut by the key's top bits into INDEX_PARTS
+ * tables that grow one at a time, so a table's doubling holds its old
+ * copy of 1/16 of the index, not of all of it.  minhash_bands holds the same entries in the order
  * they were added; sync() reads those past the last it saw (all of them
  * at the first batch; then what another process sharing the store added),
  * keep_as_rep() appends.  A random-key B-tree in the store instead made
@@ -89,13 +91,16 @@ static const struct stage_opt opts[] = {
 	{ 0 },
 };
 
+#define INDEX_PARTS 16
+
 struct near {
 	struct near_conf conf;
 	struct minhash mh;
 	sqlite3_stmt *load, *sig, *add_doc, *add_band, *merge, *demote,
 		     *id_of;
 	uint64_t *cand_sig;
-	struct u64map index;	/* band key -> doc << BAND_BITS | band */
+	/* band key -> doc << BAND_BITS | band, by the key's top 4 bits */
+	struct u64map index[INDEX_PARTS];
 	int64_t synced;		/* minhash_bands.seq read up to */
 	int64_t *cands;		/* a document's candidates */
 	size_t ncands, cands_alloc;
@@ -105,6 +110,11 @@ struct near {
  * rowids must leave them room. */
 #define BAND_BITS 9
 #define MAX_DOC (INT64_MAX >> BAND_BITS)
+
+static struct u64map *part(struct near *n, uint64_t key)
+{
+	return &n->index[key >> 60];
+}
 
 struct scratch {
 	struct shingle_set s;
@@ -150,7 +160,8 @@ static void close_(void *state)
 	sqlite3_finalize(n->demote);
 	sqlite3_finalize(n->id_of);
 	minhash_release(&n->mh);
-	u64map_release(&n->index);
+	for (int i = 0; i < INDEX_PARTS; i++)
+		u64map_release(&n->index[i]);
 	free(n->cand_sig);
 	free(n->cands);
 	free(n);
@@ -252,10 +263,10 @@ static int index_add(struct near *n, long band, uint64_t key, int64_t doc,
 	if (band < 0 || band >= n->conf.bands || doc <= 0 || doc > MAX_DOC)
 		return sl_error(err, "near dedup: band index entry (band %ld, "
 				"doc %lld) out of range", band, (long long)doc);
-	if (u64map_add(&n->index, key, (uint64_t)doc << BAND_BITS |
+	if (u64map_add(part(n, key), key, (uint64_t)doc << BAND_BITS |
 		       (uint64_t)band))
 		return sl_error(err, "near dedup: out of memory for the band "
-				"index (%zu entries)", n->index.n);
+				"index");
 	return 0;
 }
 
@@ -301,9 +312,11 @@ static int candidates(struct near *n, const uint64_t *keys,
 	for (long b = 0; b < n->conf.bands; b++) {
 		size_t start = n->ncands;
 
-		for (size_t i = u64map_first(&n->index, keys[b]);
-		     i != U64MAP_END; i = u64map_next(&n->index, keys[b], i)) {
-			uint64_t v = n->index.v[i].val;
+		const struct u64map *m = part(n, keys[b]);
+
+		for (size_t i = u64map_first(m, keys[b]); i != U64MAP_END;
+		     i = u64map_next(m, keys[b], i)) {
+			uint64_t v = m->v[i].val;
 
 			if ((long)(v & ((1u << BAND_BITS) - 1)) != b)
 				continue;
@@ -516,7 +529,8 @@ static int reset(void *state, struct store *st, struct sl_err *err)
 {
 	struct near *n = state;
 
-	u64map_clear(&n->index);
+	for (int i = 0; i < INDEX_PARTS; i++)
+		u64map_clear(&n->index[i]);
 	n->synced = 0;
 	return store_exec(st, "DELETE FROM minhash_bands; "
 			  "DELETE FROM minhash_docs", err);
