@@ -232,11 +232,11 @@ static uint64_t get_le64(const unsigned char *p)
 	return v;
 }
 
-/* One more document with h in the delta. */
-static int delta_add(struct lines *l, uint64_t h, struct sl_err *err)
+/* One more document with h in the delta; i: h's slot, from
+ * u64map_first(). */
+static int delta_bump(struct lines *l, uint64_t h, size_t i,
+		      struct sl_err *err)
 {
-	size_t i = u64map_first(&l->delta, h);
-
 	if (i != U64MAP_END) {
 		l->delta.v[i].val++;
 		return 0;
@@ -246,11 +246,9 @@ static int delta_add(struct lines *l, uint64_t h, struct sl_err *err)
 	return 0;
 }
 
-static uint64_t delta_of(const struct lines *l, uint64_t h)
+static int delta_add(struct lines *l, uint64_t h, struct sl_err *err)
 {
-	size_t i = u64map_first(&l->delta, h);
-
-	return i == U64MAP_END ? 0 : l->delta.v[i].val;
+	return delta_bump(l, h, u64map_first(&l->delta, h), err);
 }
 
 /* The store's fold count ("lines.folds", 0 when none) into *out. */
@@ -353,6 +351,7 @@ static int bump(struct lines *l, struct store *st, uint64_t h, int *cut,
 		struct sl_err *err)
 {
 	long long n = 0;
+	size_t i;
 	int rc;
 
 	if (*cache_slot(l, h) == h) {
@@ -366,7 +365,9 @@ static int bump(struct lines *l, struct store *st, uint64_t h, int *cut,
 	sqlite3_reset(l->get);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, err, "line dedup");
-	n += (long long)delta_of(l, h);
+	i = u64map_first(&l->delta, h);
+	if (i != U64MAP_END)
+		n += (long long)l->delta.v[i].val;
 	*cut = n + 1 >= l->conf.min_docs;
 	if (*cut)
 		*cache_slot(l, h) = h;
@@ -376,7 +377,7 @@ static int bump(struct lines *l, struct store *st, uint64_t h, int *cut,
 		return sl_error(err, "out of memory");
 	put_le64((unsigned char *)l->logged.data + l->logged.len, h);
 	l->logged.len += 8;
-	return delta_add(l, h, err);
+	return delta_bump(l, h, i, err);
 }
 
 /* The document's increments to the log; fold when the delta is full. */
