@@ -33,14 +33,14 @@
  * representative); `sluice why` shows it.
  *
  * The band index is a hash table in memory (lib/u64map.h: band key ->
- * doc << 9 | band, 16 bytes a slot, ~20 bytes per entry), the one thing a
- * run's memory grows with (14 entries per representative: ~270 MB at a
- * million documents).  It is cut by the key's top bits into INDEX_PARTS
- * tables that grow one at a time, so a table's doubling holds its old
- * copy of 1/16 of the index, not of all of it.  minhash_bands holds the same entries in the order
- * they were added; sync() reads those past the last it saw (all of them
- * at the first batch; then what another process sharing the store added),
- * keep_as_rep() appends.  A random-key B-tree in the store instead made
+ * doc << 9 | band, 16 bytes a slot at 40-80% load), the one thing a run's
+ * memory grows with (14 entries per representative: 268 MB at a million
+ * documents).  It is cut by the key's top bits into INDEX_PARTS tables
+ * that grow one at a time, so a doubling holds the old copy of 1/16 of
+ * the index, not of all of it.  minhash_bands holds the same entries in
+ * the order they were added; sync() reads those past the last it saw (all
+ * of them at the first batch; then what another process sharing the
+ * store added), keep_as_rep() appends.  A random-key B-tree in the store instead made
  * each batch dirty pages all over a table that outgrew the page cache
  * (1,174 s for a million documents).  Candidates come out in the order the
  * old index's query gave them (band by band, each band's documents by
