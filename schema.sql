@@ -308,3 +308,31 @@ CREATE INDEX verdicts_uncertain ON verdicts(
 	abs(score - coalesce(CASE WHEN json_valid(detail)
 			     THEN json_extract(detail, '$.threshold') END, 0.5)),
 	doc) WHERE stage = 'classify';
+
+-- version 6
+-- Near dedup's LSH band index is held in memory while a run decides
+-- (filter/neardup.c): the store keeps its entries in the order they were
+-- added (seq), so a run loads them with one scan, catches up with what
+-- other processes appended by seq, and adds a representative's bands at
+-- the end of the B-tree.  Keyed by (band, hash) as in version 2, every
+-- batch rewrote pages all over a table larger than the page cache.
+CREATE TABLE minhash_bands_v6 (
+	seq	INTEGER PRIMARY KEY,
+	band	INTEGER NOT NULL,
+	hash	INTEGER NOT NULL,
+	doc	INTEGER NOT NULL
+);
+INSERT INTO minhash_bands_v6(band, hash, doc)
+	SELECT band, hash, doc FROM minhash_bands ORDER BY doc, band;
+DROP TABLE minhash_bands;
+ALTER TABLE minhash_bands_v6 RENAME TO minhash_bands;
+-- Line dedup's counts not yet folded into line_counts: per document, the
+-- unit hashes whose count it raised (little-endian uint64s).  Appending
+-- here writes a page or two per batch; line_counts, keyed by random
+-- hashes, takes them in one sorted pass once the log is long
+-- (filter/lines.c).  A line's count is its line_counts row plus its
+-- entries here.
+CREATE TABLE line_log (
+	seq	INTEGER PRIMARY KEY,
+	hashes	BLOB NOT NULL
+);

@@ -29,7 +29,7 @@ make --no-print-directory sluice build/libsluice.a >/dev/null
 cc -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE bench/bench_filter.c \
    build/libsluice.a $(pkg-config --libs sqlite3 libzstd zlib jansson libxxhash \
    libpcre2-8 libcurl libxml-2.0 libutf8proc uchardet libexttextcat liburiparser \
-   inih) -lm -lpthread -o "$OUT/bench_filter"
+   inih openblas) -lm -lpthread -o "$OUT/bench_filter"
 
 # cpu SECONDS of a command (user + sys), from /usr/bin/time
 cpu_of() {

@@ -16,7 +16,7 @@ mkdir -p $out
 [ -s build/libsluice.a ] || make build/libsluice.a >/dev/null
 cc -O2 -D_GNU_SOURCE -o $out/bench_stages bench/bench_stages.c build/libsluice.a \
    $(pkg-config --libs sqlite3 libzstd zlib jansson libxxhash libpcre2-8 libcurl \
-     libxml-2.0 libutf8proc uchardet libexttextcat liburiparser inih) -lpthread -lm
+     libxml-2.0 libutf8proc uchardet libexttextcat liburiparser inih openblas) -lpthread -lm
 corpus=$out/corpus-$size.jsonl
 docs=$out/docs-$size.txt
 [ -s "$corpus" ] || python3 bench/gen_corpus.py "$corpus" "$size"

@@ -31,6 +31,20 @@
  * documents of next week's import are checked against everything kept.
  * minhash_docs.cluster gives each document's cluster (the rowid of its
  * representative); `sluice why` shows it.
+ *
+ * The band index is a hash table in memory (lib/u64map.h: band key ->
+ * doc << 9 | band, 16 bytes a slot at 40-80% load), the one thing a run's
+ * memory grows with (14 entries per representative: 268 MB at a million
+ * documents).  It is cut by the key's top bits into INDEX_PARTS tables
+ * that grow one at a time, so a doubling holds the old copy of 1/16 of
+ * the index, not of all of it.  minhash_bands holds the same entries in
+ * the order they were added; sync() reads those past the last it saw (all
+ * of them at the first batch; then what another process sharing the
+ * store added), keep_as_rep() appends.  A random-key B-tree in the store instead made
+ * each batch dirty pages all over a table that outgrew the page cache
+ * (1,174 s for a million documents).  Candidates come out in the order the
+ * old index's query gave them (band by band, each band's documents by
+ * rowid), so the verdicts are the same.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -42,6 +56,7 @@
 #include "../store/db.h"
 #include "../lib/err.h"
 #include "../lib/jsonw.h"
+#include "../lib/u64map.h"
 #include "../lib/banned.h"
 
 struct near_conf {
@@ -76,13 +91,30 @@ static const struct stage_opt opts[] = {
 	{ 0 },
 };
 
+#define INDEX_PARTS 16
+
 struct near {
 	struct near_conf conf;
 	struct minhash mh;
-	sqlite3_stmt *cands, *sig, *add_doc, *add_band, *cluster_of,
-		     *merge, *demote, *id_of;
+	sqlite3_stmt *load, *sig, *add_doc, *add_band, *merge, *demote,
+		     *id_of;
 	uint64_t *cand_sig;
+	/* band key -> doc << BAND_BITS | band, by the key's top 4 bits */
+	struct u64map index[INDEX_PARTS];
+	int64_t synced;		/* minhash_bands.seq read up to */
+	int64_t *cands;		/* a document's candidates */
+	size_t ncands, cands_alloc;
 };
+
+/* Bands are at most 512 (the option's range): 9 bits of an index entry;
+ * rowids must leave them room. */
+#define BAND_BITS 9
+#define MAX_DOC (INT64_MAX >> BAND_BITS)
+
+static struct u64map *part(struct near *n, uint64_t key)
+{
+	return &n->index[key >> 60];
+}
 
 struct scratch {
 	struct shingle_set s;
@@ -120,16 +152,18 @@ static void close_(void *state)
 {
 	struct near *n = state;
 
-	sqlite3_finalize(n->cands);
+	sqlite3_finalize(n->load);
 	sqlite3_finalize(n->sig);
 	sqlite3_finalize(n->add_doc);
 	sqlite3_finalize(n->add_band);
-	sqlite3_finalize(n->cluster_of);
 	sqlite3_finalize(n->merge);
 	sqlite3_finalize(n->demote);
 	sqlite3_finalize(n->id_of);
 	minhash_release(&n->mh);
+	for (int i = 0; i < INDEX_PARTS; i++)
+		u64map_release(&n->index[i]);
 	free(n->cand_sig);
+	free(n->cands);
 	free(n);
 }
 
@@ -173,39 +207,33 @@ static int apply(const void *state, void *scratch, const struct stage_doc *d,
 	return 0;
 }
 
-/* One statement for all bands of a document, each way: SQLite's
- * per-statement cost (VDBE start, halt, reset) was most of the writer's
- * time with one statement a band.  ?1..?bands are the band keys; ?bands+1
- * the document. */
+/* One statement for all bands of a document: SQLite's per-statement cost
+ * (VDBE start, halt, reset) was most of the writer's time with one
+ * statement a band.  ?1..?bands are the band keys; ?bands+1 the document;
+ * the rows get consecutive seq in band order. */
 static int prepare_bands(struct near *n, struct store *st, struct sl_err *err)
 {
-	struct buf q, a;
+	struct buf a;
 	int rc;
 
-	buf_init(&q, 0);
 	buf_init(&a, 0);
-	buf_adds(&q, "SELECT doc FROM minhash_bands WHERE ");
-	buf_adds(&a, "INSERT OR IGNORE INTO minhash_bands(band, hash, doc) "
-		 "VALUES ");
-	for (long b = 0; b < n->conf.bands; b++) {
-		buf_addf(&q, "%s(band = %ld AND hash = ?%ld)", b ? " OR " : "",
-			 b, b + 1);
+	buf_adds(&a, "INSERT INTO minhash_bands(band, hash, doc) VALUES ");
+	for (long b = 0; b < n->conf.bands; b++)
 		buf_addf(&a, "%s(%ld, ?%ld, ?%ld)", b ? ", " : "", b, b + 1,
 			 n->conf.bands + 1);
-	}
-	rc = !q.data || !a.data ? sl_error(err, "out of memory") :
-	     store_prepare(st, &n->cands, q.data, err) ||
-	     store_prepare(st, &n->add_band, a.data, err) ? -1 : 0;
-	buf_release(&q);
+	rc = !a.data ? sl_error(err, "out of memory") :
+	     store_prepare(st, &n->add_band, a.data, err);
 	buf_release(&a);
 	return rc;
 }
 
 static int prepare(struct near *n, struct store *st, struct sl_err *err)
 {
-	if (n->cands)
+	if (n->add_band)
 		return 0;
 	return prepare_bands(n, st, err) ||
+	       store_prepare(st, &n->load, "SELECT seq, band, hash, doc FROM "
+			     "minhash_bands WHERE seq > ?1 ORDER BY seq", err) ||
 	       store_prepare(st, &n->sig, "SELECT sig, cluster FROM "
 			     "minhash_docs WHERE doc = ?1", err) ||
 	       store_prepare(st, &n->add_doc, "INSERT OR REPLACE INTO "
@@ -227,6 +255,87 @@ static int done(struct store *st, sqlite3_stmt *s, struct sl_err *err)
 
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "near dedup");
+}
+
+static int index_add(struct near *n, long band, uint64_t key, int64_t doc,
+		     struct sl_err *err)
+{
+	if (band < 0 || band >= n->conf.bands || doc <= 0 || doc > MAX_DOC)
+		return sl_error(err, "near dedup: band index entry (band %ld, "
+				"doc %lld) out of range", band, (long long)doc);
+	if (u64map_add(part(n, key), key, (uint64_t)doc << BAND_BITS |
+		       (uint64_t)band))
+		return sl_error(err, "near dedup: out of memory for the band "
+				"index");
+	return 0;
+}
+
+/* Read the band index entries added since the last look: the whole index
+ * at the first batch, later what other processes appended.  Our own
+ * appends move synced past themselves (keep_as_rep), which is right as
+ * the batch's transaction holds the write lock. */
+static int sync_(void *state, struct store *st, struct sl_err *err)
+{
+	struct near *n = state;
+	int rc;
+
+	if (prepare(n, st, err))
+		return -1;
+	sqlite3_bind_int64(n->load, 1, n->synced);
+	while ((rc = sqlite3_step(n->load)) == SQLITE_ROW) {
+		n->synced = sqlite3_column_int64(n->load, 0);
+		if (index_add(n, (long)sqlite3_column_int64(n->load, 1),
+			      (uint64_t)sqlite3_column_int64(n->load, 2),
+			      sqlite3_column_int64(n->load, 3), err)) {
+			sqlite3_reset(n->load);
+			return -1;
+		}
+	}
+	sqlite3_reset(n->load);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "near dedup");
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The representatives sharing a band with keys into n->cands, in the
+ * order version 2's SQL index gave them: band by band, each band's
+ * documents by rowid (a document once per band it shares). */
+static int candidates(struct near *n, const uint64_t *keys,
+		      struct sl_err *err)
+{
+	n->ncands = 0;
+	for (long b = 0; b < n->conf.bands; b++) {
+		size_t start = n->ncands;
+
+		const struct u64map *m = part(n, keys[b]);
+
+		for (size_t i = u64map_first(m, keys[b]); i != U64MAP_END;
+		     i = u64map_next(m, keys[b], i)) {
+			uint64_t v = m->v[i].val;
+
+			if ((long)(v & ((1u << BAND_BITS) - 1)) != b)
+				continue;
+			if (n->ncands == n->cands_alloc) {
+				size_t na = n->cands_alloc ? 2 * n->cands_alloc : 64;
+				int64_t *p = realloc(n->cands, na * sizeof(*p));
+
+				if (!p)
+					return sl_error(err, "out of memory");
+				n->cands = p;
+				n->cands_alloc = na;
+			}
+			n->cands[n->ncands++] = (int64_t)(v >> BAND_BITS);
+		}
+		if (n->ncands - start > 1)
+			qsort(n->cands + start, n->ncands - start,
+			      sizeof(*n->cands), cmp_i64);
+	}
+	return 0;
 }
 
 /* Estimated overlap |A ∩ B| / min(|A|, |B|) from the estimated Jaccard
@@ -343,7 +452,13 @@ static int keep_as_rep(struct near *n, struct store *st,
 		sqlite3_bind_int64(n->add_band, (int)b + 1,
 				   (sqlite3_int64)keys[b]);
 	sqlite3_bind_int64(n->add_band, (int)n->conf.bands + 1, d->rowid);
-	return done(st, n->add_band, err);
+	if (done(st, n->add_band, err))
+		return -1;
+	n->synced = sqlite3_last_insert_rowid(st->db);
+	for (long b = 0; b < n->conf.bands; b++)
+		if (index_add(n, b, keys[b], d->rowid, err))
+			return -1;
+	return 0;
 }
 
 static int decide(void *state, struct store *st, const struct stage_doc *d,
@@ -355,7 +470,6 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 	int64_t clusters[MAX_CLUSTERS], best_cluster = -1, target;
 	double best = -1, best_contained = -1;
 	size_t ncl = 0;
-	int rc;
 
 	if (prepare(n, st, err))
 		return -1;
@@ -363,11 +477,10 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 		stage_verdict(out, DECISION_KEEP, "no_shingles");
 		return 0;
 	}
-	for (long b = 0; b < n->conf.bands; b++)
-		sqlite3_bind_int64(n->cands, (int)b + 1, (sqlite3_int64)keys[b]);
-	/* each candidate once, however many bands it shares */
-	while ((rc = sqlite3_step(n->cands)) == SQLITE_ROW) {
-		int64_t cand = sqlite3_column_int64(n->cands, 0), cl = 0;
+	if (candidates(n, keys, err))
+		return -1;
+	for (size_t k = 0; k < n->ncands; k++) {
+		int64_t cand = n->cands[k], cl = 0;
 		uint64_t nsh = 0;
 		double est, c = -1;
 		size_t i;
@@ -375,10 +488,8 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 		if (cand == d->rowid)
 			continue;
 		est = compare(n, st, cand, sig, &cl, &nsh, err);
-		if (est < 0) {
-			sqlite3_reset(n->cands);
+		if (est < 0)
 			return -1;
-		}
 		if (n->conf.verify && est < n->conf.threshold) {
 			if (n->conf.containment <= 0 ||
 			    (c = overlap(est, p[0], nsh)) < n->conf.containment)
@@ -395,9 +506,6 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 			best_contained = c;
 		}
 	}
-	sqlite3_reset(n->cands);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, err, "near dedup");
 	if (best_cluster < 0)
 		return keep_as_rep(n, st, d, p[0], sig, keys, err);
 	/* union: every matched cluster joins the smallest one */
@@ -419,6 +527,11 @@ static int decide(void *state, struct store *st, const struct stage_doc *d,
 
 static int reset(void *state, struct store *st, struct sl_err *err)
 {
+	struct near *n = state;
+
+	for (int i = 0; i < INDEX_PARTS; i++)
+		u64map_clear(&n->index[i]);
+	n->synced = 0;
 	return store_exec(st, "DELETE FROM minhash_bands; "
 			  "DELETE FROM minhash_docs", err);
 }
@@ -436,6 +549,7 @@ const struct stage_ops stage_minhash = {
 	.scratch_new = scratch_new,
 	.scratch_free = scratch_free,
 	.apply = apply,
+	.sync = sync_,
 	.decide = decide,
 	.reset = reset,
 };

@@ -527,6 +527,10 @@ static int write_batch(struct writer *w, const struct pipeline_stage *ps,
 	clock_iso_now(w->now);
 	if (store_begin(w->st, err))
 		return -1;
+	if (ps->ops->sync && ps->ops->sync(state, w->st, err)) {
+		store_rollback(w->st);
+		return -1;
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct job *j = &b->jobs[i];
 
@@ -671,6 +675,18 @@ static int count_todo(struct store *st, const struct pipeline *p, size_t k,
 	return rc == SQLITE_ROW ? 0 : store_fail(st, err, "cannot count work");
 }
 
+static int finish_stage(struct store *st, const struct pipeline_stage *ps,
+			void *state, struct sl_err *err)
+{
+	if (store_begin(st, err))
+		return -1;
+	if (ps->ops->finish(state, st, err)) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, err);
+}
+
 static int run_stage(struct store *st, const struct pipeline *p, size_t k,
 		     const struct filter_opts *o, struct stage_counts *c,
 		     struct sl_err *err)
@@ -712,6 +728,9 @@ static int run_stage(struct store *st, const struct pipeline *p, size_t k,
 		if (o->on_progress)
 			o->on_progress(o->arg, ps, c);
 	}
+	/* interrupted: the next run reads the log, stop now */
+	if (!rc && !o->dry_run && ps->ops->finish && !(o->stop && *o->stop))
+		rc = finish_stage(st, ps, state, err);
 out:
 	c->seconds = clock_mono() - t0;
 	if (rc)

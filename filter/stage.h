@@ -17,12 +17,17 @@
  *                                                 scratch and out (or
  *                                                 ops->apply_many over a
  *                                                 run of documents)
+ *   ops->sync(state, st, err)                     optional, per batch, on the
+ *                                                 writer thread, first in the
+ *                                                 batch's transaction
  *   ops->decide(state, st, doc, out, err)         optional, per document, on
  *                                                 the writer thread, in rowid
  *                                                 order, inside the batch's
  *                                                 transaction: for stages
  *                                                 whose verdict depends on
  *                                                 the store (dedup)
+ *   ops->finish(state, st, err)                   optional, after the last
+ *                                                 batch, own transaction
  *   ops->scratch_free(scratch); ops->close(state)
  *
  * ops->reset(state, st, err) runs first, in a transaction, when the stage
@@ -134,6 +139,17 @@ struct stage_ops {
 	int (*decide)(void *state, struct store *st,
 		      const struct stage_doc *doc, struct stage_out *out,
 		      struct sl_err *err);	/* may be NULL */
+	/* At the start of each batch's transaction, before its decide()
+	 * calls: a stage that holds part of its store tables in memory (the
+	 * LSH band index, line counts not yet folded) reads what other
+	 * processes committed since it last looked.  Writer thread.  May be
+	 * NULL. */
+	int (*sync)(void *state, struct store *st, struct sl_err *err);
+	/* After the stage's last batch of a run (not a dry run), in a
+	 * transaction of its own: move what the stage appended to a log
+	 * into its final tables.  A run killed before it leaves the log for
+	 * the next run, which reads it.  May be NULL. */
+	int (*finish)(void *state, struct store *st, struct sl_err *err);
 	/* Forget the stage's own tables in the store (dedup indexes) before
 	 * it runs again over everything: after --redo or a version change.
 	 * Writer thread, inside a transaction.  May be NULL. */

@@ -20,6 +20,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "textstats.h"
 #include "../lib/buf.h"
@@ -58,6 +61,12 @@ struct wordset {
 	uint64_t wbits[256];	/* the word filter, see word_key() */
 	uint64_t start3[1024];	/* a bit per BMP code point: some CJK
 				 * entry starts with this 3-byte character */
+	uint64_t enter3[1024];	/* of those, the ones the scan must not
+				 * pass by their next character: an entry
+				 * itself, or followed by a byte that does
+				 * not start a 3-byte character */
+	uint64_t pair3[1024];	/* a bit per hash of the first two (3-byte)
+				 * characters of an entry, see pair_hash() */
 	size_t nclass;
 	int built;
 };
@@ -134,15 +143,37 @@ size_t wordset_size(const struct wordset *ws)
 	return ws->entries;
 }
 
-/* FNV-1a of the folded bytes of word p[0..n), folding as it goes (ASCII
- * by table, the rest by utf8proc); *len gets the folded length, 0 when
- * longer than WS_WORDMAX (no entry word is that long, so it cannot
- * match); head (when not NULL) its first two folded bytes (0 past the
- * end).  One loop, no copy: this runs on every non-ASCII word. */
+/* The hash of a folded word, eight bytes a step: c is the next (up to)
+ * eight bytes as memcpy() puts them in a uint64_t, zeros past the word.
+ * The text's ASCII words are hashed straight from the text this way
+ * (scan_words), every other word from its folded copy (word_hash). */
+static inline uint64_t word_step(uint64_t h, uint64_t c)
+{
+	h = (h ^ c) * 0x9E3779B97F4A7C15ULL;
+	return h ^ h >> 29;
+}
+
+static uint64_t word_hash(const unsigned char *f, size_t len)
+{
+	uint64_t h = len;
+
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t c = 0;
+
+		memcpy(&c, f + i, len - i < 8 ? len - i : 8);
+		h = word_step(h, c);
+	}
+	return h;
+}
+
+/* The hash of the folded word p[0..n) (ASCII by table, the rest by
+ * utf8proc); *len gets the folded length, 0 when longer than
+ * WS_WORDMAX (no entry word is that long, so it cannot match); head
+ * (when not NULL) its first two folded bytes (0 past the end). */
 static uint64_t fold_hash_head(const char *p, size_t n, size_t *len,
 			       unsigned char *head)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	unsigned char f[WS_WORDMAX + 4];
 	size_t i = 0, o = 0, k;
 
 	while (i < n) {
@@ -152,9 +183,8 @@ static uint64_t fold_hash_head(const char *p, size_t n, size_t *len,
 
 		if (b < 0x80) {
 			b = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
-			h = (h ^ b) * 0x100000001b3ULL;
-			if (head && o < 2)
-				head[o] = b;
+			if (o < WS_WORDMAX)
+				f[o] = b;
 			o++;
 			i++;
 			continue;
@@ -164,15 +194,16 @@ static uint64_t fold_hash_head(const char *p, size_t n, size_t *len,
 		if (c < 0)
 			continue;
 		k = utf8_encode((uint32_t)textstats_fold(c), enc);
-		for (size_t j = 0; j < k; j++) {
-			h = (h ^ (unsigned char)enc[j]) * 0x100000001b3ULL;
-			if (head && o + j < 2)
-				head[o + j] = (unsigned char)enc[j];
-		}
+		if (o + k <= WS_WORDMAX)
+			memcpy(f + o, enc, k);
 		o += k;
 	}
+	if (head) {
+		head[0] = o > 0 && o <= WS_WORDMAX ? f[0] : 0;
+		head[1] = o > 1 && o <= WS_WORDMAX ? f[1] : 0;
+	}
 	*len = o <= WS_WORDMAX ? o : 0;
-	return h;
+	return *len ? word_hash(f, o) : 0;
 }
 
 static uint64_t fold_hash(const char *p, size_t n, size_t *len)
@@ -304,27 +335,64 @@ static int compress(struct wordset *ws)
 	return 0;
 }
 
-/* start3: walk the trie (before the failure links fill it) down every
- * 3-byte sequence from the root. */
-static void mark_starts(struct wordset *ws)
+static inline unsigned pair_hash(uint32_t c1, uint32_t c2)
 {
-	memset(ws->start3, 0, sizeof(ws->start3));
+	return (unsigned)(((uint64_t)c1 << 16 ^ c2) * 0x9E3779B97F4A7C15ULL >> 48);
+}
+
+static void set_bit(uint64_t *bits, unsigned i)
+{
+	bits[i >> 6] |= 1ULL << (i & 63);
+}
+
+/* Call f(ws, s, c, arg) for every 3-byte character c that leads the trie
+ * (before the failure links fill it) from state s to a state; s is then
+ * that state. */
+static void each3(struct wordset *ws, int32_t s,
+		  void (*f)(struct wordset *, int32_t, uint32_t, void *),
+		  void *arg)
+{
 	for (int b0 = 0xE0; b0 <= 0xEF; b0++) {
-		int32_t s1 = ws->next[b0];
+		int32_t s1 = ws->next[(size_t)s * 256 + b0];
 
 		for (int b1 = 0x80; s1 > 0 && b1 <= 0xBF; b1++) {
 			int32_t s2 = ws->next[(size_t)s1 * 256 + b1];
 
 			for (int b2 = 0x80; s2 > 0 && b2 <= 0xBF; b2++) {
-				uint32_t c = (uint32_t)(b0 & 0x0F) << 12 |
-					     (uint32_t)(b1 & 0x3F) << 6 |
-					     (uint32_t)(b2 & 0x3F);
+				int32_t s3 = ws->next[(size_t)s2 * 256 + b2];
 
-				if (ws->next[(size_t)s2 * 256 + b2] > 0)
-					ws->start3[c >> 6] |= 1ULL << (c & 63);
+				if (s3 > 0)
+					f(ws, s3, (uint32_t)(b0 & 0x0F) << 12 |
+					  (uint32_t)(b1 & 0x3F) << 6 |
+					  (uint32_t)(b2 & 0x3F), arg);
 			}
 		}
 	}
+}
+
+static void mark_pair(struct wordset *ws, int32_t s, uint32_t c2, void *arg)
+{
+	set_bit(ws->pair3, pair_hash(*(uint32_t *)arg, c2));
+}
+
+static void mark_start(struct wordset *ws, int32_t s, uint32_t c, void *arg)
+{
+	set_bit(ws->start3, c);
+	if (ws->outlen[s])
+		set_bit(ws->enter3, c);
+	for (int b = 0; b < 256; b++)
+		if (ws->next[(size_t)s * 256 + b] > 0 && (b & 0xF0) != 0xE0)
+			set_bit(ws->enter3, c);
+	each3(ws, s, mark_pair, &c);
+}
+
+/* start3, enter3 and pair3 from the trie. */
+static void mark_starts(struct wordset *ws)
+{
+	memset(ws->start3, 0, sizeof(ws->start3));
+	memset(ws->enter3, 0, sizeof(ws->enter3));
+	memset(ws->pair3, 0, sizeof(ws->pair3));
+	each3(ws, 0, mark_start, NULL);
 }
 
 int wordset_build(struct wordset *ws, struct sl_err *err)
@@ -529,6 +597,98 @@ static const unsigned char wfold[256] = {
 };
 #undef L
 
+#ifdef __SSE2__
+/* Bit i: u[i] (of 16) is an ASCII letter or digit, wfold[u[i]] != 0;
+ * with high, also when u[i] >= 0x80.  Letters are tested case-folded
+ * (| 0x20), digits as they are (0x10-0x19 would fold onto them); bytes
+ * >= 0x80 are negative, in neither range. */
+static inline unsigned alnum16(const unsigned char *u, int high)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)u);
+	__m128i f = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i l = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
+				  _mm_cmplt_epi8(f, _mm_set1_epi8('z' + 1)));
+	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+				  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(l, d));
+
+	return high ? m | (unsigned)_mm_movemask_epi8(v) : m;
+}
+#endif
+
+/* End of the run of ASCII letters and digits at u[pos..n): sixteen bytes
+ * a step where SSE2 is, as the byte loop's exit branch was most of the
+ * time of English text (one misprediction a word). */
+static inline size_t alnum_end(const unsigned char *u, size_t pos, size_t n)
+{
+#ifdef __SSE2__
+	for (; n - pos >= 16; pos += 16) {
+		unsigned m = ~alnum16(u + pos, 0) & 0xFFFFu;
+
+		if (m)
+			return pos + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (pos < n && wfold[u[pos]])
+		pos++;
+	return pos;
+}
+
+/* Start of the next word at or after pos: the next ASCII letter or
+ * digit or non-ASCII byte.  Called at a word's end, it also takes away
+ * the loop's turn for the separator after each word. */
+static inline size_t sep_end(const unsigned char *u, size_t pos, size_t n)
+{
+#ifdef __SSE2__
+	for (; n - pos >= 16; pos += 16) {
+		unsigned m = alnum16(u + pos, 1);
+
+		if (m)
+			return pos + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (pos < n && u[pos] < 0x80 && !wfold[u[pos]])
+		pos++;
+	return pos;
+}
+
+/* k (1..8) bytes of ASCII letters and digits at u[at], folded (| 0x20:
+ * digits have the bit already), as word_hash() reads a folded copy: one
+ * load where eight bytes are left, on little-endian machines. */
+static inline uint64_t folded8(const unsigned char *u, size_t at, size_t k,
+			       size_t n)
+{
+	unsigned char b[8] = { 0 };
+	uint64_t c;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n - at >= 8) {
+		memcpy(&c, u + at, 8);
+		c |= 0x2020202020202020ULL;
+		return k < 8 ? c & ((1ULL << (8 * k)) - 1) : c;
+	}
+#endif
+	for (size_t i = 0; i < k; i++)
+		b[i] = (unsigned char)(u[at + i] | 0x20);
+	memcpy(&c, b, sizeof(c));
+	return c;
+}
+
+/* The ASCII word u[s..s+len) (letters and digits, len <= maxword): 0 when
+ * the word filter turns it away, else 1 and its word_hash() in *h. */
+static inline int ascii_word(const struct wordset *ws, const unsigned char *u,
+			     size_t s, size_t len, size_t n, uint64_t *h)
+{
+	/* the filter's bytes need no folding: it reads their low bits */
+	if (!word_maybe(ws, len, u[s], len > 1 ? u[s + 1] : 0))
+		return 0;
+	*h = len;
+	for (size_t i = 0; i < len; i += 8)
+		*h = word_step(*h, folded8(u, s + i, len - i < 8 ? len - i : 8,
+					   n));
+	return 1;
+}
+
 static int scan_words(const struct wordset *ws, const char *p, size_t n,
 		      struct acc *a)
 {
@@ -543,24 +703,19 @@ static int scan_words(const struct wordset *ws, const char *p, size_t n,
 
 		if (u[pos] < 0x80) {	/* an ASCII word: found, then tested */
 			if (!wfold[u[pos]]) {
-				pos++;
+				pos = sep_end(u, pos + 1, n);
 				continue;
 			}
 			s = pos;
-			while (++pos < n && wfold[u[pos]])
-				;
+			pos = alnum_end(u, pos + 1, n);
 			if (pos == n || u[pos] < 0x80) {
 				len = pos - s;
 				if (len > ws->maxword ||
-				    !word_maybe(ws, len, wfold[u[s]],
-						len > 1 ? wfold[u[s + 1]] : 0)) {
+				    !ascii_word(ws, u, s, len, n, &last)) {
 					r.n = 0;	/* equals no entry word */
+					pos = sep_end(u, pos, n);
 					continue;
 				}
-				last = 0xcbf29ce484222325ULL;
-				for (size_t i = s; i < pos; i++)
-					last = (last ^ wfold[u[i]]) *
-					       0x100000001b3ULL;
 				goto probe;
 			}
 			pos = s;	/* goes on past ASCII: the general way */
@@ -585,6 +740,39 @@ probe:		/* one call site, so on_word() is inlined */
 	return 0;
 }
 
+/* The code point of the 3-byte character at c (3 bytes there), or -1. */
+static inline int32_t cp3(const unsigned char *c)
+{
+	uint32_t c1 = c[1] ^ 0x80u, c2 = c[2] ^ 0x80u;	/* < 0x40: continuations */
+
+	if ((c[0] & 0xF0) != 0xE0 || (c1 | c2) >= 0x40)
+		return -1;
+	return (int32_t)((uint32_t)(c[0] & 0x0F) << 12 | c1 << 6 | c2);
+}
+
+static inline int bit(const uint64_t *bits, unsigned i)
+{
+	return bits[i >> 6] >> (i & 63) & 1;
+}
+
+/* Whether the root may pass the 3-byte character cp at c (left bytes from
+ * c) as if it were not there: no entry starts with it, or with it and the
+ * character after it, and it is no entry itself.  The automaton, from the
+ * root or from cp's state, then reaches the same state after the next
+ * character (the longest suffix that begins an entry begins at a
+ * character, and it is not the two), with no output on the way. */
+static inline int root_passes(const struct wordset *ws, const unsigned char *c,
+			      size_t left, uint32_t cp)
+{
+	int32_t after;
+
+	if (!bit(ws->start3, cp))
+		return 1;
+	if (bit(ws->enter3, cp) || left < 6 || (after = cp3(c + 3)) < 0)
+		return 0;
+	return !bit(ws->pair3, pair_hash(cp, (uint32_t)after));
+}
+
 static int scan_ac(const struct wordset *ws, const char *p, size_t n,
 		   struct acc *a)
 {
@@ -598,26 +786,21 @@ static int scan_ac(const struct wordset *ws, const char *p, size_t n,
 	while (i < n) {
 		/* at the root, skip the bytes that keep it there (all of
 		 * Latin text but for the first bytes of entries), and the
-		 * 3-byte characters no entry starts with: the root goes to
-		 * their first bytes' states and back, with no output (an
-		 * entry is whole characters), so most of Chinese text is
-		 * passed a character at a time */
+		 * 3-byte characters root_passes(): the root goes to their
+		 * first bytes' states and back, with no output (an entry is
+		 * whole characters), so most of Chinese text is passed a
+		 * character at a time */
 		while (s == 0 && i < n) {
 			const unsigned char *c = u + i;
 			int k = ws->root_stay[c[0]];
-			uint32_t c1, c2, cp;
+			int32_t cp;
 
 			if (k == ROOT_STAY) {
 				i++;
 				continue;
 			}
-			if (k != ROOT_LEAD3 || n - i < 3)
-				break;
-			c1 = c[1] ^ 0x80u;	/* < 0x40: a continuation */
-			c2 = c[2] ^ 0x80u;
-			cp = (uint32_t)(c[0] & 0x0F) << 12 | c1 << 6 | c2;
-			if ((c1 | c2) >= 0x40 ||
-			    (ws->start3[cp >> 6] >> (cp & 63) & 1))
+			if (k != ROOT_LEAD3 || n - i < 3 || (cp = cp3(c)) < 0 ||
+			    !root_passes(ws, c, n - i, (uint32_t)cp))
 				break;
 			i += 3;
 		}

@@ -11,6 +11,7 @@
 #include "../lib/err.h"
 #include "../lib/hash.h"
 #include "../lib/sha256.h"
+#include "../lib/u64map.h"
 #include "../lib/utf8.h"
 
 START_TEST(buf_grows_and_caps)
@@ -190,6 +191,42 @@ static int count_section(void *arg, const char *section)
 	return !strcmp(section, "stop");
 }
 
+/* The multimap against counts kept by hand: small keys (the multiply
+ * spreads them), repeated keys, growth past several doublings, clear. */
+START_TEST(u64map_multimap)
+{
+	struct u64map m;
+	size_t bytes, added = 0;
+
+	u64map_init(&m);
+	ck_assert_uint_eq(u64map_first(&m, 7), U64MAP_END);
+	for (uint64_t k = 0; k < 20000; k++)
+		for (uint64_t j = 0; j <= k % 3; j++, added++)
+			ck_assert_int_eq(u64map_add(&m, k, k * 10 + j + 1), 0);
+	ck_assert_uint_eq(m.n, added);
+	for (uint64_t k = 0; k < 20000; k++) {
+		uint64_t seen = 0, sum = 0;
+
+		for (size_t i = u64map_first(&m, k); i != U64MAP_END;
+		     i = u64map_next(&m, k, i)) {
+			ck_assert_uint_eq(m.v[i].key, k);
+			seen++;
+			sum += m.v[i].val;
+		}
+		ck_assert_uint_eq(seen, k % 3 + 1);
+		ck_assert_uint_eq(sum, seen * (k * 10 + 1) + seen * (seen - 1) / 2);
+	}
+	ck_assert_uint_eq(u64map_first(&m, 20000), U64MAP_END);
+	ck_assert(m.n * 5 <= m.cap * 4);
+	bytes = u64map_bytes(&m);
+	u64map_clear(&m);
+	ck_assert_uint_eq(m.n, 0);
+	ck_assert_uint_eq(u64map_first(&m, 5), U64MAP_END);
+	ck_assert_uint_eq(u64map_bytes(&m), bytes);
+	u64map_release(&m);
+}
+END_TEST
+
 START_TEST(conf_bools_and_sections)
 {
 	char path[] = "/tmp/sluice-conf-XXXXXX";
@@ -230,6 +267,7 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, err_appends_errno);
 	tcase_add_test(tc, sha256_vectors);
 	tcase_add_test(tc, conf_bools_and_sections);
+	tcase_add_test(tc, u64map_multimap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,7 @@
 /* Check suite for the rules stage: cases in tests/data/rules/cases.tsv
  * (built-in LDNOOBW lists, custom rule files, redaction, rule-file errors with file:line and PCRE2 offsets, a catastrophic regex). */
 #include "stagecase.h"
-#include "../filter/wordset.h"
+#include "../filter/wordset.c"	/* alnum_end, sep_end */
 #include "../lib/err.h"
 
 extern const struct stage_ops stage_rules;
@@ -171,6 +171,36 @@ START_TEST(wordset_words_match_naive)
 }
 END_TEST
 
+/* The sixteen-bytes-a-step word and separator ends against their byte
+ * loops, from every offset of random bytes (all 256 values, runs of
+ * letters and digits longer than a step), near the end too. */
+START_TEST(word_ends_match_byte_loops)
+{
+	unsigned char u[300];
+	unsigned seed = 4242;
+
+	for (int round = 0; round < 200; round++) {
+		size_t n = 1 + (size_t)round % sizeof(u);
+
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			u[i] = (seed >> 16) % 4 ? (unsigned char)"aZ9q"[(seed >> 8) % 4]
+						: (unsigned char)(seed >> 20);
+		}
+		for (size_t pos = 0; pos < n; pos++) {
+			size_t a = pos, b = pos;
+
+			while (a < n && wfold[u[a]])
+				a++;
+			while (b < n && u[b] < 0x80 && !wfold[u[b]])
+				b++;
+			ck_assert_uint_eq(alnum_end(u, pos, n), a);
+			ck_assert_uint_eq(sep_end(u, pos, n), b);
+		}
+	}
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -181,6 +211,7 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, huge_line);
 	tcase_add_test(tc, wordset_ac_matches_naive);
 	tcase_add_test(tc, wordset_words_match_naive);
+	tcase_add_test(tc, word_ends_match_byte_loops);
 	suite_add_tcase(s, tc);
 	return s;
 }
