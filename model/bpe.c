@@ -97,7 +97,8 @@
 #define WS_CLASS "\\x{9}-\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}" \
 		 "\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
 
-/* A remembered lookup of a 3..8-byte string (len 0: empty). */
+/* A remembered lookup of a 3..8-byte string (len 0: empty; key8 as
+ * load8() packs it). */
 struct memo_ent {
 	uint64_t key8;
 	uint32_t len;
@@ -200,18 +201,30 @@ struct bpe_scratch {
 /* ------------------------------------------------------------------ */
 /* The rank table                                                     */
 
-/* The first min(n, 8) bytes of p, zero-padded: the slot's inline key. */
+/* The slot's inline key: the first 8 bytes of p when n >= 8; a shorter p
+ * packed one-to-one (with n, which the slot keeps too) from two
+ * overlapping loads instead of a loop over its bytes: every rank lookup
+ * of a merge starts here. */
 static inline uint64_t load8(const uint8_t *p, size_t n)
 {
 	uint64_t k = 0;
+	uint32_t a, b;
+	uint16_t c;
 
 	if (n >= 8) {
 		memcpy(&k, p, 8);
 		return k;
 	}
-	for (size_t i = 0; i < n; i++)
-		k |= (uint64_t)p[i] << (8 * i);
-	return k;
+	if (n >= 4) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		return a | (uint64_t)b << 32;
+	}
+	if (n >= 2) {
+		memcpy(&c, p, 2);
+		return c | (n == 3 ? (uint64_t)p[2] << 16 : 0);
+	}
+	return n ? p[0] : 0;
 }
 
 /* Keys of up to 8 bytes (most lookups: pairs of short parts) hash with two
