@@ -126,6 +126,12 @@ struct hist {
 	 * the right parts of up to 4 bytes, or-ed. */
 	uint8_t lbit[HIST_MAX];
 	uint64_t rcont;
+	/* Bit i of rx (bit j of lx): r[i] (l[j]) is not an edge part of the
+	 * span's last (first) unit merged alone (set by hist_finish(); all
+	 * ones with HIST_OVER).  Spans meet only where units_apart() said the
+	 * two units there merge apart, so a pair of parts neither of which
+	 * is marked is known to be no token: edges_apart() skips it. */
+	uint8_t lx, rx;
 };
 
 /* A character's pure BPE on its own (no "whole piece is a token"
@@ -158,7 +164,7 @@ struct pair_ent {
 #define SPAN_MAX 24	/* longest span kept, bytes */
 #define SPAN_TOK 8	/* most ids kept */
 struct span_ent {
-	uint8_t len, ntok, nl, nr;	/* len 0: empty */
+	uint8_t len, ntok, nl, nr, lx, rx;	/* len 0: empty */
 	uint8_t bytes[SPAN_MAX];
 	uint8_t l[HIST_MAX], r[HIST_MAX], lbit[HIST_MAX];
 	uint64_t rcont;
@@ -174,6 +180,8 @@ struct grp {
 	uint8_t single;		/* one unit: its neighbours were checked
 				   unit to unit */
 	uint8_t nr;		/* single: the unit's rh mask */
+	uint8_t rx;		/* struct hist's (0 when single) */
+	uint8_t flh;		/* the first unit's lh mask: a join's lx */
 	uint16_t r[HIST_MAX];	/* not single: right edge history */
 	uint64_t rcont;		/* struct hist's */
 };
@@ -1405,33 +1413,33 @@ static size_t mask_lengths(uint8_t mask, uint16_t *v)
 /* Do the spans that meet at p[mid] merge apart?  Yes when no part that was
  * ever last on the left (lengths r[0..nr)) joined to one that was ever
  * first on the right (l[0..nl)) is a token: then no pair across mid is
- * ever a token, and each side merges as it would alone. */
+ * ever a token, and each side merges as it would alone.  Only the pairs
+ * with r[i] marked in rx or l[j] in R->lx are looked at (struct hist). */
 static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
 		       const uint8_t *p, size_t mid, const uint16_t *r,
-		       size_t nr, uint64_t rcont, const struct hist *R)
+		       size_t nr, unsigned rx, uint64_t rcont,
+		       const struct hist *R)
 {
-	size_t long_r = 0;
-
 	if (nr == HIST_OVER || R->nl == HIST_OVER)
 		return 0;
-	/* Parts only grow, so the lengths are increasing: the right parts
-	 * of up to 4 bytes come first. */
-	while (long_r < nr && r[long_r] <= 4)
-		long_r++;
+	if (!rx && !R->lx)
+		return 1;
 	for (size_t j = 0; j < R->nl; j++) {
+		unsigned want = R->lx >> j & 1 ? ~0u : rx;
 		/* The filter rules out this left part after any short right
 		 * part: only the long ones are left to look up. */
-		size_t i = R->l[j] <= 4 && !(rcont >> R->lbit[j] & 1) ?
-			long_r : 0;
+		int no_short = R->l[j] <= 4 && !(rcont >> R->lbit[j] & 1);
 
-		for (; i < nr; i++) {
+		for (size_t i = 0; i < nr; i++) {
 			size_t len = (size_t)r[i] + R->l[j];
 			const uint8_t *q = p + mid - r[i];
 
 			if (len > t->max_token_len)
-				break;
+				break;	/* parts only grow: so do the r[i] */
+			if (!(want >> i & 1) || (no_short && r[i] <= 4))
+				continue;
 			if (len == 2 ? t->rank2[q[0] << 8 | q[1]] != BPE_NO_ID :
-			    (len > 16 || bpe_maybe_token(t->maybe, q, len)) &&
+			    bpe_maybe_token(t->maybe, q, len) &&
 			    rank_memo(t, s, q, len) != BPE_NO_ID)
 				return 0;
 		}
@@ -1447,6 +1455,7 @@ static void unit_hist(const struct unit_ent *u, struct hist *hs)
 	for (size_t k = 0; k < hs->nl; k++)
 		hs->lbit[k] = u->lbit[hs->l[k] - 1];
 	hs->rcont = u->cont;
+	hs->lx = hs->rx = 0;
 }
 
 /* edges_apart() for two single units a (ending at p[mid]) and b, through
@@ -1474,23 +1483,34 @@ check:
 		return (int)e->safe;
 	unit_hist(b, &hb);
 	e->safe = (uint64_t)edges_apart(t, s, p, mid, r, mask_lengths(a->rh, r),
-					a->cont, &hb);
+					~0u, a->cont, &hb);
 	e->key = key;
 	return (int)e->safe;
 }
 
+/* Is a part of len bytes in a unit's edge history mask? */
+static inline int in_mask(unsigned mask, size_t len)
+{
+	return len <= 8 && (mask >> (len - 1) & 1);
+}
+
 /* Drop from hs (the history of p[0..n)) the edge parts that begin
- * (right edge) or end (left edge) no token, for they join nothing, and
- * set its filters. */
+ * (right edge) or end (left edge) no token, for they join nothing, set
+ * its filters, and mark the parts that are not in lh0 (the first unit's
+ * lh mask) or rh1 (the last unit's rh mask). */
 static void hist_finish(const struct bpe *t, const uint8_t *p, size_t n,
-			struct hist *hs)
+			struct hist *hs, unsigned lh0, unsigned rh1)
 {
 	size_t k, j;
 
 	hs->rcont = UINT64_MAX;
+	hs->lx = hs->rx = 0xff;
 	if (hs->nl != HIST_OVER) {
+		hs->lx = 0;
 		for (k = j = 0; k < hs->nl; k++)
 			if (bpe_affix_has(t, p, hs->l[k], 1)) {
+				if (!in_mask(lh0, hs->l[k]))
+					hs->lx |= (uint8_t)(1u << j);
 				hs->l[j] = hs->l[k];
 				hs->lbit[j++] = hs->l[k] <= 4 ? (uint8_t)
 					bpe_cont_bit(p, hs->l[k]) : 0;
@@ -1499,11 +1519,14 @@ static void hist_finish(const struct bpe *t, const uint8_t *p, size_t n,
 	}
 	if (hs->nr != HIST_OVER) {
 		hs->rcont = 0;
+		hs->rx = 0;
 		for (k = j = 0; k < hs->nr; k++) {
 			const uint8_t *x = p + n - hs->r[k];
 
 			if (!bpe_affix_has(t, x, hs->r[k], 0))
 				continue;
+			if (!in_mask(rh1, hs->r[k]))
+				hs->rx |= (uint8_t)(1u << j);
 			hs->r[j++] = hs->r[k];
 			if (hs->r[k] <= 4)
 				hs->rcont |= bpe_affix_cont(t, x, hs->r[k]);
@@ -1513,10 +1536,12 @@ static void hist_finish(const struct bpe *t, const uint8_t *p, size_t n,
 }
 
 /* Pure merge of p[a..b) (no whole-piece check) into out (which has room),
- * with its edge history, through the scratch's cache of short spans. */
+ * with its edge history, through the scratch's cache of short spans.
+ * lh0 and rh1: hist_finish()'s (the units are those of the bytes, so the
+ * cache may keep the marks). */
 static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		      const uint8_t *p, size_t a, size_t b, struct ids *out,
-		      struct hist *hs)
+		      struct hist *hs, unsigned lh0, unsigned rh1)
 {
 	size_t n = b - a, k;
 	uint64_t w[SPAN_MAX / 8] = { 0 }, h;
@@ -1535,6 +1560,8 @@ static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 			out->len += e->ntok;
 			hs->nl = e->nl;
 			hs->nr = e->nr;
+			hs->lx = e->lx;
+			hs->rx = e->rx;
 			hs->rcont = e->rcont;
 			for (k = 0; k < HIST_MAX; k++) {
 				hs->l[k] = e->l[k];
@@ -1549,7 +1576,7 @@ static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		merge_heap(t, s, p, n, out, hs);
 	if (rc)
 		return rc;
-	hist_finish(t, p, n, hs);
+	hist_finish(t, p, n, hs, lh0, rh1);
 	if (e && out->len - k <= SPAN_TOK) {
 		e->len = (uint8_t)n;
 		e->ntok = (uint8_t)(out->len - k);
@@ -1557,6 +1584,8 @@ static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		memcpy(e->tok, out->v + k, e->ntok * sizeof(*e->tok));
 		e->nl = hs->nl;
 		e->nr = hs->nr;
+		e->lx = hs->lx;
+		e->rx = hs->rx;
 		e->rcont = hs->rcont;
 		for (k = 0; k < HIST_MAX; k++) {
 			e->l[k] = (uint8_t)hs->l[k];
@@ -1579,26 +1608,29 @@ static size_t grp_right(const struct grp *g, uint16_t *r)
 /* Make the span p[a..b), whose ids are out->v[outpos..] and whose left
  * edge history is hs, the top of the stack, first joining it with the
  * spans before it that it may not merge apart from (a join merges the
- * two anew).  0; 1 when the budget of bytes to merge runs out; -1 when
- * out of memory. */
+ * two anew).  lh0, rh1: the lh mask of its first unit, the rh mask of its
+ * last.  0; 1 when the budget of bytes to merge runs out; -1 when out of
+ * memory. */
 static int chain_settle(const struct bpe *t, struct bpe_scratch *s,
 			const uint8_t *p, size_t a, size_t b, size_t outpos,
-			struct hist *hs, struct ids *out, size_t *ng,
-			long *budget)
+			struct hist *hs, unsigned lh0, unsigned rh1,
+			struct ids *out, size_t *ng, long *budget)
 {
 	struct grp *g;
 	uint16_t r[HIST_MAX];
 
 	while (*ng) {
 		g = &s->grp[*ng - 1];
-		if (edges_apart(t, s, p, a, r, grp_right(g, r), g->rcont, hs))
+		if (edges_apart(t, s, p, a, r, grp_right(g, r), g->rx,
+				g->rcont, hs))
 			break;
 		a = g->start;
+		lh0 = g->flh;
 		outpos = out->len = g->outpos;
 		(*ng)--;
 		if ((*budget -= (long)(b - a)) < 0)
 			return 1;
-		if (merge_span(t, s, p, a, b, out, hs))
+		if (merge_span(t, s, p, a, b, out, hs, lh0, rh1))
 			return -1;
 	}
 	g = &s->grp[(*ng)++];
@@ -1606,17 +1638,20 @@ static int chain_settle(const struct bpe *t, struct bpe_scratch *s,
 	g->outpos = (uint32_t)outpos;
 	g->single = 0;
 	g->nr = hs->nr;
+	g->rx = hs->rx;
+	g->flh = (uint8_t)lh0;
 	memcpy(g->r, hs->r, sizeof(g->r));
 	g->rcont = hs->rcont;
 	return 0;
 }
 
 /* Append the span p[a..b): the unit u, or (u NULL) several units merged
- * together; see chain_settle().  out has room for the ids. */
+ * together, whose first unit has the lh mask lh0 and last the rh mask
+ * rh1; see chain_settle().  out has room for the ids. */
 static int chain_push(const struct bpe *t, struct bpe_scratch *s,
 		      const uint8_t *p, size_t a, size_t b,
-		      const struct unit_ent *u, struct ids *out, size_t *ng,
-		      long *budget)
+		      const struct unit_ent *u, unsigned lh0, unsigned rh1,
+		      struct ids *out, size_t *ng, long *budget)
 {
 	size_t outpos = out->len;
 	struct grp *g;
@@ -1625,23 +1660,28 @@ static int chain_push(const struct bpe *t, struct bpe_scratch *s,
 	if (u) {
 		memcpy(out->v + out->len, u->tok, sizeof(u->tok));
 		out->len += u->ntok;
-		/* After a single unit: units_apart() said so already. */
-		if (!*ng || s->grp[*ng - 1].single) {
+		/* units_apart() said so already for every pair of parts
+		 * edges_apart() would look at: after a single unit, or a
+		 * span whose right edge parts are all its last unit's. */
+		if (!*ng || !s->grp[*ng - 1].rx) {
 			g = &s->grp[(*ng)++];
 			g->start = (uint32_t)a;
 			g->outpos = (uint32_t)outpos;
 			g->single = 1;
 			g->nr = u->rh;	/* as a mask */
+			g->rx = 0;
+			g->flh = u->lh;
 			g->rcont = u->cont;
 			return 0;
 		}
 		unit_hist(u, &hs);
 	} else {
 		*budget -= (long)(b - a);
-		if (merge_span(t, s, p, a, b, out, &hs))
+		if (merge_span(t, s, p, a, b, out, &hs, lh0, rh1))
 			return -1;
 	}
-	return chain_settle(t, s, p, a, b, outpos, &hs, out, ng, budget);
+	return chain_settle(t, s, p, a, b, outpos, &hs, lh0, rh1, out, ng,
+			    budget);
 }
 
 /* The chain merge of a piece (see the top): units, cut where neighbours
@@ -1652,8 +1692,9 @@ static int merge_chain(const struct bpe *t, struct bpe_scratch *s,
 		       const uint8_t *p, size_t n, struct ids *out)
 {
 	size_t base = out->len, ng = 0, run = 0, units = 0, pos = 0;
+	unsigned lh0 = 0;	/* the lh mask of the run's first unit */
 	long budget = 4 * (long)n + 64;
-	struct unit_ent prev;
+	struct unit_ent prev = { 0 };	/* n > 0: set before use */
 	int rc;
 
 	/* At most one id per byte, and chain_push() copies 4 at a time. */
@@ -1676,19 +1717,21 @@ static int merge_chain(const struct bpe *t, struct bpe_scratch *s,
 			return -1;
 		if (units && units_apart(t, s, p, pos, &prev, u)) {
 			rc = chain_push(t, s, p, run, pos,
-					units == 1 ? &prev : NULL, out, &ng,
-					&budget);
+					units == 1 ? &prev : NULL, lh0, prev.rh,
+					out, &ng, &budget);
 			if (rc)
 				goto fail;
 			run = pos;
 			units = 0;
 		}
+		if (!units)
+			lh0 = u->lh;
 		prev = *u;
 		units++;
 		pos += len;
 	}
-	rc = chain_push(t, s, p, run, n, units == 1 ? &prev : NULL, out, &ng,
-			&budget);
+	rc = chain_push(t, s, p, run, n, units == 1 ? &prev : NULL, lh0,
+			prev.rh, out, &ng, &budget);
 	if (!rc)
 		return 0;
 fail:
@@ -1715,9 +1758,13 @@ static int encode_piece(const struct bpe *t, struct bpe_scratch *s,
 
 	if (n == 1)
 		return ids_push(out, t->byte_rank[p[0]]);
-	r = rank_memo(t, s, p, n);
-	if (r != BPE_NO_ID)
-		return ids_push(out, r);
+	/* A long Chinese piece is rarely a token: the filter says so without
+	 * a miss in the big rank table. */
+	if (p[0] < 0x80 || n < 3 || bpe_maybe_token(t->maybe, p, n)) {
+		r = rank_memo(t, s, p, n);
+		if (r != BPE_NO_ID)
+			return ids_push(out, r);
+	}
 	if (n >= BPE_CHAIN_MIN && has_high(p, n))
 		return merge_chain(t, s, p, n, out);
 	if (n <= BPE_SMALL)

@@ -74,12 +74,14 @@ static inline unsigned bpe_cont_bit(const uint8_t *p, size_t n)
 	return (unsigned)(((k ^ (uint32_t)n << 29) * 0x9e3779b1u) >> 26);
 }
 
-/* The filter of tokens of 3-16 bytes (bpe_affix.c): 0 when p[0..n) is no
- * token (3 <= n <= 16), 1 when it may be one (always when p[0] < 0x80:
+/* The filter of tokens of 3 or more bytes (bpe_affix.c): 0 when p[0..n)
+ * is no token (n >= 3), 1 when it may be one (always when p[0] < 0x80:
  * only tokens that start with a byte >= 0x80 are in the filter).
  * The hash reads the first and the last 4 (n < 8) or 8 bytes, which may
- * overlap: with n they give the whole string, in two loads instead of a
- * loop over the bytes (the chain merge asks millions of times). */
+ * overlap: up to 16 bytes they give the whole string, in two loads
+ * instead of a loop over the bytes (the chain merge asks millions of
+ * times); longer strings share the hash of their ends, which a filter may
+ * (a false "maybe"). */
 #define BPE_MAYBE_BITS (1u << 20)
 static inline uint64_t bpe_maybe_hash(const uint8_t *p, size_t n)
 {
