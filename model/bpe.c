@@ -738,6 +738,22 @@ static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
 	return 0;
 }
 
+/* Is none of the 8 bytes at p a lead byte in lead_extra?  Every document
+ * is scanned once: whole words of ASCII, or of Chinese, at a time. */
+static inline int quiet8(const struct bpe *t, const uint8_t *p)
+{
+	uint64_t w, lead;
+	unsigned any = 0;
+
+	memcpy(&w, p, 8);
+	/* bit 7 of each byte >= 0xc0: only lead bytes are in the table */
+	lead = w & w << 1 & 0x8080808080808080ull;
+	for (; lead; lead &= lead - 1)
+		any |= t->lead_extra[(uint8_t)(w >> (__builtin_ctzll(lead) &
+						      ~7))];
+	return !any;
+}
+
 /* Does p[0..n) hold a character mark_extras() flagged?  Only
  * well-formed sequences count, so an invalid byte never hides the lead
  * byte of the character after it. */
@@ -749,6 +765,10 @@ static int needs_exact(const struct bpe *t, const uint8_t *p, size_t n)
 		uint32_t c = p[i], cp;
 		size_t len;
 
+		if (i + 8 <= n && quiet8(t, p + i)) {
+			i += 8;	/* what the byte steps below would do */
+			continue;
+		}
 		if (c < 0x80 || !t->lead_extra[c]) {	/* ASCII, Han...: no
 							   need to decode */
 			i++;
