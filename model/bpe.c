@@ -1430,6 +1430,25 @@ static size_t mask_lengths(uint8_t mask, uint16_t *v)
 	return k;
 }
 
+/* Is the part of x bytes ending at p[mid] joined to the part of y bytes
+ * starting there no token?  ybit is the latter's bpe_cont_bit(), rcont
+ * the filter of the short parts that end at p[mid] (struct hist's). */
+static inline int pair_apart(const struct bpe *t, struct bpe_scratch *s,
+			     const uint8_t *p, size_t mid, size_t x, size_t y,
+			     unsigned ybit, uint64_t rcont)
+{
+	const uint8_t *q = p + mid - x;
+
+	if (x + y > t->max_token_len)
+		return 1;
+	if (x <= 4 && y <= 4 && !(rcont >> ybit & 1))
+		return 1;
+	if (x + y == 2)
+		return t->rank2[q[0] << 8 | q[1]] == BPE_NO_ID;
+	return !bpe_maybe_token(t->maybe, q, x + y) ||
+		rank_memo(t, s, q, x + y) == BPE_NO_ID;
+}
+
 /* Do the spans that meet at p[mid] merge apart?  Yes when no part that was
  * ever last on the left (lengths r[0..nr)) joined to one that was ever
  * first on the right (l[0..nl)) is a token: then no pair across mid is
@@ -1440,29 +1459,27 @@ static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
 		       size_t nr, unsigned rx, uint64_t rcont,
 		       const struct hist *R)
 {
+	unsigned m;
+
 	if (nr == HIST_OVER || R->nl == HIST_OVER)
 		return 0;
-	if (!rx && !R->lx)
-		return 1;
-	for (size_t j = 0; j < R->nl; j++) {
-		unsigned want = R->lx >> j & 1 ? ~0u : rx;
-		/* The filter rules out this left part after any short right
-		 * part: only the long ones are left to look up. */
-		int no_short = R->l[j] <= 4 && !(rcont >> R->lbit[j] & 1);
+	rx &= (1u << nr) - 1;
+	for (m = rx; m; m &= m - 1) {
+		const uint16_t x = r[__builtin_ctz(m)];
 
-		for (size_t i = 0; i < nr; i++) {
-			size_t len = (size_t)r[i] + R->l[j];
-			const uint8_t *q = p + mid - r[i];
-
-			if (len > t->max_token_len)
-				break;	/* parts only grow: so do the r[i] */
-			if (!(want >> i & 1) || (no_short && r[i] <= 4))
-				continue;
-			if (len == 2 ? t->rank2[q[0] << 8 | q[1]] != BPE_NO_ID :
-			    bpe_maybe_token(t->maybe, q, len) &&
-			    rank_memo(t, s, q, len) != BPE_NO_ID)
+		for (size_t j = 0; j < R->nl; j++)
+			if (!pair_apart(t, s, p, mid, x, R->l[j], R->lbit[j],
+					rcont))
 				return 0;
-		}
+	}
+	for (m = R->lx & ((1u << R->nl) - 1); m; m &= m - 1) {
+		size_t j = (size_t)__builtin_ctz(m);
+
+		for (size_t i = 0; i < nr; i++)
+			if (!(rx >> i & 1) &&
+			    !pair_apart(t, s, p, mid, r[i], R->l[j], R->lbit[j],
+					rcont))
+				return 0;
 	}
 	return 1;
 }
