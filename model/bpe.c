@@ -146,9 +146,16 @@ struct unit_ent {
 	uint8_t lbit[4];	/* bpe_cont_bit() of the lh part of k+1 bytes */
 };
 #define UNIT_EMPTY UINT32_MAX	/* 0xff is never part of a longer unit */
-#ifndef BPE_UNITS
-#define BPE_UNITS 4096
+
+/* The caches below are 2-way set associative (a key may sit in either
+ * entry of its pair; a new one goes first and pushes the first one
+ * second): Chinese text has about as many distinct characters, and far
+ * more character pairs and words, as a direct-mapped table of this size
+ * has entries, and conflicts there cost a merge each. */
+#ifndef BPE_UNITS_LOG2
+#define BPE_UNITS_LOG2 12
 #endif
+#define BPE_UNITS (1u << BPE_UNITS_LOG2)
 
 /* Whether two adjacent characters (unit keys, ku | kv << 32) merge
  * apart: a remembered verdict of chain_unit_safe(). */
@@ -157,7 +164,7 @@ struct pair_ent {
 	uint64_t safe;
 };
 #ifndef BPE_PAIRS
-#define BPE_PAIRS 8192
+#define BPE_PAIRS 8192	/* a power of two */
 #endif
 
 /* A span of several units merged on its own, remembered: words recur. */
@@ -171,7 +178,7 @@ struct span_ent {
 	uint32_t tok[SPAN_TOK];
 };
 #ifndef BPE_SPANS
-#define BPE_SPANS 2048
+#define BPE_SPANS 2048	/* a power of two */
 #endif
 
 /* A finished span of the chain merge, on its stack. */
@@ -197,9 +204,9 @@ struct bpe_scratch {
 	size_t *spec_next;		/* next occurrence of each special */
 	size_t spec_alloc;
 	struct memo_ent *memo;		/* [BPE_MEMO], direct-mapped */
-	struct unit_ent *units;		/* [BPE_UNITS], direct-mapped */
-	struct pair_ent *pairs;		/* [BPE_PAIRS], direct-mapped */
-	struct span_ent *spans;		/* [BPE_SPANS], direct-mapped */
+	struct unit_ent *units;		/* [BPE_UNITS], 2-way */
+	struct pair_ent *pairs;		/* [BPE_PAIRS], 2-way */
+	struct span_ent *spans;		/* [BPE_SPANS], 2-way */
 	struct grp *grp;		/* chain merge stack */
 	size_t grp_alloc;
 	struct ids tmp;			/* a unit's ids */
@@ -1383,9 +1390,17 @@ static inline const struct unit_ent *unit_get(const struct bpe *t,
 	case 3: key |= (uint32_t)p[2] << 16;	/* fall through */
 	case 2: key |= (uint32_t)p[1] << 8;
 	}
-	u = &s->units[(key * 0x9e3779b1u) >> 20 & (BPE_UNITS - 1)];
-	if (u->key == key)
+	u = &s->units[(key * 0x9e3779b1u) >> (33 - BPE_UNITS_LOG2) << 1];
+	if (u[0].key == key)
 		return u;
+	if (u[1].key == key) {	/* the one in use goes first */
+		struct unit_ent x = u[0];
+
+		u[0] = u[1];
+		u[1] = x;
+		return u;
+	}
+	u[1] = u[0];
 	u->key = UNIT_EMPTY;
 	if (len == 1) {
 		u->ntok = 1;
@@ -1502,8 +1517,8 @@ static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
 		       const struct unit_ent *b)
 {
 	uint64_t key = a->key | (uint64_t)b->key << 32;
-	struct pair_ent *e = &s->pairs[(key * 0x9e3779b97f4a7c15ull) >> 40 &
-				       (BPE_PAIRS - 1)];
+	struct pair_ent *e = &s->pairs[((key * 0x9e3779b97f4a7c15ull) >> 40 &
+					(BPE_PAIRS / 2 - 1)) << 1];
 	uint16_t r[HIST_MAX];
 	struct hist hb;
 
@@ -1516,8 +1531,11 @@ static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
 			goto check;
 	return 1;	/* no part of b can follow a part of a */
 check:
-	if (e->key == key)
-		return (int)e->safe;
+	if (e[0].key == key)
+		return (int)e[0].safe;
+	if (e[1].key == key)
+		return (int)e[1].safe;
+	e[1] = e[0];
 	unit_hist(b, &hb);
 	e->safe = (uint64_t)edges_apart(t, s, p, mid, r, mask_lengths(a->rh, r),
 					~0u, a->cont, &hb);
@@ -1572,6 +1590,45 @@ static void hist_finish(const struct bpe *t, const uint8_t *p, size_t n,
 	}
 }
 
+/* A remembered span's ids (to out, which has room) and edge history. */
+static void span_load(const struct span_ent *e, struct ids *out,
+		      struct hist *hs)
+{
+	memcpy(out->v + out->len, e->tok, e->ntok * sizeof(*e->tok));
+	out->len += e->ntok;
+	hs->nl = e->nl;
+	hs->nr = e->nr;
+	hs->lx = e->lx;
+	hs->rx = e->rx;
+	hs->rcont = e->rcont;
+	for (size_t k = 0; k < HIST_MAX; k++) {
+		hs->l[k] = e->l[k];
+		hs->r[k] = e->r[k];
+		hs->lbit[k] = e->lbit[k];
+	}
+}
+
+/* Remember the span p[0..n) (n <= SPAN_MAX): its ids tok[0..ntok)
+ * (ntok <= SPAN_TOK) and edge history hs. */
+static void span_store(struct span_ent *e, const uint8_t *p, size_t n,
+		       const uint32_t *tok, size_t ntok, const struct hist *hs)
+{
+	e->len = (uint8_t)n;
+	e->ntok = (uint8_t)ntok;
+	memcpy(e->bytes, p, n);
+	memcpy(e->tok, tok, ntok * sizeof(*tok));
+	e->nl = hs->nl;
+	e->nr = hs->nr;
+	e->lx = hs->lx;
+	e->rx = hs->rx;
+	e->rcont = hs->rcont;
+	for (size_t k = 0; k < HIST_MAX; k++) {
+		e->l[k] = (uint8_t)hs->l[k];
+		e->r[k] = (uint8_t)hs->r[k];
+		e->lbit[k] = hs->lbit[k];
+	}
+}
+
 /* Pure merge of p[a..b) (no whole-piece check) into out (which has room),
  * with its edge history, through the scratch's cache of short spans.
  * lh0 and rh1: hist_finish()'s (the units are those of the bytes, so the
@@ -1591,22 +1648,12 @@ static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		h = (w[0] ^ n) * 0x9e3779b97f4a7c15ull;
 		h = (h ^ w[1] ^ (h >> 29)) * 0xbf58476d1ce4e5b9ull;
 		h = (h ^ w[2] ^ (h >> 32)) * 0x94d049bb133111ebull;
-		e = &s->spans[(h >> 40) & (BPE_SPANS - 1)];
-		if (e->len == n && !memcmp(e->bytes, p, n)) {
-			memcpy(out->v + out->len, e->tok, e->ntok * sizeof(*e->tok));
-			out->len += e->ntok;
-			hs->nl = e->nl;
-			hs->nr = e->nr;
-			hs->lx = e->lx;
-			hs->rx = e->rx;
-			hs->rcont = e->rcont;
-			for (k = 0; k < HIST_MAX; k++) {
-				hs->l[k] = e->l[k];
-				hs->r[k] = e->r[k];
-				hs->lbit[k] = e->lbit[k];
+		e = &s->spans[((h >> 40) & (BPE_SPANS / 2 - 1)) << 1];
+		for (k = 0; k < 2; k++)
+			if (e[k].len == n && !memcmp(e[k].bytes, p, n)) {
+				span_load(&e[k], out, hs);
+				return 0;
 			}
-			return 0;
-		}
 	}
 	k = out->len;
 	rc = n <= BPE_SMALL ? merge_small(t, s, p, n, out, hs) :
@@ -1615,20 +1662,8 @@ static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		return rc;
 	hist_finish(t, p, n, hs, lh0, rh1);
 	if (e && out->len - k <= SPAN_TOK) {
-		e->len = (uint8_t)n;
-		e->ntok = (uint8_t)(out->len - k);
-		memcpy(e->bytes, p, n);
-		memcpy(e->tok, out->v + k, e->ntok * sizeof(*e->tok));
-		e->nl = hs->nl;
-		e->nr = hs->nr;
-		e->lx = hs->lx;
-		e->rx = hs->rx;
-		e->rcont = hs->rcont;
-		for (k = 0; k < HIST_MAX; k++) {
-			e->l[k] = (uint8_t)hs->l[k];
-			e->r[k] = (uint8_t)hs->r[k];
-			e->lbit[k] = hs->lbit[k];
-		}
+		e[1] = e[0];
+		span_store(e, p, n, out->v + k, out->len - k, hs);
 	}
 	return 0;
 }
