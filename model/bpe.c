@@ -1223,12 +1223,12 @@ static inline int merge_small(const struct bpe *t, struct bpe_scratch *s,
 		rank[best] = best + 3 < np ?
 			rank_memo(t, s, p + start[best],
 				start[best + 3] - start[best]) : BPE_NO_ID;
-		memmove(start + best + 1, start + best + 2,
-			(np - best - 2) * sizeof(*start));
-		memmove(rank + best + 1, rank + best + 2,
-			(np - best - 2) * sizeof(*rank));
-		memmove(prank + best + 1, prank + best + 2,
-			(np - best - 2) * sizeof(*prank));
+		/* a few elements: a loop, not three calls of memmove() */
+		for (i = best + 1; i + 1 < np; i++) {
+			start[i] = start[i + 1];
+			rank[i] = rank[i + 1];
+			prank[i] = prank[i + 1];
+		}
 		np--;
 	}
 	if (ids_grow(out, np - 1))
