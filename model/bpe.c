@@ -143,7 +143,9 @@ struct unit_ent {
 	uint8_t len, ntok, lh, rh;
 	uint32_t tok[4];
 	uint64_t cont;		/* the rh parts' bpe_affix_cont(), or-ed */
-	uint8_t lbit[4];	/* bpe_cont_bit() of the lh part of k+1 bytes */
+	uint64_t lmask;		/* bit bpe_cont_bit() of each lh part: no
+				   join of a and b when a->cont & b->lmask
+				   is 0, found in one step */
 };
 #define UNIT_EMPTY UINT32_MAX	/* 0xff is never part of a longer unit */
 
@@ -1418,11 +1420,11 @@ static inline const struct unit_ent *unit_get(const struct bpe *t,
 		hs.l[0] = hs.r[0] = 1;
 	}
 	u->lh = u->rh = 0;
-	u->cont = 0;
+	u->cont = u->lmask = 0;
 	for (size_t k = 0; k < hs.nl; k++)
 		if (bpe_affix_has(t, p, hs.l[k], 1)) {
 			u->lh |= (uint8_t)(1u << (hs.l[k] - 1));
-			u->lbit[hs.l[k] - 1] = (uint8_t)bpe_cont_bit(p, hs.l[k]);
+			u->lmask |= 1ull << bpe_cont_bit(p, hs.l[k]);
 		}
 	for (size_t k = 0; k < hs.nr; k++)
 		if (bpe_affix_has(t, p + len - hs.r[k], hs.r[k], 0)) {
@@ -1502,10 +1504,14 @@ static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
 /* Unit u's edge history as a struct hist. */
 static void unit_hist(const struct unit_ent *u, struct hist *hs)
 {
+	const uint8_t b[4] = { (uint8_t)u->key, (uint8_t)(u->key >> 8),
+			       (uint8_t)(u->key >> 16),
+			       (uint8_t)(u->key >> 24) };
+
 	hs->nl = (uint8_t)mask_lengths(u->lh, hs->l);
 	hs->nr = (uint8_t)mask_lengths(u->rh, hs->r);
 	for (size_t k = 0; k < hs->nl; k++)
-		hs->lbit[k] = u->lbit[hs->l[k] - 1];
+		hs->lbit[k] = (uint8_t)bpe_cont_bit(b, hs->l[k]);
 	hs->rcont = u->cont;
 	hs->lx = hs->rx = 0;
 }
@@ -1526,11 +1532,8 @@ static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
 		return 1;
 	if (a->rh == 1 && b->lh == 1)	/* the last byte and the first */
 		return t->rank2[p[mid - 1] << 8 | p[mid]] == BPE_NO_ID;
-	for (unsigned m = b->lh, k = 0; m; m >>= 1, k++)
-		if ((m & 1) && (a->cont >> b->lbit[k] & 1))
-			goto check;
-	return 1;	/* no part of b can follow a part of a */
-check:
+	if (!(a->cont & b->lmask))
+		return 1;	/* no part of b can follow a part of a */
 	if (e[0].key == key)
 		return (int)e[0].safe;
 	if (e[1].key == key)
