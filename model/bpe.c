@@ -1720,6 +1720,33 @@ static int chain_settle(const struct bpe *t, struct bpe_scratch *s,
 	return 0;
 }
 
+/* May a single unit go on the stack unchecked?  units_apart() said so
+ * already for every pair of parts edges_apart() would look at when the
+ * top is a single unit, or a span whose right edge parts are all its
+ * last unit's. */
+static inline int chain_quiet(const struct bpe_scratch *s, size_t ng)
+{
+	return !ng || !s->grp[ng - 1].rx;
+}
+
+/* Push the unit u at p[a] (out has room for its ids). */
+static inline void chain_single(struct bpe_scratch *s, size_t a,
+				const struct unit_ent *u, struct ids *out,
+				size_t *ng)
+{
+	struct grp *g = &s->grp[(*ng)++];
+
+	g->start = (uint32_t)a;
+	g->outpos = (uint32_t)out->len;
+	g->single = 1;
+	g->nr = u->rh;	/* as a mask */
+	g->rx = 0;
+	g->flh = u->lh;
+	g->rcont = u->cont;
+	memcpy(out->v + out->len, u->tok, sizeof(u->tok));
+	out->len += u->ntok;
+}
+
 /* Append the span p[a..b): the unit u, or (u NULL) several units merged
  * together, whose first unit has the lh mask lh0 and last the rh mask
  * rh1; see chain_settle().  out has room for the ids. */
@@ -1729,26 +1756,15 @@ static int chain_push(const struct bpe *t, struct bpe_scratch *s,
 		      struct ids *out, size_t *ng, long *budget)
 {
 	size_t outpos = out->len;
-	struct grp *g;
 	struct hist hs;
 
 	if (u) {
-		memcpy(out->v + out->len, u->tok, sizeof(u->tok));
-		out->len += u->ntok;
-		/* units_apart() said so already for every pair of parts
-		 * edges_apart() would look at: after a single unit, or a
-		 * span whose right edge parts are all its last unit's. */
-		if (!*ng || !s->grp[*ng - 1].rx) {
-			g = &s->grp[(*ng)++];
-			g->start = (uint32_t)a;
-			g->outpos = (uint32_t)outpos;
-			g->single = 1;
-			g->nr = u->rh;	/* as a mask */
-			g->rx = 0;
-			g->flh = u->lh;
-			g->rcont = u->cont;
+		if (chain_quiet(s, *ng)) {
+			chain_single(s, a, u, out, ng);
 			return 0;
 		}
+		memcpy(out->v + out->len, u->tok, sizeof(u->tok));
+		out->len += u->ntok;
 		unit_hist(u, &hs);
 	} else {
 		*budget -= (long)(b - a);
@@ -1791,10 +1807,11 @@ static int merge_chain(const struct bpe *t, struct bpe_scratch *s,
 		if (!u)
 			return -1;
 		if (units && units_apart(t, s, p, pos, &prev, u)) {
-			rc = chain_push(t, s, p, run, pos,
-					units == 1 ? &prev : NULL, lh0, prev.rh,
-					out, &ng, &budget);
-			if (rc)
+			if (units == 1 && chain_quiet(s, ng))	/* most */
+				chain_single(s, run, &prev, out, &ng);
+			else if ((rc = chain_push(t, s, p, run, pos,
+					units == 1 ? &prev : NULL, lh0,
+					prev.rh, out, &ng, &budget)))
 				goto fail;
 			run = pos;
 			units = 0;
