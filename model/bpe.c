@@ -1729,6 +1729,29 @@ static inline int chain_quiet(const struct bpe_scratch *s, size_t ng)
 	return !ng || !s->grp[ng - 1].rx;
 }
 
+/* edges_apart() for the span on top of the stack, g, and the unit u that
+ * starts at p[mid], without unit_hist(): only g's marked parts are
+ * looked at (u's are all its own). */
+static int top_unit_apart(const struct bpe *t, struct bpe_scratch *s,
+			  const uint8_t *p, size_t mid, const struct grp *g,
+			  const struct unit_ent *u)
+{
+	if (g->nr == HIST_OVER)
+		return 0;
+	for (unsigned m = g->rx & ((1u << g->nr) - 1); m; m &= m - 1) {
+		size_t x = g->r[__builtin_ctz(m)];
+
+		if (x <= 4 && !(g->rcont & u->lmask))
+			continue;	/* no left part of u follows x */
+		for (unsigned lm = u->lh; lm; lm &= lm - 1)
+			if (!pair_apart(t, s, p, mid, x,
+					(size_t)__builtin_ctz(lm) + 1, 0,
+					UINT64_MAX))
+				return 0;
+	}
+	return 1;
+}
+
 /* Push the unit u at p[a] (out has room for its ids). */
 static inline void chain_single(struct bpe_scratch *s, size_t a,
 				const struct unit_ent *u, struct ids *out,
@@ -1759,7 +1782,8 @@ static int chain_push(const struct bpe *t, struct bpe_scratch *s,
 	struct hist hs;
 
 	if (u) {
-		if (chain_quiet(s, *ng)) {
+		if (chain_quiet(s, *ng) ||
+		    top_unit_apart(t, s, p, a, &s->grp[*ng - 1], u)) {
 			chain_single(s, a, u, out, ng);
 			return 0;
 		}
