@@ -1608,11 +1608,12 @@ static void span_load(const struct span_ent *e, struct ids *out,
 	hs->lx = e->lx;
 	hs->rx = e->rx;
 	hs->rcont = e->rcont;
-	for (size_t k = 0; k < HIST_MAX; k++) {
+	for (size_t k = 0; k < e->nl && k < HIST_MAX; k++) {
 		hs->l[k] = e->l[k];
-		hs->r[k] = e->r[k];
 		hs->lbit[k] = e->lbit[k];
 	}
+	for (size_t k = 0; k < e->nr && k < HIST_MAX; k++)
+		hs->r[k] = e->r[k];
 }
 
 /* Remember the span p[0..n) (n <= SPAN_MAX): its ids tok[0..ntok)
@@ -1864,11 +1865,16 @@ fail:
 /* Has p[0..n) a byte >= 0x80? */
 static inline int has_high(const uint8_t *p, size_t n)
 {
-	uint8_t acc = 0;
+	uint64_t w, acc = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
 		acc |= p[i];
-	return acc >= 0x80;
+	return (acc & 0x8080808080808080ull) != 0;
 }
 
 static int encode_piece(const struct bpe *t, struct bpe_scratch *s,
