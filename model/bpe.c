@@ -1520,8 +1520,29 @@ static void unit_hist(const struct unit_ent *u, struct hist *hs)
 	hs->lx = hs->rx = 0;
 }
 
-/* edges_apart() for two single units a (ending at p[mid]) and b, through
- * the scratch's cache of verdicts (the same neighbours recur). */
+/* edges_apart() for two single units a (ending at p[mid]) and b, straight
+ * from their masks: each left part of b that a's filter lets through,
+ * against every right part of a. */
+static int unit_pair_apart(const struct bpe *t, struct bpe_scratch *s,
+			   const uint8_t *p, size_t mid,
+			   const struct unit_ent *a, const struct unit_ent *b)
+{
+	for (unsigned lm = b->lh; lm; lm &= lm - 1) {
+		size_t y = (size_t)__builtin_ctz(lm) + 1;
+
+		if (!(a->cont >> bpe_cont_bit(p + mid, y) & 1))
+			continue;
+		for (unsigned rm = a->rh; rm; rm &= rm - 1)
+			if (!pair_apart(t, s, p, mid,
+					(size_t)__builtin_ctz(rm) + 1, y, 0,
+					UINT64_MAX))
+				return 0;
+	}
+	return 1;
+}
+
+/* unit_pair_apart() through the scratch's cache of verdicts (the same
+ * neighbours recur). */
 static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
 		       const uint8_t *p, size_t mid, const struct unit_ent *a,
 		       const struct unit_ent *b)
@@ -1529,8 +1550,6 @@ static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
 	uint64_t key = a->key | (uint64_t)b->key << 32;
 	struct pair_ent *e = &s->pairs[((key * 0x9e3779b97f4a7c15ull) >> 40 &
 					(BPE_PAIRS / 2 - 1)) << 1];
-	uint16_t r[HIST_MAX];
-	struct hist hb;
 
 	if (!a->rh || !b->lh)
 		return 1;
@@ -1543,9 +1562,7 @@ static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
 	if (e[1].key == key)
 		return (int)e[1].safe;
 	e[1] = e[0];
-	unit_hist(b, &hb);
-	e->safe = (uint64_t)edges_apart(t, s, p, mid, r, mask_lengths(a->rh, r),
-					~0u, a->cont, &hb);
+	e->safe = (uint64_t)unit_pair_apart(t, s, p, mid, a, b);
 	e->key = key;
 	return (int)e->safe;
 }
