@@ -47,8 +47,11 @@
  *
  * The checks rarely touch the rank table: edge parts that begin (right
  * edge) or end (left edge) no token are dropped, a 64-bit filter per edge
- * part rules out most joins, and a bit filter of short tokens the rest
- * (bpe_affix.c).
+ * part rules out most joins, and a bit filter of tokens the rest
+ * (bpe_affix.c).  Spans meet only at cuts where their two edge units
+ * merge apart, so a span's check against its neighbour looks only at the
+ * pairs with a part that is not one of those units' own (struct hist's
+ * lx/rx): mostly a 2-character token at the span's edge.
  *
  * Regex: the encodings' pat_str is compiled with PCRE2_UTF | PCRE2_UCP after
  * one rewrite: \s and \S become explicit classes of Unicode White_Space,
