@@ -47,8 +47,11 @@
  *
  * The checks rarely touch the rank table: edge parts that begin (right
  * edge) or end (left edge) no token are dropped, a 64-bit filter per edge
- * part rules out most joins, and a bit filter of short tokens the rest
- * (bpe_affix.c).
+ * part rules out most joins, and a bit filter of tokens the rest
+ * (bpe_affix.c).  Spans meet only at cuts where their two edge units
+ * merge apart, so a span's check against its neighbour looks only at the
+ * pairs with a part that is not one of those units' own (struct hist's
+ * lx/rx): mostly a 2-character token at the span's edge.
  *
  * Regex: the encodings' pat_str is compiled with PCRE2_UTF | PCRE2_UCP after
  * one rewrite: \s and \S become explicit classes of Unicode White_Space,
@@ -97,7 +100,8 @@
 #define WS_CLASS "\\x{9}-\\x{D}\\x{20}\\x{85}\\x{A0}\\x{1680}" \
 		 "\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}"
 
-/* A remembered lookup of a 3..8-byte string (len 0: empty). */
+/* A remembered lookup of a 3..8-byte string (len 0: empty; key8 as
+ * load8() packs it). */
 struct memo_ent {
 	uint64_t key8;
 	uint32_t len;
@@ -125,6 +129,12 @@ struct hist {
 	 * the right parts of up to 4 bytes, or-ed. */
 	uint8_t lbit[HIST_MAX];
 	uint64_t rcont;
+	/* Bit i of rx (bit j of lx): r[i] (l[j]) is not an edge part of the
+	 * span's last (first) unit merged alone (set by hist_finish(); all
+	 * ones with HIST_OVER).  Spans meet only where units_apart() said the
+	 * two units there merge apart, so a pair of parts neither of which
+	 * is marked is known to be no token: edges_apart() skips it. */
+	uint8_t lx, rx;
 };
 
 /* A character's pure BPE on its own (no "whole piece is a token"
@@ -136,12 +146,25 @@ struct unit_ent {
 	uint8_t len, ntok, lh, rh;
 	uint32_t tok[4];
 	uint64_t cont;		/* the rh parts' bpe_affix_cont(), or-ed */
-	uint8_t lbit[4];	/* bpe_cont_bit() of the lh part of k+1 bytes */
+	uint64_t lmask;		/* bit bpe_cont_bit() of each lh part: no
+				   join of a and b when a->cont & b->lmask
+				   is 0, found in one step */
 };
 #define UNIT_EMPTY UINT32_MAX	/* 0xff is never part of a longer unit */
-#ifndef BPE_UNITS
-#define BPE_UNITS 4096
+
+/* The caches below are 2-way set associative (a key may sit in either
+ * entry of its pair; a new one goes first and pushes the first one
+ * second): Chinese text has about as many distinct characters, and far
+ * more character pairs and words, as a direct-mapped table of this size
+ * has entries, and conflicts there cost a merge each.  Sizes: 320 kB of
+ * units, 256 kB of pairs, 768 kB of spans; in a cache simulation of
+ * o200k_base on Chinese (512 kB L2), growing them from 160/128/192 kB
+ * cut instructions 16% and L2 misses 13%: a miss recomputes through the
+ * 8 MB rank table. */
+#ifndef BPE_UNITS_LOG2
+#define BPE_UNITS_LOG2 13
 #endif
+#define BPE_UNITS (1u << BPE_UNITS_LOG2)
 
 /* Whether two adjacent characters (unit keys, ku | kv << 32) merge
  * apart: a remembered verdict of chain_unit_safe(). */
@@ -150,21 +173,21 @@ struct pair_ent {
 	uint64_t safe;
 };
 #ifndef BPE_PAIRS
-#define BPE_PAIRS 8192
+#define BPE_PAIRS 16384	/* a power of two */
 #endif
 
 /* A span of several units merged on its own, remembered: words recur. */
 #define SPAN_MAX 24	/* longest span kept, bytes */
 #define SPAN_TOK 8	/* most ids kept */
 struct span_ent {
-	uint8_t len, ntok, nl, nr;	/* len 0: empty */
+	uint8_t len, ntok, nl, nr, lx, rx;	/* len 0: empty */
 	uint8_t bytes[SPAN_MAX];
 	uint8_t l[HIST_MAX], r[HIST_MAX], lbit[HIST_MAX];
 	uint64_t rcont;
 	uint32_t tok[SPAN_TOK];
 };
 #ifndef BPE_SPANS
-#define BPE_SPANS 2048
+#define BPE_SPANS 8192	/* a power of two */
 #endif
 
 /* A finished span of the chain merge, on its stack. */
@@ -173,6 +196,8 @@ struct grp {
 	uint8_t single;		/* one unit: its neighbours were checked
 				   unit to unit */
 	uint8_t nr;		/* single: the unit's rh mask */
+	uint8_t rx;		/* struct hist's (0 when single) */
+	uint8_t flh;		/* the first unit's lh mask: a join's lx */
 	uint16_t r[HIST_MAX];	/* not single: right edge history */
 	uint64_t rcont;		/* struct hist's */
 };
@@ -188,9 +213,9 @@ struct bpe_scratch {
 	size_t *spec_next;		/* next occurrence of each special */
 	size_t spec_alloc;
 	struct memo_ent *memo;		/* [BPE_MEMO], direct-mapped */
-	struct unit_ent *units;		/* [BPE_UNITS], direct-mapped */
-	struct pair_ent *pairs;		/* [BPE_PAIRS], direct-mapped */
-	struct span_ent *spans;		/* [BPE_SPANS], direct-mapped */
+	struct unit_ent *units;		/* [BPE_UNITS], 2-way */
+	struct pair_ent *pairs;		/* [BPE_PAIRS], 2-way */
+	struct span_ent *spans;		/* [BPE_SPANS], 2-way */
 	struct grp *grp;		/* chain merge stack */
 	size_t grp_alloc;
 	struct ids tmp;			/* a unit's ids */
@@ -200,18 +225,30 @@ struct bpe_scratch {
 /* ------------------------------------------------------------------ */
 /* The rank table                                                     */
 
-/* The first min(n, 8) bytes of p, zero-padded: the slot's inline key. */
+/* The slot's inline key: the first 8 bytes of p when n >= 8; a shorter p
+ * packed one-to-one (with n, which the slot keeps too) from two
+ * overlapping loads instead of a loop over its bytes: every rank lookup
+ * of a merge starts here. */
 static inline uint64_t load8(const uint8_t *p, size_t n)
 {
 	uint64_t k = 0;
+	uint32_t a, b;
+	uint16_t c;
 
 	if (n >= 8) {
 		memcpy(&k, p, 8);
 		return k;
 	}
-	for (size_t i = 0; i < n; i++)
-		k |= (uint64_t)p[i] << (8 * i);
-	return k;
+	if (n >= 4) {
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		return a | (uint64_t)b << 32;
+	}
+	if (n >= 2) {
+		memcpy(&c, p, 2);
+		return c | (n == 3 ? (uint64_t)p[2] << 16 : 0);
+	}
+	return n ? p[0] : 0;
 }
 
 /* Keys of up to 8 bytes (most lookups: pairs of short parts) hash with two
@@ -717,6 +754,22 @@ static int compile_pattern(struct bpe *t, const char *pat, struct sl_err *err)
 	return 0;
 }
 
+/* Is none of the 8 bytes at p a lead byte in lead_extra?  Every document
+ * is scanned once: whole words of ASCII, or of Chinese, at a time. */
+static inline int quiet8(const struct bpe *t, const uint8_t *p)
+{
+	uint64_t w, lead;
+	unsigned any = 0;
+
+	memcpy(&w, p, 8);
+	/* bit 7 of each byte >= 0xc0: only lead bytes are in the table */
+	lead = w & w << 1 & 0x8080808080808080ull;
+	for (; lead; lead &= lead - 1)
+		any |= t->lead_extra[(uint8_t)(w >> (__builtin_ctzll(lead) &
+						      ~7))];
+	return !any;
+}
+
 /* Does p[0..n) hold a character mark_extras() flagged?  Only
  * well-formed sequences count, so an invalid byte never hides the lead
  * byte of the character after it. */
@@ -728,6 +781,10 @@ static int needs_exact(const struct bpe *t, const uint8_t *p, size_t n)
 		uint32_t c = p[i], cp;
 		size_t len;
 
+		if (i + 8 <= n && quiet8(t, p + i)) {
+			i += 8;	/* what the byte steps below would do */
+			continue;
+		}
 		if (c < 0x80 || !t->lead_extra[c]) {	/* ASCII, Han...: no
 							   need to decode */
 			i++;
@@ -1175,12 +1232,12 @@ static inline int merge_small(const struct bpe *t, struct bpe_scratch *s,
 		rank[best] = best + 3 < np ?
 			rank_memo(t, s, p + start[best],
 				start[best + 3] - start[best]) : BPE_NO_ID;
-		memmove(start + best + 1, start + best + 2,
-			(np - best - 2) * sizeof(*start));
-		memmove(rank + best + 1, rank + best + 2,
-			(np - best - 2) * sizeof(*rank));
-		memmove(prank + best + 1, prank + best + 2,
-			(np - best - 2) * sizeof(*prank));
+		/* a few elements: a loop, not three calls of memmove() */
+		for (i = best + 1; i + 1 < np; i++) {
+			start[i] = start[i + 1];
+			rank[i] = rank[i + 1];
+			prank[i] = prank[i + 1];
+		}
 		np--;
 	}
 	if (ids_grow(out, np - 1))
@@ -1342,9 +1399,17 @@ static inline const struct unit_ent *unit_get(const struct bpe *t,
 	case 3: key |= (uint32_t)p[2] << 16;	/* fall through */
 	case 2: key |= (uint32_t)p[1] << 8;
 	}
-	u = &s->units[(key * 0x9e3779b1u) >> 20 & (BPE_UNITS - 1)];
-	if (u->key == key)
+	u = &s->units[(key * 0x9e3779b1u) >> (33 - BPE_UNITS_LOG2) << 1];
+	if (u[0].key == key)
 		return u;
+	if (u[1].key == key) {	/* the one in use goes first */
+		struct unit_ent x = u[0];
+
+		u[0] = u[1];
+		u[1] = x;
+		return u;
+	}
+	u[1] = u[0];
 	u->key = UNIT_EMPTY;
 	if (len == 1) {
 		u->ntok = 1;
@@ -1362,11 +1427,11 @@ static inline const struct unit_ent *unit_get(const struct bpe *t,
 		hs.l[0] = hs.r[0] = 1;
 	}
 	u->lh = u->rh = 0;
-	u->cont = 0;
+	u->cont = u->lmask = 0;
 	for (size_t k = 0; k < hs.nl; k++)
 		if (bpe_affix_has(t, p, hs.l[k], 1)) {
 			u->lh |= (uint8_t)(1u << (hs.l[k] - 1));
-			u->lbit[hs.l[k] - 1] = (uint8_t)bpe_cont_bit(p, hs.l[k]);
+			u->lmask |= 1ull << bpe_cont_bit(p, hs.l[k]);
 		}
 	for (size_t k = 0; k < hs.nr; k++)
 		if (bpe_affix_has(t, p + len - hs.r[k], hs.r[k], 0)) {
@@ -1389,39 +1454,56 @@ static size_t mask_lengths(uint8_t mask, uint16_t *v)
 	return k;
 }
 
+/* Is the part of x bytes ending at p[mid] joined to the part of y bytes
+ * starting there no token?  ybit is the latter's bpe_cont_bit(), rcont
+ * the filter of the short parts that end at p[mid] (struct hist's). */
+static inline int pair_apart(const struct bpe *t, struct bpe_scratch *s,
+			     const uint8_t *p, size_t mid, size_t x, size_t y,
+			     unsigned ybit, uint64_t rcont)
+{
+	const uint8_t *q = p + mid - x;
+
+	if (x + y > t->max_token_len)
+		return 1;
+	if (x <= 4 && y <= 4 && !(rcont >> ybit & 1))
+		return 1;
+	if (x + y == 2)
+		return t->rank2[q[0] << 8 | q[1]] == BPE_NO_ID;
+	return !bpe_maybe_token(t->maybe, q, x + y) ||
+		rank_memo(t, s, q, x + y) == BPE_NO_ID;
+}
+
 /* Do the spans that meet at p[mid] merge apart?  Yes when no part that was
  * ever last on the left (lengths r[0..nr)) joined to one that was ever
  * first on the right (l[0..nl)) is a token: then no pair across mid is
- * ever a token, and each side merges as it would alone. */
+ * ever a token, and each side merges as it would alone.  Only the pairs
+ * with r[i] marked in rx or l[j] in R->lx are looked at (struct hist). */
 static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
 		       const uint8_t *p, size_t mid, const uint16_t *r,
-		       size_t nr, uint64_t rcont, const struct hist *R)
+		       size_t nr, unsigned rx, uint64_t rcont,
+		       const struct hist *R)
 {
-	size_t long_r = 0;
+	unsigned m;
 
 	if (nr == HIST_OVER || R->nl == HIST_OVER)
 		return 0;
-	/* Parts only grow, so the lengths are increasing: the right parts
-	 * of up to 4 bytes come first. */
-	while (long_r < nr && r[long_r] <= 4)
-		long_r++;
-	for (size_t j = 0; j < R->nl; j++) {
-		/* The filter rules out this left part after any short right
-		 * part: only the long ones are left to look up. */
-		size_t i = R->l[j] <= 4 && !(rcont >> R->lbit[j] & 1) ?
-			long_r : 0;
+	rx &= (1u << nr) - 1;
+	for (m = rx; m; m &= m - 1) {
+		const uint16_t x = r[__builtin_ctz(m)];
 
-		for (; i < nr; i++) {
-			size_t len = (size_t)r[i] + R->l[j];
-			const uint8_t *q = p + mid - r[i];
-
-			if (len > t->max_token_len)
-				break;
-			if (len == 2 ? t->rank2[q[0] << 8 | q[1]] != BPE_NO_ID :
-			    (len > 16 || bpe_maybe_token(t->maybe, q, len)) &&
-			    rank_memo(t, s, q, len) != BPE_NO_ID)
+		for (size_t j = 0; j < R->nl; j++)
+			if (!pair_apart(t, s, p, mid, x, R->l[j], R->lbit[j],
+					rcont))
 				return 0;
-		}
+	}
+	for (m = R->lx & ((1u << R->nl) - 1); m; m &= m - 1) {
+		size_t j = (size_t)__builtin_ctz(m);
+
+		for (size_t i = 0; i < nr; i++)
+			if (!(rx >> i & 1) &&
+			    !pair_apart(t, s, p, mid, r[i], R->l[j], R->lbit[j],
+					rcont))
+				return 0;
 	}
 	return 1;
 }
@@ -1429,55 +1511,88 @@ static int edges_apart(const struct bpe *t, struct bpe_scratch *s,
 /* Unit u's edge history as a struct hist. */
 static void unit_hist(const struct unit_ent *u, struct hist *hs)
 {
+	const uint8_t b[4] = { (uint8_t)u->key, (uint8_t)(u->key >> 8),
+			       (uint8_t)(u->key >> 16),
+			       (uint8_t)(u->key >> 24) };
+
 	hs->nl = (uint8_t)mask_lengths(u->lh, hs->l);
 	hs->nr = (uint8_t)mask_lengths(u->rh, hs->r);
 	for (size_t k = 0; k < hs->nl; k++)
-		hs->lbit[k] = u->lbit[hs->l[k] - 1];
+		hs->lbit[k] = (uint8_t)bpe_cont_bit(b, hs->l[k]);
 	hs->rcont = u->cont;
+	hs->lx = hs->rx = 0;
 }
 
-/* edges_apart() for two single units a (ending at p[mid]) and b, through
- * the scratch's cache of verdicts (the same neighbours recur). */
+/* edges_apart() for two single units a (ending at p[mid]) and b, straight
+ * from their masks: each left part of b that a's filter lets through,
+ * against every right part of a. */
+static int unit_pair_apart(const struct bpe *t, struct bpe_scratch *s,
+			   const uint8_t *p, size_t mid,
+			   const struct unit_ent *a, const struct unit_ent *b)
+{
+	for (unsigned lm = b->lh; lm; lm &= lm - 1) {
+		size_t y = (size_t)__builtin_ctz(lm) + 1;
+
+		if (!(a->cont >> bpe_cont_bit(p + mid, y) & 1))
+			continue;
+		for (unsigned rm = a->rh; rm; rm &= rm - 1)
+			if (!pair_apart(t, s, p, mid,
+					(size_t)__builtin_ctz(rm) + 1, y, 0,
+					UINT64_MAX))
+				return 0;
+	}
+	return 1;
+}
+
+/* unit_pair_apart() through the scratch's cache of verdicts (the same
+ * neighbours recur). */
 static inline int units_apart(const struct bpe *t, struct bpe_scratch *s,
 		       const uint8_t *p, size_t mid, const struct unit_ent *a,
 		       const struct unit_ent *b)
 {
 	uint64_t key = a->key | (uint64_t)b->key << 32;
-	struct pair_ent *e = &s->pairs[(key * 0x9e3779b97f4a7c15ull) >> 40 &
-				       (BPE_PAIRS - 1)];
-	uint16_t r[HIST_MAX];
-	struct hist hb;
+	struct pair_ent *e = &s->pairs[((key * 0x9e3779b97f4a7c15ull) >> 40 &
+					(BPE_PAIRS / 2 - 1)) << 1];
 
 	if (!a->rh || !b->lh)
 		return 1;
 	if (a->rh == 1 && b->lh == 1)	/* the last byte and the first */
 		return t->rank2[p[mid - 1] << 8 | p[mid]] == BPE_NO_ID;
-	for (unsigned m = b->lh, k = 0; m; m >>= 1, k++)
-		if ((m & 1) && (a->cont >> b->lbit[k] & 1))
-			goto check;
-	return 1;	/* no part of b can follow a part of a */
-check:
-	if (e->key == key)
-		return (int)e->safe;
-	unit_hist(b, &hb);
-	e->safe = (uint64_t)edges_apart(t, s, p, mid, r, mask_lengths(a->rh, r),
-					a->cont, &hb);
+	if (!(a->cont & b->lmask))
+		return 1;	/* no part of b can follow a part of a */
+	if (e[0].key == key)
+		return (int)e[0].safe;
+	if (e[1].key == key)
+		return (int)e[1].safe;
+	e[1] = e[0];
+	e->safe = (uint64_t)unit_pair_apart(t, s, p, mid, a, b);
 	e->key = key;
 	return (int)e->safe;
 }
 
+/* Is a part of len bytes in a unit's edge history mask? */
+static inline int in_mask(unsigned mask, size_t len)
+{
+	return len <= 8 && (mask >> (len - 1) & 1);
+}
+
 /* Drop from hs (the history of p[0..n)) the edge parts that begin
- * (right edge) or end (left edge) no token, for they join nothing, and
- * set its filters. */
+ * (right edge) or end (left edge) no token, for they join nothing, set
+ * its filters, and mark the parts that are not in lh0 (the first unit's
+ * lh mask) or rh1 (the last unit's rh mask). */
 static void hist_finish(const struct bpe *t, const uint8_t *p, size_t n,
-			struct hist *hs)
+			struct hist *hs, unsigned lh0, unsigned rh1)
 {
 	size_t k, j;
 
 	hs->rcont = UINT64_MAX;
+	hs->lx = hs->rx = 0xff;
 	if (hs->nl != HIST_OVER) {
+		hs->lx = 0;
 		for (k = j = 0; k < hs->nl; k++)
 			if (bpe_affix_has(t, p, hs->l[k], 1)) {
+				if (!in_mask(lh0, hs->l[k]))
+					hs->lx |= (uint8_t)(1u << j);
 				hs->l[j] = hs->l[k];
 				hs->lbit[j++] = hs->l[k] <= 4 ? (uint8_t)
 					bpe_cont_bit(p, hs->l[k]) : 0;
@@ -1486,11 +1601,14 @@ static void hist_finish(const struct bpe *t, const uint8_t *p, size_t n,
 	}
 	if (hs->nr != HIST_OVER) {
 		hs->rcont = 0;
+		hs->rx = 0;
 		for (k = j = 0; k < hs->nr; k++) {
 			const uint8_t *x = p + n - hs->r[k];
 
 			if (!bpe_affix_has(t, x, hs->r[k], 0))
 				continue;
+			if (!in_mask(rh1, hs->r[k]))
+				hs->rx |= (uint8_t)(1u << j);
 			hs->r[j++] = hs->r[k];
 			if (hs->r[k] <= 4)
 				hs->rcont |= bpe_affix_cont(t, x, hs->r[k]);
@@ -1499,11 +1617,53 @@ static void hist_finish(const struct bpe *t, const uint8_t *p, size_t n,
 	}
 }
 
+/* A remembered span's ids (to out, which has room) and edge history. */
+static void span_load(const struct span_ent *e, struct ids *out,
+		      struct hist *hs)
+{
+	memcpy(out->v + out->len, e->tok, e->ntok * sizeof(*e->tok));
+	out->len += e->ntok;
+	hs->nl = e->nl;
+	hs->nr = e->nr;
+	hs->lx = e->lx;
+	hs->rx = e->rx;
+	hs->rcont = e->rcont;
+	for (size_t k = 0; k < e->nl && k < HIST_MAX; k++) {
+		hs->l[k] = e->l[k];
+		hs->lbit[k] = e->lbit[k];
+	}
+	for (size_t k = 0; k < e->nr && k < HIST_MAX; k++)
+		hs->r[k] = e->r[k];
+}
+
+/* Remember the span p[0..n) (n <= SPAN_MAX): its ids tok[0..ntok)
+ * (ntok <= SPAN_TOK) and edge history hs. */
+static void span_store(struct span_ent *e, const uint8_t *p, size_t n,
+		       const uint32_t *tok, size_t ntok, const struct hist *hs)
+{
+	e->len = (uint8_t)n;
+	e->ntok = (uint8_t)ntok;
+	memcpy(e->bytes, p, n);
+	memcpy(e->tok, tok, ntok * sizeof(*tok));
+	e->nl = hs->nl;
+	e->nr = hs->nr;
+	e->lx = hs->lx;
+	e->rx = hs->rx;
+	e->rcont = hs->rcont;
+	for (size_t k = 0; k < HIST_MAX; k++) {
+		e->l[k] = (uint8_t)hs->l[k];
+		e->r[k] = (uint8_t)hs->r[k];
+		e->lbit[k] = hs->lbit[k];
+	}
+}
+
 /* Pure merge of p[a..b) (no whole-piece check) into out (which has room),
- * with its edge history, through the scratch's cache of short spans. */
+ * with its edge history, through the scratch's cache of short spans.
+ * lh0 and rh1: hist_finish()'s (the units are those of the bytes, so the
+ * cache may keep the marks). */
 static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		      const uint8_t *p, size_t a, size_t b, struct ids *out,
-		      struct hist *hs)
+		      struct hist *hs, unsigned lh0, unsigned rh1)
 {
 	size_t n = b - a, k;
 	uint64_t w[SPAN_MAX / 8] = { 0 }, h;
@@ -1516,40 +1676,22 @@ static int merge_span(const struct bpe *t, struct bpe_scratch *s,
 		h = (w[0] ^ n) * 0x9e3779b97f4a7c15ull;
 		h = (h ^ w[1] ^ (h >> 29)) * 0xbf58476d1ce4e5b9ull;
 		h = (h ^ w[2] ^ (h >> 32)) * 0x94d049bb133111ebull;
-		e = &s->spans[(h >> 40) & (BPE_SPANS - 1)];
-		if (e->len == n && !memcmp(e->bytes, p, n)) {
-			memcpy(out->v + out->len, e->tok, e->ntok * sizeof(*e->tok));
-			out->len += e->ntok;
-			hs->nl = e->nl;
-			hs->nr = e->nr;
-			hs->rcont = e->rcont;
-			for (k = 0; k < HIST_MAX; k++) {
-				hs->l[k] = e->l[k];
-				hs->r[k] = e->r[k];
-				hs->lbit[k] = e->lbit[k];
+		e = &s->spans[((h >> 40) & (BPE_SPANS / 2 - 1)) << 1];
+		for (k = 0; k < 2; k++)
+			if (e[k].len == n && !memcmp(e[k].bytes, p, n)) {
+				span_load(&e[k], out, hs);
+				return 0;
 			}
-			return 0;
-		}
 	}
 	k = out->len;
 	rc = n <= BPE_SMALL ? merge_small(t, s, p, n, out, hs) :
 		merge_heap(t, s, p, n, out, hs);
 	if (rc)
 		return rc;
-	hist_finish(t, p, n, hs);
+	hist_finish(t, p, n, hs, lh0, rh1);
 	if (e && out->len - k <= SPAN_TOK) {
-		e->len = (uint8_t)n;
-		e->ntok = (uint8_t)(out->len - k);
-		memcpy(e->bytes, p, n);
-		memcpy(e->tok, out->v + k, e->ntok * sizeof(*e->tok));
-		e->nl = hs->nl;
-		e->nr = hs->nr;
-		e->rcont = hs->rcont;
-		for (k = 0; k < HIST_MAX; k++) {
-			e->l[k] = (uint8_t)hs->l[k];
-			e->r[k] = (uint8_t)hs->r[k];
-			e->lbit[k] = hs->lbit[k];
-		}
+		e[1] = e[0];
+		span_store(e, p, n, out->v + k, out->len - k, hs);
 	}
 	return 0;
 }
@@ -1566,26 +1708,29 @@ static size_t grp_right(const struct grp *g, uint16_t *r)
 /* Make the span p[a..b), whose ids are out->v[outpos..] and whose left
  * edge history is hs, the top of the stack, first joining it with the
  * spans before it that it may not merge apart from (a join merges the
- * two anew).  0; 1 when the budget of bytes to merge runs out; -1 when
- * out of memory. */
+ * two anew).  lh0, rh1: the lh mask of its first unit, the rh mask of its
+ * last.  0; 1 when the budget of bytes to merge runs out; -1 when out of
+ * memory. */
 static int chain_settle(const struct bpe *t, struct bpe_scratch *s,
 			const uint8_t *p, size_t a, size_t b, size_t outpos,
-			struct hist *hs, struct ids *out, size_t *ng,
-			long *budget)
+			struct hist *hs, unsigned lh0, unsigned rh1,
+			struct ids *out, size_t *ng, long *budget)
 {
 	struct grp *g;
 	uint16_t r[HIST_MAX];
 
 	while (*ng) {
 		g = &s->grp[*ng - 1];
-		if (edges_apart(t, s, p, a, r, grp_right(g, r), g->rcont, hs))
+		if (edges_apart(t, s, p, a, r, grp_right(g, r), g->rx,
+				g->rcont, hs))
 			break;
 		a = g->start;
+		lh0 = g->flh;
 		outpos = out->len = g->outpos;
 		(*ng)--;
 		if ((*budget -= (long)(b - a)) < 0)
 			return 1;
-		if (merge_span(t, s, p, a, b, out, hs))
+		if (merge_span(t, s, p, a, b, out, hs, lh0, rh1))
 			return -1;
 	}
 	g = &s->grp[(*ng)++];
@@ -1593,42 +1738,90 @@ static int chain_settle(const struct bpe *t, struct bpe_scratch *s,
 	g->outpos = (uint32_t)outpos;
 	g->single = 0;
 	g->nr = hs->nr;
+	g->rx = hs->rx;
+	g->flh = (uint8_t)lh0;
 	memcpy(g->r, hs->r, sizeof(g->r));
 	g->rcont = hs->rcont;
 	return 0;
 }
 
+/* May a single unit go on the stack unchecked?  units_apart() said so
+ * already for every pair of parts edges_apart() would look at when the
+ * top is a single unit, or a span whose right edge parts are all its
+ * last unit's. */
+static inline int chain_quiet(const struct bpe_scratch *s, size_t ng)
+{
+	return !ng || !s->grp[ng - 1].rx;
+}
+
+/* edges_apart() for the span on top of the stack, g, and the unit u that
+ * starts at p[mid], without unit_hist(): only g's marked parts are
+ * looked at (u's are all its own). */
+static int top_unit_apart(const struct bpe *t, struct bpe_scratch *s,
+			  const uint8_t *p, size_t mid, const struct grp *g,
+			  const struct unit_ent *u)
+{
+	if (g->nr == HIST_OVER)
+		return 0;
+	for (unsigned m = g->rx & ((1u << g->nr) - 1); m; m &= m - 1) {
+		size_t x = g->r[__builtin_ctz(m)];
+
+		if (x <= 4 && !(g->rcont & u->lmask))
+			continue;	/* no left part of u follows x */
+		for (unsigned lm = u->lh; lm; lm &= lm - 1)
+			if (!pair_apart(t, s, p, mid, x,
+					(size_t)__builtin_ctz(lm) + 1, 0,
+					UINT64_MAX))
+				return 0;
+	}
+	return 1;
+}
+
+/* Push the unit u at p[a] (out has room for its ids). */
+static inline void chain_single(struct bpe_scratch *s, size_t a,
+				const struct unit_ent *u, struct ids *out,
+				size_t *ng)
+{
+	struct grp *g = &s->grp[(*ng)++];
+
+	g->start = (uint32_t)a;
+	g->outpos = (uint32_t)out->len;
+	g->single = 1;
+	g->nr = u->rh;	/* as a mask */
+	g->rx = 0;
+	g->flh = u->lh;
+	g->rcont = u->cont;
+	memcpy(out->v + out->len, u->tok, sizeof(u->tok));
+	out->len += u->ntok;
+}
+
 /* Append the span p[a..b): the unit u, or (u NULL) several units merged
- * together; see chain_settle().  out has room for the ids. */
+ * together, whose first unit has the lh mask lh0 and last the rh mask
+ * rh1; see chain_settle().  out has room for the ids. */
 static int chain_push(const struct bpe *t, struct bpe_scratch *s,
 		      const uint8_t *p, size_t a, size_t b,
-		      const struct unit_ent *u, struct ids *out, size_t *ng,
-		      long *budget)
+		      const struct unit_ent *u, unsigned lh0, unsigned rh1,
+		      struct ids *out, size_t *ng, long *budget)
 {
 	size_t outpos = out->len;
-	struct grp *g;
 	struct hist hs;
 
 	if (u) {
-		memcpy(out->v + out->len, u->tok, sizeof(u->tok));
-		out->len += u->ntok;
-		/* After a single unit: units_apart() said so already. */
-		if (!*ng || s->grp[*ng - 1].single) {
-			g = &s->grp[(*ng)++];
-			g->start = (uint32_t)a;
-			g->outpos = (uint32_t)outpos;
-			g->single = 1;
-			g->nr = u->rh;	/* as a mask */
-			g->rcont = u->cont;
+		if (chain_quiet(s, *ng) ||
+		    top_unit_apart(t, s, p, a, &s->grp[*ng - 1], u)) {
+			chain_single(s, a, u, out, ng);
 			return 0;
 		}
+		memcpy(out->v + out->len, u->tok, sizeof(u->tok));
+		out->len += u->ntok;
 		unit_hist(u, &hs);
 	} else {
 		*budget -= (long)(b - a);
-		if (merge_span(t, s, p, a, b, out, &hs))
+		if (merge_span(t, s, p, a, b, out, &hs, lh0, rh1))
 			return -1;
 	}
-	return chain_settle(t, s, p, a, b, outpos, &hs, out, ng, budget);
+	return chain_settle(t, s, p, a, b, outpos, &hs, lh0, rh1, out, ng,
+			    budget);
 }
 
 /* The chain merge of a piece (see the top): units, cut where neighbours
@@ -1639,8 +1832,9 @@ static int merge_chain(const struct bpe *t, struct bpe_scratch *s,
 		       const uint8_t *p, size_t n, struct ids *out)
 {
 	size_t base = out->len, ng = 0, run = 0, units = 0, pos = 0;
+	unsigned lh0 = 0;	/* the lh mask of the run's first unit */
 	long budget = 4 * (long)n + 64;
-	struct unit_ent prev;
+	struct unit_ent prev = { 0 };	/* n > 0: set before use */
 	int rc;
 
 	/* At most one id per byte, and chain_push() copies 4 at a time. */
@@ -1662,20 +1856,23 @@ static int merge_chain(const struct bpe *t, struct bpe_scratch *s,
 		if (!u)
 			return -1;
 		if (units && units_apart(t, s, p, pos, &prev, u)) {
-			rc = chain_push(t, s, p, run, pos,
-					units == 1 ? &prev : NULL, out, &ng,
-					&budget);
-			if (rc)
+			if (units == 1 && chain_quiet(s, ng))	/* most */
+				chain_single(s, run, &prev, out, &ng);
+			else if ((rc = chain_push(t, s, p, run, pos,
+					units == 1 ? &prev : NULL, lh0,
+					prev.rh, out, &ng, &budget)))
 				goto fail;
 			run = pos;
 			units = 0;
 		}
+		if (!units)
+			lh0 = u->lh;
 		prev = *u;
 		units++;
 		pos += len;
 	}
-	rc = chain_push(t, s, p, run, n, units == 1 ? &prev : NULL, out, &ng,
-			&budget);
+	rc = chain_push(t, s, p, run, n, units == 1 ? &prev : NULL, lh0,
+			prev.rh, out, &ng, &budget);
 	if (!rc)
 		return 0;
 fail:
@@ -1688,11 +1885,16 @@ fail:
 /* Has p[0..n) a byte >= 0x80? */
 static inline int has_high(const uint8_t *p, size_t n)
 {
-	uint8_t acc = 0;
+	uint64_t w, acc = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
 		acc |= p[i];
-	return acc >= 0x80;
+	return (acc & 0x8080808080808080ull) != 0;
 }
 
 static int encode_piece(const struct bpe *t, struct bpe_scratch *s,
@@ -1702,9 +1904,13 @@ static int encode_piece(const struct bpe *t, struct bpe_scratch *s,
 
 	if (n == 1)
 		return ids_push(out, t->byte_rank[p[0]]);
-	r = rank_memo(t, s, p, n);
-	if (r != BPE_NO_ID)
-		return ids_push(out, r);
+	/* A long Chinese piece is rarely a token: the filter says so without
+	 * a miss in the big rank table. */
+	if (p[0] < 0x80 || n < 3 || bpe_maybe_token(t->maybe, p, n)) {
+		r = rank_memo(t, s, p, n);
+		if (r != BPE_NO_ID)
+			return ids_push(out, r);
+	}
 	if (n >= BPE_CHAIN_MIN && has_high(p, n))
 		return merge_chain(t, s, p, n, out);
 	if (n <= BPE_SMALL)

@@ -25,7 +25,7 @@
  * Threads: a struct bpe is read-only after bpe_open(); any number of threads
  * may encode with it at once, each with its own struct bpe_scratch (regex
  * match data, JIT stack, merge arrays grown on demand and reused, so the
- * hot loop does not allocate; about 600 kB of caches: recent rank lookups,
+ * hot loop does not allocate; about 1.5 MB of caches: recent rank lookups,
  * characters, neighbour verdicts and short spans, emptied when the scratch
  * moves to another tokenizer).
  *

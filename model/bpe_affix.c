@@ -20,10 +20,10 @@
  *            (x of 3-4 bytes: those in affix), a 64-bit filter of the
  *            strings y of 1-4 bytes with x y a token: bit bpe_cont_bit(y)
  *            is set for each (so a clear bit rules the join out)
- *   maybe    2^20-bit filter of the tokens of 3 to 16 bytes that start
- *            with a byte >= 0x80 (two bits per
- *            token): a string whose bits are not both set is no token,
- *            found in a 128 kB table instead of the 4-8 MB rank table
+ *   maybe    2^20-bit filter of the tokens of 3 or more bytes that
+ *            start with a byte >= 0x80 (two bits per token): a string
+ *            whose bits are not both set is no token, found in a 128 kB
+ *            table instead of the 4-8 MB rank table
  * Built once by bpe_affix_build(); read-only afterwards.
  */
 #include <stdlib.h>
@@ -124,7 +124,7 @@ int bpe_affix_build(struct bpe *t)
 		size_t n = t->tok_off[r + 1] - t->tok_off[r];
 		uint64_t h;
 
-		if (n < 3 || n > 16 || p[0] < 0x80)
+		if (n < 3 || p[0] < 0x80)
 			continue;
 		h = bpe_maybe_hash(p, n);
 		t->maybe[(h >> 44) / 64] |= 1ull << (h >> 44) % 64;

@@ -305,6 +305,11 @@ static size_t wide_letters(int kind, const uint8_t *p, size_t i, size_t n)
 	size_t len;
 
 	for (;;) {
+		/* the bulk of Chinese (U+4E00-U+9FFF) without wclass() */
+		while (n - i >= 3 &&
+		       (p[i] - 0xe5u <= 4 || (p[i] == 0xe4 && p[i + 1] >= 0xb8)) &&
+		       ((p[i + 1] ^ 0x80) | (p[i + 2] ^ 0x80)) < 0x40)
+			i += 3;
 		if (i == n)
 			return i;
 		if (p[i] < 0x80) {

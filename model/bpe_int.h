@@ -7,7 +7,8 @@
  *   tok_off   [n_ranks + 1] rank -> offset in blob (token r is
  *             blob[tok_off[r] .. tok_off[r + 1]))
  *   slots     open-addressing hash table, [mask + 1] entries of
- *             { first 8 bytes, rank, length }, length 0 marking an empty
+ *             { first 8 bytes (load8() packs shorter tokens), rank,
+ *             length }, length 0 marking an empty
  *             slot; a token of up to 8 bytes is found without touching
  *             blob.  Load factor <= 1/2, linear probing.
  *   byte_rank [256] the rank of each single byte (not the byte's value)
@@ -22,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bpe.h"
 
@@ -72,19 +74,33 @@ static inline unsigned bpe_cont_bit(const uint8_t *p, size_t n)
 	return (unsigned)(((k ^ (uint32_t)n << 29) * 0x9e3779b1u) >> 26);
 }
 
-/* The filter of tokens of 3-16 bytes (bpe_affix.c): 0 when p[0..n) is no
- * token (3 <= n <= 16), 1 when it may be one (always when p[0] < 0x80:
- * only tokens that start with a byte >= 0x80 are in the filter). */
+/* The filter of tokens of 3 or more bytes (bpe_affix.c): 0 when p[0..n)
+ * is no token (n >= 3), 1 when it may be one (always when p[0] < 0x80:
+ * only tokens that start with a byte >= 0x80 are in the filter).
+ * The hash reads the first and the last 4 (n < 8) or 8 bytes, which may
+ * overlap: up to 16 bytes they give the whole string, in two loads
+ * instead of a loop over the bytes (the chain merge asks millions of
+ * times); longer strings share the hash of their ends, which a filter may
+ * (a false "maybe"). */
 #define BPE_MAYBE_BITS (1u << 20)
 static inline uint64_t bpe_maybe_hash(const uint8_t *p, size_t n)
 {
 	uint64_t k = 0, k2 = 0;
-	size_t i;
 
-	for (i = 0; i < n && i < 8; i++)
-		k |= (uint64_t)p[i] << (8 * i);
-	for (; i < n; i++)
-		k2 |= (uint64_t)p[i] << (8 * (i - 8));
+	if (n >= 8) {
+		memcpy(&k, p, 8);
+		memcpy(&k2, p + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		k = a;
+		k2 = b;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			k |= (uint64_t)p[i] << (8 * i);
+	}
 	k = (k ^ (uint64_t)n << 59) * 0x9e3779b97f4a7c15ull;
 	k = (k ^ (k >> 29) ^ k2) * 0xbf58476d1ce4e5b9ull;
 	return k ^ (k >> 31);
@@ -104,7 +120,7 @@ static inline int bpe_maybe_token(const uint64_t *maybe, const uint8_t *p,
 }
 
 struct bpe_slot {
-	uint64_t key8;	/* first 8 bytes of the token, zero-padded */
+	uint64_t key8;	/* first 8 bytes of the token, or load8()'s packing */
 	uint32_t rank;
 	uint32_t len;	/* 0: empty slot */
 };
