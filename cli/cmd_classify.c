@@ -95,7 +95,7 @@ static void *work(void *arg)
 	struct worker *w = arg;
 	struct batch *b = w->b;
 
-	w->rc = cascade_score(w->cs, b->texts + w->lo, b->lens + w->lo,
+	w->rc = cascade_cheap(w->cs, b->texts + w->lo, b->lens + w->lo,
 			      w->hi - w->lo, b->probs + w->lo * b->k,
 			      b->by + w->lo, &w->err);
 	return NULL;
@@ -131,7 +131,10 @@ static int score_batch(const struct cascade *cs, struct batch *b,
 			*err = w[t].err;
 			return -1;
 		}
-	return 0;
+	/* one model call for the batch: the encoder splits it between its
+	 * own threads */
+	return cascade_escalate(cs, b->texts, b->lens, b->n, b->probs, b->by,
+				err);
 }
 
 static int write_batch(const struct cascade *cs, const struct batch *b,

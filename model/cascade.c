@@ -46,8 +46,8 @@ void cascade_release(struct cascade *cs)
 	memset(cs, 0, sizeof(*cs));
 }
 
-/* Score the escalated texts idx[m] with the model in one call (the
- * encoder multiplies whole batches), then put each answer in its place. */
+/* Score texts idx[0..m) with the model in one call (the encoder
+ * multiplies whole batches), then put each answer in its place. */
 static int escalate(const struct cascade *cs, const char *const *texts,
 		    const size_t *lens, const size_t *idx, size_t m,
 		    float *probs, struct sl_err *err)
@@ -78,13 +78,56 @@ out:
 	return rc;
 }
 
-int cascade_score(const struct cascade *cs, const char *const *texts,
+int cascade_cheap(const struct cascade *cs, const char *const *texts,
 		  const size_t *lens, size_t n, float *probs,
 		  unsigned char *by, struct sl_err *err)
 {
 	float p[CLASSIFIER_MAX_LABELS];
 	const size_t k = cs->nlabels;
+
+	if (!cs->cheap) {
+		memset(by, BY_MODEL, n);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (classifier_score(cs->cheap, texts + i, lens + i, 1, p, err))
+			return -1;
+		by[i] = BY_MODEL;
+		if (p[cs->cheap_target] < cs->low ||
+		    p[cs->cheap_target] > cs->high) {
+			for (size_t j = 0; j < k; j++)
+				probs[i * k + (size_t)cs->map[j]] = p[j];
+			by[i] = BY_CHEAP;
+		}
+	}
+	return 0;
+}
+
+int cascade_escalate(const struct cascade *cs, const char *const *texts,
+		     const size_t *lens, size_t n, float *probs,
+		     const unsigned char *by, struct sl_err *err)
+{
 	size_t one, *idx, m = 0;
+	int rc;
+
+	/* the stage sends one text at a time: no allocation for that */
+	idx = n == 1 ? &one : malloc(n * sizeof(*idx));
+	if (!idx)
+		return sl_error(err, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (by[i] == BY_MODEL)
+			idx[m++] = i;
+	rc = m ? escalate(cs, texts, lens, idx, m, probs, err) : 0;
+	if (idx != &one)
+		free(idx);
+	return rc;
+}
+
+int cascade_score(const struct cascade *cs, const char *const *texts,
+		  const size_t *lens, size_t n, float *probs,
+		  unsigned char *by, struct sl_err *err)
+{
+	unsigned char one, *b = by;
 	int rc;
 
 	if (!cs->cheap) {
@@ -92,34 +135,11 @@ int cascade_score(const struct cascade *cs, const char *const *texts,
 			memset(by, BY_MODEL, n);
 		return classifier_score(cs->model, texts, lens, n, probs, err);
 	}
-	/* the stage sends one text at a time: no allocation for that */
-	idx = n == 1 ? &one : malloc(n * sizeof(*idx));
-	if (!idx)
+	if (!b && !(b = n == 1 ? &one : malloc(n)))
 		return sl_error(err, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		float *out = probs + i * k;
-
-		if (classifier_score(cs->cheap, texts + i, lens + i, 1, p,
-				     err)) {
-			m = 0;
-			rc = -1;
-			goto out;
-		}
-		if (p[cs->cheap_target] < cs->low ||
-		    p[cs->cheap_target] > cs->high) {
-			for (size_t j = 0; j < k; j++)
-				out[cs->map[j]] = p[j];
-			if (by)
-				by[i] = BY_CHEAP;
-			continue;
-		}
-		idx[m++] = i;
-		if (by)
-			by[i] = BY_MODEL;
-	}
-	rc = m ? escalate(cs, texts, lens, idx, m, probs, err) : 0;
-out:
-	if (idx != &one)
-		free(idx);
+	rc = cascade_cheap(cs, texts, lens, n, probs, b, err) ||
+	     cascade_escalate(cs, texts, lens, n, probs, b, err) ? -1 : 0;
+	if (b != by && b != &one)
+		free(b);
 	return rc;
 }

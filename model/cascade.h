@@ -14,6 +14,11 @@
  *   if (cascade_init(&cs, model, cheap_or_NULL, "toxic", 0.1, 0.9, &err))
  *   cascade_score(&cs, texts, lens, n, probs, by, &err);
  *   cascade_release(&cs);       // the classifiers stay the caller's
+ *
+ * cascade_score() is cascade_cheap() then cascade_escalate(): a caller
+ * with threads runs the cheap pass on slices in parallel and escalates
+ * the whole batch in one call, which the encoder splits between its own
+ * threads (one model call per slice would queue on its lock instead).
  */
 #ifndef SL_CASCADE_H
 #define SL_CASCADE_H
@@ -46,5 +51,15 @@ void cascade_release(struct cascade *cs);
 int cascade_score(const struct cascade *cs, const char *const *texts,
 		  const size_t *lens, size_t n, float *probs,
 		  unsigned char *by, struct sl_err *err);
+/* The cheap pass: by[i] = BY_CHEAP with probs set where the cheap model
+ * decides, BY_MODEL (probs untouched) where the model must score.
+ * Without a cheap model every text is BY_MODEL.  by is required. */
+int cascade_cheap(const struct cascade *cs, const char *const *texts,
+		  const size_t *lens, size_t n, float *probs,
+		  unsigned char *by, struct sl_err *err);
+/* The model on every text with by[i] == BY_MODEL, in one call. */
+int cascade_escalate(const struct cascade *cs, const char *const *texts,
+		     const size_t *lens, size_t n, float *probs,
+		     const unsigned char *by, struct sl_err *err);
 
 #endif
