@@ -183,22 +183,10 @@ static void softmax(const double *z, size_t n, float *p)
 		p[k] = (float)(exp(z[k] - mx) / sum);
 }
 
-/* Output layer on the hidden vector h. */
-static void forward(const struct linear *m, const float *h, double *z)
-{
-	for (size_t k = 0; k < m->nlabels; k++) {
-		const float *w = m->w + k * (size_t)m->dim;
-		float s = 0;
-
-		for (int j = 0; j < m->dim; j++)
-			s += w[j] * h[j];
-		z[k] = (double)s + m->b[k];
-	}
-}
-
-/* The output layer in double: a file's weights are only checked finite,
- * and near FLT_MAX a float sum overflows to inf and softmax to NaN. */
-static void forward_d(const struct linear *m, const double *h, double *z)
+/* Output layer on the hidden vector h, in double (training and scoring
+ * alike): a file's weights are only checked finite, and near FLT_MAX a
+ * float sum overflows to inf and softmax to NaN. */
+static void forward(const struct linear *m, const double *h, double *z)
 {
 	for (size_t k = 0; k < m->nlabels; k++) {
 		const float *w = m->w + k * (size_t)m->dim;
@@ -264,7 +252,7 @@ void linear_score(const struct linear *m, const char *text, size_t len,
 	if (nf > 1)
 		for (int j = 0; j < m->dim; j++)
 			h[j] /= (double)nf;
-	forward_d(m, h, z);
+	forward(m, h, z);
 	softmax(z, m->nlabels, probs);
 }
 
@@ -333,9 +321,10 @@ static void featset_release(struct featset *fs)
 	free(fs->off);
 }
 
-/* One SGD step on one example; returns its loss.  gh is scratch [dim]. */
+/* One SGD step on one example; returns its loss.  h and gh are scratch
+ * [dim]. */
 static double step(struct linear *m, const uint32_t *f, size_t nf, int y,
-		   double weight, double lr, float *h, float *gh)
+		   double weight, double lr, double *h, float *gh)
 {
 	double z[LINEAR_MAX_LABELS];
 	float p[LINEAR_MAX_LABELS];
@@ -349,7 +338,7 @@ static double step(struct linear *m, const uint32_t *f, size_t nf, int y,
 	}
 	if (nf > 1)
 		for (int j = 0; j < dim; j++)
-			h[j] /= (float)nf;
+			h[j] /= (double)nf;
 	forward(m, h, z);
 	softmax(z, m->nlabels, p);
 	memset(gh, 0, (size_t)dim * sizeof(*gh));
@@ -362,7 +351,7 @@ static double step(struct linear *m, const uint32_t *f, size_t nf, int y,
 			continue;
 		for (int j = 0; j < dim; j++) {
 			gh[j] += g * w[j];
-			w[j] -= g * h[j];
+			w[j] -= (float)(g * h[j]);
 		}
 		m->b[k] -= g;
 	}
@@ -436,11 +425,12 @@ static int run_epochs(struct linear *m, const struct dataset *d,
 {
 	size_t *order = malloc(d->n * sizeof(*order));
 	size_t *count = calloc(d->nlabels, sizeof(*count));
-	float *h = malloc((size_t)m->dim * 2 * sizeof(*h));
+	double *h = malloc((size_t)m->dim * sizeof(*h));
+	float *gh = malloc((size_t)m->dim * sizeof(*gh));
 	double total = (double)d->n * o->epochs, done = 0;
 	int rc = -1;
 
-	if (!order || !count || !h) {
+	if (!order || !count || !h || !gh) {
 		sl_error(err, "out of memory");
 		goto out;
 	}
@@ -464,8 +454,7 @@ static int run_epochs(struct linear *m, const struct dataset *d,
 
 			loss += step(m, fs->feat + fs->off[e],
 				     fs->off[e + 1] - fs->off[e], y, wt,
-				     o->lr * (1 - done / total), h,
-				     h + m->dim);
+				     o->lr * (1 - done / total), h, gh);
 		}
 		if (o->on_epoch)
 			o->on_epoch(o->arg, ep, loss / (double)d->n, m);
@@ -475,6 +464,7 @@ out:
 	free(order);
 	free(count);
 	free(h);
+	free(gh);
 	return rc;
 }
 
