@@ -98,6 +98,14 @@ measure wget --recursive --level=inf --no-parent -e robots=off -q -P "$out/wget"
 wg_s=$secs wg_rss=$rss wg_cpu=$cpu wg_srv=$srv
 wg_n=$(find "$out/wget" -name '*.html' | wc -l)
 
+# libcurl alone: the site's URLs fetched 16 at a time and dropped, nothing
+# parsed or stored; on loopback its CPU per page is a floor for any libcurl
+# crawler.
+cc -O2 -o "$out/fetch_floor" bench/fetch_floor.c $(pkg-config --cflags --libs libcurl)
+i=0; while [ $i -lt "$pages" ]; do echo "$base/site-$pages/p/$i.html"; i=$((i + 1)); done > "$out/urls.txt"
+measure "$out/fetch_floor" "$out/urls.txt" "$conc"
+ff_s=$secs ff_cpu=$cpu ff_srv=$srv
+
 rm -f "$out/scrapy.jsonl"
 measure scrapy runspider bench/scrapy_spider.py -a start="$base/site-$pages/p/0.html" \
 	-s CONCURRENT_REQUESTS="$conc" -s CONCURRENT_REQUESTS_PER_DOMAIN="$conc" -O "$out/scrapy.jsonl"
@@ -133,18 +141,24 @@ printf '%-8s %8s %8s %10s %8s %10s %12s\n' tool pages seconds pages/s "CPU s" "m
 printf '%-8s %8s %8s %10s %8s %10s %12s\n' sluice "$sl_n" "$sl_s" "$sl_r" "$sl_cpu" $((sl_rss / 1024)) "$sl_srv"
 printf '%-8s %8s %8s %10s %8s %10s %12s\n' wget "$wg_n" "$wg_s" "$wg_r" "$wg_cpu" $((wg_rss / 1024)) "$wg_srv"
 printf '%-8s %8s %8s %10s %8s %10s %12s\n' scrapy "$sc_n" "$sc_s" "$sc_r" "$sc_cpu" $((sc_rss / 1024)) "$sc_srv"
+printf '%-8s %8s %8s %10s %8s %10s %12s\n' libcurl "$pages" "$ff_s" "$(rate "$pages" "$ff_s")" "$ff_cpu" - "$ff_srv"
 echo "sluice stored $sl_docs documents (main text extracted, zstd, SQLite); concurrency $conc"
 echo "sluice vs scrapy: $(rate "$sl_r" "$sc_r")x pages/s; vs wget: $(rate "$sl_r" "$wg_r")x"
+echo "libcurl alone (bench/fetch_floor.c, fetch and drop): $(rate "$(rate "$pages" "$ff_s")" "$wg_r")x wget"
 echo "sluice max RSS: $((sl_rss / 1024)) MB at $pages pages, $((q_rss / 1024)) MB at $((pages / 4)) pages"
 # On loopback both sides are CPU-bound on the same cores: the most pages/s
 # any client can reach is cores / (its CPU per page + the server's).
-python3 - "$(nproc)" "$sl_n" "$sl_cpu" "$sl_srv" "$wg_n" "$wg_cpu" "$wg_srv" "$wg_r" <<'PY'
+python3 - "$(nproc)" "$sl_n" "$sl_cpu" "$sl_srv" "$wg_n" "$wg_cpu" "$wg_srv" "$wg_r" "$pages" "$ff_cpu" "$ff_srv" <<'PY'
 import sys
-cores, sn, sc, ss, wn, wc, ws, wr = map(float, sys.argv[1:])
+cores, sn, sc, ss, wn, wc, ws, wr, fn, fc, fs = map(float, sys.argv[1:])
 s_pp, n_pp, w_pp = sc / sn * 1e3, ss / sn * 1e3, wc / wn * 1e3
 print(f"CPU ms per page: sluice {s_pp:.3f} + nginx {n_pp:.3f}; wget {w_pp:.3f} + nginx {ws / wn * 1e3:.3f}")
 print(f"ceiling on {cores:.0f} cores: sluice {cores / (s_pp + n_pp) * 1e3:.0f} pages/s; "
       f"10x wget needs {10 * wr:.0f} pages/s, i.e. at most {cores / (10 * wr) * 1e3 - n_pp:.3f} ms of client CPU per page")
+f_pp, fn_pp = fc / fn * 1e3, fs / fn * 1e3
+print(f"libcurl alone: {f_pp:.3f} ms client CPU per page + nginx {fn_pp:.3f}; "
+      f"left for parsing, extraction and storage at 10x wget: "
+      f"{cores / (10 * wr) * 1e3 - fn_pp - f_pp:.3f} ms per page")
 PY
 lsl_r=$(rate "$lsl_n" "$lsl_s") lwg_r=$(rate "$lwg_n" "$lwg_s") lsc_r=$(rate "$lsc_n" "$lsc_s")
 echo
