@@ -336,3 +336,14 @@ CREATE TABLE line_log (
 	seq	INTEGER PRIMARY KEY,
 	hashes	BLOB NOT NULL
 );
+
+-- version 7
+-- Exact dedup's hashes not yet folded into exact_seen, in the order they
+-- were taken (a takeover adds the hash again with its new holder: the
+-- last row wins).  exact_seen, keyed by random 16-byte hashes, takes them
+-- in one sorted pass once the log is long (filter/exact.c).
+CREATE TABLE exact_log (
+	seq	INTEGER PRIMARY KEY,
+	hash	BLOB NOT NULL,
+	doc	INTEGER NOT NULL
+);

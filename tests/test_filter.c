@@ -377,6 +377,50 @@ START_TEST(runner_redo_dry_run_and_shards)
 }
 END_TEST
 
+/* A run killed after some batches leaves its hashes in exact_log, not
+ * yet folded into exact_seen: the next run still sees them (and folds
+ * them), takeovers included. */
+START_TEST(exact_log_outlives_a_killed_run)
+{
+	struct filter_opts o = { .threads = 2, .batch = 2 };
+	struct stage_counts c[2];
+	struct sl_err err;
+	const char *ini = "[filter.normalize]\n[filter.exact]\nprefer = best\n";
+
+	import_lines(DOCS);
+	ck_assert_msg(run(ini, &o, c, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(q1("SELECT count(*) FROM exact_log"), 0);
+	ck_assert_int_eq(q1("SELECT count(*) FROM exact_seen"), 2);
+	/* b (source best) took "Hello world" over from a */
+	ck_assert_int_eq(q1("SELECT count(*) FROM exact_seen e JOIN docs d ON "
+			    "d.rowid = e.doc WHERE d.id IN ('b', 'd')"), 2);
+	/* as if killed before the fold: the log holds a's hash with its
+	 * first holder, then the takeover */
+	ck_assert_int_eq(store_exec(st, "INSERT INTO exact_log(hash, doc) "
+			 "SELECT e.hash, a.rowid FROM exact_seen e, docs a "
+			 "WHERE a.id = 'a' AND e.doc = (SELECT rowid FROM docs "
+			 "WHERE id = 'b'); INSERT INTO exact_log(hash, doc) "
+			 "SELECT hash, doc FROM exact_seen; "
+			 "DELETE FROM exact_seen", &err), 0);
+	import_lines("{\"id\":\"h\",\"text\":\"Hello world\"}\n"
+		     "{\"id\":\"i\",\"text\":\"something else\"}\n"
+		     "{\"id\":\"j\",\"text\":\"new text\"}\n");
+	ck_assert_msg(run(ini, &o, c, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(c[1].in, 3);
+	ck_assert_uint_eq(c[1].dropped, 2);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE v.stage = 'exact' AND "
+			    "d.id = 'h' AND v.detail = '{\"dup_of\":\"b\"}'"), 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE v.stage = 'exact' AND "
+			    "d.id = 'i' AND v.detail = '{\"dup_of\":\"d\"}'"), 1);
+	ck_assert_int_eq(q1("SELECT count(*) FROM exact_log"), 0);
+	ck_assert_int_eq(q1("SELECT count(*) FROM exact_seen e JOIN docs d ON "
+			    "d.rowid = e.doc WHERE d.id IN ('b', 'd', 'j')"), 3);
+	ck_assert_int_eq(q1("SELECT count(*) FROM exact_seen"), 3);
+}
+END_TEST
+
 START_TEST(lines_cut_after_min_docs)
 {
 	struct filter_opts o = { .threads = 2 };
@@ -579,6 +623,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, runner_incremental);
 	tcase_add_test(tc, runner_unchanged_rewrite_reverts);
 	tcase_add_test(tc, runner_redo_dry_run_and_shards);
+	tcase_add_test(tc, exact_log_outlives_a_killed_run);
 	tcase_add_test(tc, lines_cut_after_min_docs);
 	tcase_add_test(tc, lines_once_per_doc_saturated);
 	tcase_add_test(tc, minhash_clusters_near_copies);
