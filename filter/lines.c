@@ -33,6 +33,15 @@
  * before: sync() reads the log rows added since it last looked, and a
  * fold bumps the store's info "lines.folds", on which every process
  * reads its delta again from the emptied log.
+ *
+ * Most lines of a large corpus are new, and looking a new line up in a
+ * line_counts larger than the page cache costs a read or two from disk.
+ * Once a run has done as many lookups as an eighth of line_counts' rows
+ * (at least SEEN_AFTER), it builds a Bloom filter of every hash in
+ * line_counts and the delta (one scan of the table) and keeps it up to
+ * date; a hash the filter has never seen has count 0, without a lookup.
+ * Another process's fold may move hashes this one never saw into
+ * line_counts: the filter is then dropped, and built again later.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -42,6 +51,7 @@
 #include "stage.h"
 #include "../store/db.h"
 #include "../lib/err.h"
+#include "../lib/bloom.h"
 #include "../lib/hash.h"
 #include "../lib/u64map.h"
 #include "../lib/banned.h"
@@ -70,6 +80,9 @@ static const struct stage_opt opts[] = {
 #define FOLD_AT 1200000
 #endif
 #define FOLDS_KEY "lines.folds"
+#ifndef SEEN_AFTER
+#define SEEN_AFTER 100000
+#endif
 
 struct lines {
 	struct lines_conf conf;
@@ -80,6 +93,10 @@ struct lines {
 	int64_t synced;		/* line_log.seq read up to */
 	long long folds;	/* the store's "lines.folds" that delta is of */
 	struct buf logged;	/* this document's increments, LE uint64s */
+	struct bloom seen;	/* hashes in line_counts or delta */
+	int have_seen;		/* seen is built and complete */
+	size_t lookups;		/* of line_counts, this run */
+	size_t next_check;	/* lookups at which to weigh building seen */
 	/* the writer's scratch: a document's distinct unit hashes, sorted,
 	 * and whether each is cut */
 	uint64_t *uh;
@@ -107,6 +124,7 @@ static int open_(void **state, const void *conf, struct sl_err *err)
 	u64map_init(&l->delta);
 	buf_init(&l->logged, 0);
 	l->folds = -1;
+	l->next_check = SEEN_AFTER;
 	*state = l;
 	return 0;
 }
@@ -120,6 +138,7 @@ static void close_(void *state)
 	sqlite3_finalize(l->read_log);
 	sqlite3_finalize(l->fold);
 	u64map_release(&l->delta);
+	bloom_release(&l->seen);
 	buf_release(&l->logged);
 	free(l->cut_cache);
 	free(l->uh);
@@ -243,6 +262,66 @@ static int delta_bump(struct lines *l, uint64_t h, size_t i,
 	}
 	if (u64map_add(&l->delta, h, 1))
 		return sl_error(err, "line dedup: out of memory");
+	if (l->have_seen)
+		bloom_add(&l->seen, h);
+	return 0;
+}
+
+static void drop_seen(struct lines *l)
+{
+	bloom_release(&l->seen);
+	l->have_seen = 0;
+}
+
+/* seen from scratch: every hash of line_counts and the delta, with room
+ * for half as many again. */
+static int build_seen(struct lines *l, struct store *st, size_t rows,
+		      struct sl_err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	drop_seen(l);
+	if (bloom_init(&l->seen, (rows + l->delta.n) / 2 * 3 + 1024))
+		return sl_error(err, "line dedup: out of memory");
+	if (store_prepare(st, &s, "SELECT hash FROM line_counts", err))
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		bloom_add(&l->seen, (uint64_t)sqlite3_column_int64(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, "line dedup");
+	for (size_t i = 0; i < l->delta.cap; i++)
+		if (l->delta.v[i].val)
+			bloom_add(&l->seen, l->delta.v[i].key);
+	l->have_seen = 1;
+	return 0;
+}
+
+/* Build seen when this run's lookups reach an eighth of line_counts' rows
+ * (the scan then costs less than the lookups it saves), or rebuild it
+ * bigger when it is full. */
+static int weigh_seen(struct lines *l, struct store *st, struct sl_err *err)
+{
+	sqlite3_stmt *s;
+	long long rows;
+
+	if (l->have_seen)
+		return l->seen.n > l->seen.cap ?
+		       build_seen(l, st, l->seen.n, err) : 0;
+	if (l->lookups < l->next_check)
+		return 0;
+	if (store_prepare(st, &s, "SELECT count(*) FROM line_counts", err))
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return store_fail(st, err, "line dedup");
+	}
+	rows = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if ((long long)l->lookups * 8 >= rows)
+		return build_seen(l, st, (size_t)rows, err);
+	l->next_check = (size_t)rows / 8;
 	return 0;
 }
 
@@ -275,6 +354,7 @@ static int sync_(void *state, struct store *st, struct sl_err *err)
 		u64map_clear(&l->delta);
 		l->synced = 0;
 		l->folds = folds;
+		drop_seen(l);	/* hashes it never saw may have moved in */
 	}
 	sqlite3_bind_int64(l->read_log, 1, l->synced);
 	while ((rc = sqlite3_step(l->read_log)) == SQLITE_ROW) {
@@ -345,6 +425,25 @@ static uint64_t *cache_slot(struct lines *l, uint64_t h)
 	return &l->cut_cache[(h ^ (h >> 29)) & (CUT_CACHE - 1)];
 }
 
+/* h, in the log for this document; i: its slot in the delta or
+ * U64MAP_END. */
+static int log_hash(struct lines *l, uint64_t h, size_t i, struct sl_err *err)
+{
+	if (buf_grow(&l->logged, 8))
+		return sl_error(err, "out of memory");
+	put_le64((unsigned char *)l->logged.data + l->logged.len, h);
+	l->logged.len += 8;
+	return delta_bump(l, h, i, err);
+}
+
+/* A hash no document had before. */
+static int count_new(struct lines *l, uint64_t h, int *cut,
+		     struct sl_err *err)
+{
+	*cut = 1 >= l->conf.min_docs;
+	return log_hash(l, h, U64MAP_END, err);
+}
+
 /* Count unit hash h in one more document; *cut: it has now been seen in
  * min_docs documents.  Counts stop at min_docs. */
 static int bump(struct lines *l, struct store *st, uint64_t h, int *cut,
@@ -358,6 +457,11 @@ static int bump(struct lines *l, struct store *st, uint64_t h, int *cut,
 		*cut = 1;
 		return 0;
 	}
+	if (weigh_seen(l, st, err))
+		return -1;
+	if (l->have_seen && !bloom_has(&l->seen, h))
+		return count_new(l, h, cut, err);
+	l->lookups++;
 	sqlite3_bind_int64(l->get, 1, (sqlite3_int64)h);
 	rc = sqlite3_step(l->get);
 	if (rc == SQLITE_ROW)
@@ -373,11 +477,7 @@ static int bump(struct lines *l, struct store *st, uint64_t h, int *cut,
 		*cache_slot(l, h) = h;
 	if (n >= l->conf.min_docs)
 		return 0;
-	if (buf_grow(&l->logged, 8))
-		return sl_error(err, "out of memory");
-	put_le64((unsigned char *)l->logged.data + l->logged.len, h);
-	l->logged.len += 8;
-	return delta_bump(l, h, i, err);
+	return log_hash(l, h, i, err);
 }
 
 /* The document's increments to the log; fold when the delta is full. */
@@ -506,6 +606,7 @@ static int reset(void *state, struct store *st, struct sl_err *err)
 
 	memset(l->cut_cache, 0, CUT_CACHE * sizeof(uint64_t));
 	u64map_clear(&l->delta);
+	drop_seen(l);
 	l->synced = 0;
 	l->folds = -1;	/* sync() reads the whole (empty) log again */
 	return store_exec(st, "DELETE FROM line_counts; DELETE FROM line_log",

@@ -12,6 +12,7 @@
 #include "../lib/hash.h"
 #include "../lib/sha256.h"
 #include "../lib/u64map.h"
+#include "../lib/bloom.h"
 #include "../lib/utf8.h"
 
 START_TEST(buf_grows_and_caps)
@@ -227,6 +228,29 @@ START_TEST(u64map_multimap)
 }
 END_TEST
 
+/* Every key added is found; keys never added are found rarely, at the
+ * capacity it was sized for, for random keys and for small integers. */
+START_TEST(bloom_no_false_negatives)
+{
+	for (int small = 0; small < 2; small++) {
+		struct bloom b;
+		size_t fp = 0, n = 100000;
+
+		ck_assert_int_eq(bloom_init(&b, n), 0);
+		ck_assert_uint_ge(b.cap, n);
+		for (uint64_t i = 0; i < n; i++)
+			bloom_add(&b, small ? i : hash64(&i, sizeof(i)));
+		ck_assert_uint_eq(b.n, n);
+		for (uint64_t i = 0; i < n; i++)
+			ck_assert(bloom_has(&b, small ? i : hash64(&i, sizeof(i))));
+		for (uint64_t i = n; i < 2 * n; i++)
+			fp += bloom_has(&b, small ? i : hash64(&i, sizeof(i)));
+		ck_assert_msg(fp < n / 200, "%zu false positives in %zu", fp, n);
+		bloom_release(&b);
+	}
+}
+END_TEST
+
 START_TEST(conf_bools_and_sections)
 {
 	char path[] = "/tmp/sluice-conf-XXXXXX";
@@ -268,6 +292,7 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, sha256_vectors);
 	tcase_add_test(tc, conf_bools_and_sections);
 	tcase_add_test(tc, u64map_multimap);
+	tcase_add_test(tc, bloom_no_false_negatives);
 	suite_add_tcase(s, tc);
 	return s;
 }
