@@ -447,6 +447,58 @@ START_TEST(lines_cut_after_min_docs)
 }
 END_TEST
 
+/* n in letters: line dedup folds digits together. */
+static void add_letters(struct buf *b, unsigned n)
+{
+	do {
+		buf_addc(b, (char)('a' + n % 26));
+		n /= 26;
+	} while (n);
+}
+
+/* Past SEEN_AFTER lookups the stage answers new lines from its Bloom
+ * filter: lines seen in the delta still count.  3000 documents of 48
+ * lines of their own, a line shared by each pair and one by each triple
+ * (min_docs 3: the third of a triple cuts it). */
+START_TEST(lines_counts_past_the_filter)
+{
+	struct filter_opts o = { .threads = 2 };
+	struct stage_counts c[1];
+	struct sl_err err;
+	struct buf in;
+
+	buf_init(&in, 0);
+	for (unsigned i = 0; i < 3000; i++) {
+		buf_addf(&in, "{\"id\":\"d%u\",\"text\":\"", i);
+		for (unsigned j = 0; j < 48; j++) {
+			buf_adds(&in, "own ");
+			add_letters(&in, i * 48 + j);
+			buf_adds(&in, "\\n");
+		}
+		buf_adds(&in, "pair ");
+		add_letters(&in, i / 2);
+		buf_adds(&in, "\\ntriple ");
+		add_letters(&in, i / 3);
+		buf_adds(&in, "\"}\n");
+	}
+	import_lines(in.data);
+	buf_release(&in);
+	ck_assert_msg(run("[filter.lines]\nmin_docs = 3\n", &o, c, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_uint_eq(c[0].in, 3000);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts WHERE stage = 'lines' "
+			    "AND reason = 'lines_cut' AND detail = '{\"cut\":1}'"),
+			 1000);
+	ck_assert_int_eq(q1("SELECT count(*) FROM verdicts v JOIN docs d ON "
+			    "d.rowid = v.doc WHERE v.reason = 'lines_cut' AND "
+			    "CAST(substr(d.id, 2) AS INTEGER) % 3 = 2"), 1000);
+	ck_assert_int_eq(q1("SELECT count(*) FROM line_counts"),
+			 3000 * 48 + 1500 + 1000);
+	ck_assert_int_eq(q1("SELECT sum(docs) FROM line_counts"),
+			 3000 * 48 + 1500 * 2 + 1000 * 3);
+}
+END_TEST
+
 /* A line is counted once per document however often it appears there,
  * every occurrence goes once it is cut, and the count stops at min_docs. */
 START_TEST(lines_once_per_doc_saturated)
@@ -626,6 +678,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, exact_log_outlives_a_killed_run);
 	tcase_add_test(tc, lines_cut_after_min_docs);
 	tcase_add_test(tc, lines_once_per_doc_saturated);
+	tcase_add_test(tc, lines_counts_past_the_filter);
 	tcase_add_test(tc, minhash_clusters_near_copies);
 	tcase_add_test(tc, minhash_containment_catches_excerpts);
 	tcase_add_test(tc, rule_file_edits_change_the_version);
