@@ -53,8 +53,12 @@
 #include "../lib/jsonw.h"
 #include "../lib/banned.h"
 
+/* A batch ends after COMMIT_SECONDS or COMMIT_OPS writes (about 4 per
+ * page).  On loopback 512 ops made ~80 commits of ~128 pages each, every
+ * one rewriting the index pages its random keys (url, id, hash) touched;
+ * 4096 leaves the 0.25 s bound in charge: a third fewer WAL writes. */
 #define COMMIT_SECONDS 0.25
-#define COMMIT_OPS 512
+#define COMMIT_OPS 4096
 #define ROBOTS_TTL (24 * 3600.0)
 #define ROBOTS_FAIL_TTL 600.0
 #define ROBOTS_HOPS 5
