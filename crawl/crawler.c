@@ -660,19 +660,19 @@ static int add_links(struct crawler *c, const struct frontier_item *it,
 		     struct sl_err *err)
 {
 	struct url base = URL_INIT, link = URL_INIT;
+	const struct url *from = page;	/* or <base href>, when it resolves */
 	struct sl_err e;
 	int rc = 0;
 
 	if (it->depth + 1 > c->o->max_depth || er->nofollow)
 		return 0;
-	if (!er->base_href || url_resolve(&base, page, er->base_href, &e))
-		if (url_parse(&base, url_str(page), err))
-			return -1;
+	if (er->base_href && !url_resolve(&base, page, er->base_href, &e))
+		from = &base;
 	for (size_t i = 0; i < er->nlinks && !rc; i++) {
 		const char *why;
 
 		if (er->links[i].nofollow ||
-		    url_resolve(&link, &base, er->links[i].href, &e))
+		    url_resolve(&link, from, er->links[i].href, &e))
 			continue;
 		why = url_refusal(c, &link);
 		if (why) {

@@ -86,7 +86,18 @@ static int pct_norm(const char *src, size_t n, int (*ok)(int),
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)src[i];
 		char e[3] = { '%', 0, 0 };
+		size_t run = i;
 
+		/* A run of characters that stay as they are: one append. */
+		while (run < n && (unsigned char)src[run] < 0x80 &&
+		       src[run] != '%' && ok((unsigned char)src[run]))
+			run++;
+		if (run > i) {
+			if (buf_add(out, src + i, run - i))
+				return -1;
+			i = run - 1;
+			continue;
+		}
 		if (c == '%' && i + 2 < n && hexv(src[i + 1]) >= 0 &&
 		    hexv(src[i + 2]) >= 0) {
 			int v = hexv(src[i + 1]) * 16 + hexv(src[i + 2]);
@@ -122,6 +133,8 @@ static int clean(const char *s, struct buf *out)
 		a++;
 	while (n > a && (unsigned char)s[n - 1] <= 0x20)
 		n--;
+	if (buf_grow(out, n - a))
+		return -1;
 	for (size_t i = a; i < n; i++) {
 		char c = s[i];
 
@@ -441,6 +454,27 @@ static int ends_in_number(const char *h, size_t n)
 	return ln > 0;
 }
 
+/* The dotted quad of a, as inet_ntop writes it (glibc's goes through
+ * sprintf, and every page's own URL is parsed again). */
+static void ipv4_str(const struct in_addr *a, char out[INET_ADDRSTRLEN])
+{
+	const unsigned char *b = (const unsigned char *)&a->s_addr;
+	char *p = out;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (i)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+	}
+	*p = '\0';
+}
+
 /* Normalise a reg-name or IPv4 host into out; NULL or why not. */
 static const char *norm_name(const char *h, size_t n, struct buf *out,
 			     unsigned *flags)
@@ -486,7 +520,7 @@ static const char *norm_name(const char *h, size_t n, struct buf *out,
 
 		if (!inet_aton(out->data + start, &a))
 			return "invalid IPv4 address";
-		inet_ntop(AF_INET, &a, txt, sizeof(txt));
+		ipv4_str(&a, txt);
 		out->len = start;
 		*flags |= URL_IPV4;
 		return buf_adds(out, txt) ? "host too long" : NULL;
