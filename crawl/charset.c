@@ -399,14 +399,25 @@ static int from_utf8(const char *s, size_t n, struct buf *out, size_t *nrepl,
 {
 	size_t i = 0;
 
+	/* Room for all of it at once (it only grows when repaired). */
+	if (!out->cap || out->len + n <= out->cap)
+		buf_grow(out, n);
 	while (i < n) {
-		size_t end = n - i > 65536 ? i + 65536 : n;
+		size_t end = n - i > 65536 ? i + 65536 : n, ok;
 		int rc;
 
 		/* Do not split a sequence between two chunks. */
 		for (int k = 0; k < 3 && end < n &&
 		     ((unsigned char)s[end] & 0xC0) == 0x80; k++)
 			end--;
+		/* The valid prefix (all of a page, nearly always) goes to out
+		 * in one copy; only the rest is repaired through tmp. */
+		ok = utf8_valid_prefix(s + i, end - i);
+		if ((rc = emit(out, s + i, ok)))
+			return rc;
+		i += ok;
+		if (i == end)
+			continue;
 		buf_reset(tmp);
 		if (utf8_repair(s + i, end - i, tmp, nrepl))
 			return -1;

@@ -9,7 +9,8 @@
  *      +----retry--------+   (tries + 1, next_try = later)
  *
  * Picking is per origin (the politeness key), best priority first, then
- * oldest first, among rows whose next_try has come.
+ * longest due first (next_try, 0 for rows never tried), then oldest first,
+ * among rows whose next_try has come.
  *
  * Durability: the caller wraps calls in store_begin()/store_commit()
  * batches.  A row is 'fetching' only inside a run; when a run dies

@@ -217,6 +217,8 @@ static void *work(void *arg)
 	struct pageworker *w = arg;
 	struct pagejob *j;
 
+	int was_empty;
+
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->stop && !w->todo.head)
@@ -227,9 +229,17 @@ static void *work(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		pagejob_process(j, w->cctx);
 		pthread_mutex_lock(&w->mu);
+		was_empty = !w->done.head;
 		q_put(&w->done, j);
-		if (w->wake)
+		pthread_mutex_unlock(&w->mu);
+		/* The loop pops until the queue is empty, so a job put behind
+		 * others is seen without a wakeup of its own: one per batch
+		 * saves a syscall and a turn of the loop per page.  Woken after
+		 * the unlock: the loop does not wait on the mutex through the
+		 * wakeup's send(). */
+		if (was_empty && w->wake)
 			w->wake(w->wake_arg);
+		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;

@@ -15,6 +15,8 @@
  *   j = pagejob_new(result, item);             // takes both
  *   pageworker_push(w, j);
  *   ... while ((j = pageworker_pop(w))) { apply j; pagejob_free(j); }
+ *       // pop until NULL: wake_fn is called only when the done queue
+ *       // goes from empty to not empty
  *   pageworker_stop(w);      // joins; frees jobs not yet popped
  *
  * Jobs move one way: pushed by the loop, processed in order by one worker,

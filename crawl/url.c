@@ -86,7 +86,18 @@ static int pct_norm(const char *src, size_t n, int (*ok)(int),
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)src[i];
 		char e[3] = { '%', 0, 0 };
+		size_t run = i;
 
+		/* A run of characters that stay as they are: one append. */
+		while (run < n && (unsigned char)src[run] < 0x80 &&
+		       src[run] != '%' && ok((unsigned char)src[run]))
+			run++;
+		if (run > i) {
+			if (buf_add(out, src + i, run - i))
+				return -1;
+			i = run - 1;
+			continue;
+		}
 		if (c == '%' && i + 2 < n && hexv(src[i + 1]) >= 0 &&
 		    hexv(src[i + 2]) >= 0) {
 			int v = hexv(src[i + 1]) * 16 + hexv(src[i + 2]);
@@ -122,6 +133,8 @@ static int clean(const char *s, struct buf *out)
 		a++;
 	while (n > a && (unsigned char)s[n - 1] <= 0x20)
 		n--;
+	if (buf_grow(out, n - a))
+		return -1;
 	for (size_t i = a; i < n; i++) {
 		char c = s[i];
 
@@ -441,6 +454,27 @@ static int ends_in_number(const char *h, size_t n)
 	return ln > 0;
 }
 
+/* The dotted quad of a, as inet_ntop writes it (glibc's goes through
+ * sprintf, and every page's own URL is parsed again). */
+static void ipv4_str(const struct in_addr *a, char out[INET_ADDRSTRLEN])
+{
+	const unsigned char *b = (const unsigned char *)&a->s_addr;
+	char *p = out;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (i)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+	}
+	*p = '\0';
+}
+
 /* Normalise a reg-name or IPv4 host into out; NULL or why not. */
 static const char *norm_name(const char *h, size_t n, struct buf *out,
 			     unsigned *flags)
@@ -486,7 +520,7 @@ static const char *norm_name(const char *h, size_t n, struct buf *out,
 
 		if (!inet_aton(out->data + start, &a))
 			return "invalid IPv4 address";
-		inet_ntop(AF_INET, &a, txt, sizeof(txt));
+		ipv4_str(&a, txt);
 		out->len = start;
 		*flags |= URL_IPV4;
 		return buf_adds(out, txt) ? "host too long" : NULL;
@@ -521,6 +555,20 @@ struct built {
 	unsigned flags;
 	size_t path_off;
 };
+
+/* ":port" (1..65535) onto out, without printf: this runs for every link
+ * of every page. */
+static int add_port(struct buf *out, int port)
+{
+	char d[8];
+	size_t i = sizeof(d);
+
+	do
+		d[--i] = (char)('0' + port % 10);
+	while ((port /= 10) && i > 1);
+	d[--i] = ':';
+	return buf_add(out, d + i, sizeof(d) - i);
+}
 
 /* userinfo@host:port into b (url gets the normalised authority, host the
  * bare host); NULL or why not. */
@@ -570,11 +618,27 @@ static const char *norm_auth(struct piece a, struct built *b)
 			return "invalid port";
 		b->port = (int)port;
 	}
-	if (b->flags & URL_IPV6 ? buf_addf(&b->url, "[%s]", b->host.data)
-				: buf_adds(&b->url, b->host.data))
+	if ((b->flags & URL_IPV6 && buf_addc(&b->url, '[')) ||
+	    buf_add(&b->url, b->host.data, b->host.len) ||
+	    (b->flags & URL_IPV6 && buf_addc(&b->url, ']')))
 		return "URL too long";
-	if (b->port != (b->https ? 443 : 80) &&
-	    buf_addf(&b->url, ":%d", b->port))
+	if (b->port != (b->https ? 443 : 80) && add_port(&b->url, b->port))
+		return "URL too long";
+	return NULL;
+}
+
+/* The authority of a normalised base, copied as it is: normalising it
+ * again would give the same bytes (url.h), and most links are relative. */
+static const char *base_auth(const struct url *base, struct built *b)
+{
+	const char *host = url_host(base);
+
+	b->https = base->https;
+	b->port = base->port;
+	b->flags = base->flags & (URL_USERINFO | URL_IPV4 | URL_IPV6);
+	buf_reset(&b->url);
+	if (buf_add(&b->url, base->s, base->path_off) ||
+	    buf_add(&b->host, host, strlen(host)))
 		return "URL too long";
 	return NULL;
 }
@@ -586,7 +650,10 @@ static int finish(struct url *u, struct built *b)
 	struct url nu;
 	size_t len = b->url.len;
 
+	/* url, host, "https://[" host "]:65535", three NULs */
 	buf_init(&all, 0);
+	if (buf_grow(&all, len + 2 * b->host.len + 20))
+		return -1;
 	memset(&nu, 0, sizeof(nu));
 	nu.len = len;
 	nu.host_off = len + 1;
@@ -597,10 +664,11 @@ static int finish(struct url *u, struct built *b)
 	nu.flags = b->flags;
 	if (buf_add(&all, b->url.data, len + 1) ||
 	    buf_add(&all, b->host.data, b->host.len + 1) ||
-	    buf_addf(&all, "%s://%s%s%s:%d", b->https ? "https" : "http",
-		     b->flags & URL_IPV6 ? "[" : "", b->host.data,
-		     b->flags & URL_IPV6 ? "]" : "", b->port) ||
-	    buf_addc(&all, '\0'))
+	    buf_adds(&all, b->https ? "https://" : "http://") ||
+	    (b->flags & URL_IPV6 && buf_addc(&all, '[')) ||
+	    buf_add(&all, b->host.data, b->host.len) ||
+	    (b->flags & URL_IPV6 && buf_addc(&all, ']')) ||
+	    add_port(&all, b->port) || buf_addc(&all, '\0'))
 		goto fail;
 	nu.s = buf_detach(&all, NULL);
 	if (!nu.s)
@@ -673,8 +741,9 @@ static const char *resolve(const struct parts *r, const struct parts *base,
 	return rc ? "URL too long" : NULL;
 }
 
+/* base_url: the url that base was split from, NULL when none. */
 static const char *build(const struct parts *r, const struct parts *base,
-			 struct built *b)
+			 const struct url *base_url, struct built *b)
 {
 	struct target t;
 	struct buf rpath;
@@ -701,11 +770,12 @@ static const char *build(const struct parts *r, const struct parts *base,
 		why = "no host";
 		goto out;
 	}
-	if (buf_adds(&b->url, b->https ? "https://" : "http://")) {
+	if (base_url && !r->scheme.p && !r->auth.p)
+		why = base_auth(base_url, b);
+	else if (buf_adds(&b->url, b->https ? "https://" : "http://"))
 		why = "URL too long";
-		goto out;
-	}
-	why = norm_auth(t.auth, b);
+	else
+		why = norm_auth(t.auth, b);
 	if (why)
 		goto out;
 	b->path_off = b->url.len;
@@ -751,7 +821,7 @@ int url_resolve(struct url *u, const struct url *base, const char *href,
 			 r.scheme.n), r.scheme.p);
 		goto out;
 	}
-	why = build(&r, base ? &bp : NULL, &b);
+	why = build(&r, base ? &bp : NULL, base, &b);
 	if (!why && finish(u, &b))
 		why = "out of memory";
 	rc = why ? -1 : 0;

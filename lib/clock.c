@@ -1,16 +1,26 @@
 #include "clock.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "banned.h"
 
 char *clock_iso(time_t t, char out[CLOCK_ISO_LEN])
 {
+	/* The crawler stamps several rows a page, mostly within one second:
+	 * each thread keeps the last second's text (gmtime_r takes a lock
+	 * and strftime is slow). */
+	static __thread time_t last_t = -1;
+	static __thread char last[CLOCK_ISO_LEN];
 	struct tm tm;
 
-	if (!gmtime_r(&t, &tm) ||
-	    !strftime(out, CLOCK_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, CLOCK_ISO_LEN, "1970-01-01T00:00:00Z");
+	if (t != last_t) {
+		if (!gmtime_r(&t, &tm) ||
+		    !strftime(last, CLOCK_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm))
+			snprintf(last, CLOCK_ISO_LEN, "1970-01-01T00:00:00Z");
+		last_t = t;
+	}
+	memcpy(out, last, CLOCK_ISO_LEN);
 	return out;
 }
 

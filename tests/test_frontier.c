@@ -158,6 +158,53 @@ START_TEST(finish_and_retry)
 }
 END_TEST
 
+/* Within a priority, rows never tried come first (next_try 0), then a
+ * retried row once its time has come, however old it is. */
+START_TEST(pick_retried_after_fresh)
+{
+	struct frontier_item it[4];
+	int n;
+
+	add("http://a.test/1", A, 0, 0);
+	add("http://a.test/2", A, 0, 0);
+	n = pick(A, 10, 1, it);
+	ck_assert_str_eq(it[0].url, "http://a.test/1");
+	ck_assert(!frontier_retry(&fr, it[0].id, 20, "HTTP 503", &err));
+	release(it, n);
+	add("http://a.test/3", A, 0, 0);
+	add("http://a.test/4", A, 0, -1);
+	n = pick(A, 30, 4, it);
+	ck_assert_int_eq(n, 4);
+	ck_assert_str_eq(it[0].url, "http://a.test/2");
+	ck_assert_str_eq(it[1].url, "http://a.test/3");
+	ck_assert_str_eq(it[2].url, "http://a.test/1");
+	ck_assert_str_eq(it[3].url, "http://a.test/4");
+	release(it, n);
+}
+END_TEST
+
+/* The crawler turns SQLite's CHECK constraints off while it runs (they
+ * cost a temporary b-tree per state write): every state name the frontier
+ * writes must pass the schema's CHECK, and a wrong one must not. */
+START_TEST(state_names_pass_the_schema)
+{
+	sqlite3_stmt *s;
+
+	add("http://a.test/1", A, 0, 0);
+	ck_assert_int_eq(sqlite3_prepare_v2(st->db, "UPDATE frontier SET "
+		"state = ?1", -1, &s, NULL), SQLITE_OK);
+	for (int i = FRONTIER_QUEUED; i <= FRONTIER_SKIPPED; i++) {
+		sqlite3_bind_text(s, 1, frontier_state_name(
+			(enum frontier_state)i), -1, SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+	}
+	sqlite3_bind_text(s, 1, "bogus", -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_CONSTRAINT_CHECK);
+	sqlite3_finalize(s);
+}
+END_TEST
+
 START_TEST(recrawl_requeues_old_rows_only)
 {
 	struct frontier_item it[1];
@@ -348,6 +395,8 @@ static Suite *frontier_suite(void)
 	tcase_add_test(tc, each_url_once);
 	tcase_add_test(tc, pick_per_origin_priority_then_age);
 	tcase_add_test(tc, finish_and_retry);
+	tcase_add_test(tc, pick_retried_after_fresh);
+	tcase_add_test(tc, state_names_pass_the_schema);
 	tcase_add_test(tc, recrawl_requeues_old_rows_only);
 	tcase_add_test(tc, recover_after_kill);
 	tcase_add_test(tc, origins_with_work);
