@@ -122,7 +122,6 @@ struct crawler {
 	double tx_started;
 	int tx_ops;
 	volatile sig_atomic_t stop;
-	int checks_off;			/* CHECK constraints off (checks_off) */
 	struct crawl_stats s;
 	double t0;
 };
@@ -1374,20 +1373,6 @@ static int check_opts(struct crawler *c, const struct crawl_opts *o,
 	return 0;
 }
 
-/* SQLite checks frontier.state's CHECK (state IN (five names)) by
- * building a temporary b-tree on every write of a state: three per page
- * (added, picked, finished), a twentieth of the crawl's CPU.  The crawler
- * writes states only from frontier_state_name()'s table (test_frontier
- * checks it against the schema) and crawl_runs.status from literals, so
- * the checks are off while it runs; crawl_close turns them back on. */
-static int checks_off(struct crawler *c, struct sl_err *err)
-{
-	if (store_exec(c->st, "PRAGMA ignore_check_constraints = ON", err))
-		return -1;
-	c->checks_off = 1;
-	return 0;
-}
-
 int crawl_open(struct crawler **out, struct store *st,
 	       const struct crawl_opts *o, struct sl_err *err)
 {
@@ -1454,7 +1439,7 @@ int crawl_open(struct crawler **out, struct store *st,
 	/* The crawl's working set is the frontier index and the pages being
 	 * written: a small page cache keeps memory flat as the store grows. */
 	if (store_exec(st, "PRAGMA cache_size = -8192", err) ||
-	    checks_off(c, err) || store_begin(st, err))
+	    store_begin(st, err))
 		goto fail;
 	/* URLs skipped because their robots.txt could not be had are tried
 	 * again by a later run (a cached failure is kept 10 minutes). */
@@ -1496,9 +1481,6 @@ void crawl_close(struct crawler *c)
 		return;
 	if (c->st && c->st->in_tx)
 		store_rollback(c->st);
-	if (c->checks_off)
-		store_exec(c->st, "PRAGMA ignore_check_constraints = OFF",
-			   &(struct sl_err){ 0 });
 	pageworker_stop(c->pw);	/* frees the jobs it still holds */
 	fetch_close(c->fe, free_user);
 	frontier_close(&c->fr);
