@@ -347,3 +347,41 @@ CREATE TABLE exact_log (
 	hash	BLOB NOT NULL,
 	doc	INTEGER NOT NULL
 );
+
+-- version 8
+-- frontier.state's CHECK as a chain of = instead of an IN list: SQLite
+-- evaluates an IN list of constants by building a temporary b-tree at each
+-- run of a statement, and the crawler writes a state three times a page.
+-- A CHECK cannot be altered: the table is rebuilt, rows and rowids as
+-- they were.
+CREATE TABLE frontier_v8 (
+	rowid	INTEGER PRIMARY KEY,
+	url	TEXT NOT NULL UNIQUE,	-- normalized (crawl/url.h)
+	origin	TEXT NOT NULL,		-- "https://host:443": the politeness key
+	depth	INTEGER NOT NULL,	-- links from a seed (0)
+	hops	INTEGER NOT NULL DEFAULT 0,	-- redirects that led here
+	priority INTEGER NOT NULL DEFAULT 0,	-- higher first
+	state	TEXT NOT NULL DEFAULT 'queued' CHECK (state = 'queued' OR
+			state = 'fetching' OR state = 'done' OR
+			state = 'failed' OR state = 'skipped'),
+	tries	INTEGER NOT NULL DEFAULT 0,
+	next_try REAL NOT NULL DEFAULT 0,	-- not before this time
+	run	INTEGER,		-- the run that last picked it
+	discovered_from INTEGER,	-- frontier rowid of the linking page
+	added	TEXT NOT NULL,
+	fetched	REAL,			-- last completed fetch
+	status	INTEGER,		-- its HTTP status
+	reason	TEXT,			-- why failed or skipped
+	etag	TEXT,			-- validators for conditional GET
+	last_modified TEXT
+);
+INSERT INTO frontier_v8(rowid, url, origin, depth, hops, priority, state,
+		tries, next_try, run, discovered_from, added, fetched, status,
+		reason, etag, last_modified)
+	SELECT rowid, url, origin, depth, hops, priority, state, tries,
+		next_try, run, discovered_from, added, fetched, status,
+		reason, etag, last_modified FROM frontier;
+DROP TABLE frontier;
+ALTER TABLE frontier_v8 RENAME TO frontier;
+CREATE INDEX frontier_ready ON frontier(state, origin, priority DESC,
+					next_try);

@@ -183,6 +183,27 @@ START_TEST(pick_retried_after_fresh)
 }
 END_TEST
 
+/* Every state name the frontier writes passes the schema's CHECK (a chain
+ * of = since version 8), and a wrong one does not. */
+START_TEST(state_names_pass_the_schema)
+{
+	sqlite3_stmt *s;
+
+	add("http://a.test/1", A, 0, 0);
+	ck_assert_int_eq(sqlite3_prepare_v2(st->db, "UPDATE frontier SET "
+		"state = ?1", -1, &s, NULL), SQLITE_OK);
+	for (int i = FRONTIER_QUEUED; i <= FRONTIER_SKIPPED; i++) {
+		sqlite3_bind_text(s, 1, frontier_state_name(
+			(enum frontier_state)i), -1, SQLITE_STATIC);
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+	}
+	sqlite3_bind_text(s, 1, "bogus", -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_CONSTRAINT_CHECK);
+	sqlite3_finalize(s);
+}
+END_TEST
+
 START_TEST(recrawl_requeues_old_rows_only)
 {
 	struct frontier_item it[1];
@@ -374,6 +395,7 @@ static Suite *frontier_suite(void)
 	tcase_add_test(tc, pick_per_origin_priority_then_age);
 	tcase_add_test(tc, finish_and_retry);
 	tcase_add_test(tc, pick_retried_after_fresh);
+	tcase_add_test(tc, state_names_pass_the_schema);
 	tcase_add_test(tc, recrawl_requeues_old_rows_only);
 	tcase_add_test(tc, recover_after_kill);
 	tcase_add_test(tc, origins_with_work);
