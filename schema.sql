@@ -349,11 +349,12 @@ CREATE TABLE exact_log (
 );
 
 -- version 8
--- frontier.state's CHECK as a chain of = instead of an IN list: SQLite
--- evaluates an IN list of constants by building a temporary b-tree at each
--- run of a statement, and the crawler writes a state three times a page.
--- A CHECK cannot be altered: the table is rebuilt, rows and rowids as
--- they were.
+-- The CHECKs of the two tables written per document, frontier.state and
+-- verdicts.decision, as chains of = instead of IN lists: SQLite evaluates
+-- an IN list of constants by building a temporary b-tree at each run of a
+-- statement (~6 us an insert; the crawler writes a state three times a
+-- page, the filter a verdict per document and stage).  A CHECK cannot be
+-- altered: the tables are rebuilt, rows (and rowids) as they were.
 CREATE TABLE frontier_v8 (
 	rowid	INTEGER PRIMARY KEY,
 	url	TEXT NOT NULL UNIQUE,	-- normalized (crawl/url.h)
@@ -385,3 +386,27 @@ DROP TABLE frontier;
 ALTER TABLE frontier_v8 RENAME TO frontier;
 CREATE INDEX frontier_ready ON frontier(state, origin, priority DESC,
 					next_try);
+CREATE TABLE verdicts_v8 (
+	doc	INTEGER NOT NULL REFERENCES docs(rowid) ON DELETE CASCADE,
+	stage	TEXT NOT NULL,
+	version	TEXT NOT NULL,
+	decision TEXT NOT NULL CHECK (decision = 'keep' OR decision = 'drop' OR
+			decision = 'flag'),
+	reason	TEXT,
+	score	REAL,
+	at	TEXT NOT NULL,
+	detail	TEXT,		-- a JSON object: {"dup_of": "id"}, counts, ...
+	PRIMARY KEY (doc, stage)
+) WITHOUT ROWID;
+INSERT INTO verdicts_v8(doc, stage, version, decision, reason, score, at,
+		detail)
+	SELECT doc, stage, version, decision, reason, score, at, detail
+	FROM verdicts;
+DROP TABLE verdicts;
+ALTER TABLE verdicts_v8 RENAME TO verdicts;
+CREATE INDEX verdicts_stage ON verdicts(stage, decision);
+CREATE INDEX verdicts_decision ON verdicts(decision, doc);
+CREATE INDEX verdicts_uncertain ON verdicts(
+	abs(score - coalesce(CASE WHEN json_valid(detail)
+			     THEN json_extract(detail, '$.threshold') END, 0.5)),
+	doc) WHERE stage = 'classify';
