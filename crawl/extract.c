@@ -930,6 +930,32 @@ static void out_flush(struct out *o)
 	o->nl = o->sp = 0;
 }
 
+/* Is p at a space for out_text (whitespace or U+00A0)? */
+static int out_space(const unsigned char *p)
+{
+	return is_ws(*p) || (p[0] == 0xC2 && p[1] == 0xA0);
+}
+
+static const unsigned char *word_end(const unsigned char *p)
+{
+	while (*p && !out_space(p))
+		p++;
+	return p;
+}
+
+/* End of the words from p on that are separated by single ' ': collapsing
+ * leaves such a run as it is, so it is copied in one piece rather than a
+ * word at a time. */
+static const unsigned char *span_end(const unsigned char *p)
+{
+	for (;;) {
+		p = word_end(p);
+		if (p[0] != ' ' || !p[1] || out_space(p + 1))
+			return p;
+		p++;
+	}
+}
+
 static void out_text(struct out *o, const char *s, int pre)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -952,10 +978,8 @@ static void out_text(struct out *o, const char *s, int pre)
 			p += *p == 0xC2 ? 2 : 1;
 			continue;
 		}
-		const unsigned char *q = p;
+		const unsigned char *q = pre ? word_end(p) : span_end(p);
 
-		while (*q && !is_ws(*q) && !(q[0] == 0xC2 && q[1] == 0xA0))
-			q++;
 		out_flush(o);
 		out_raw(o, (const char *)p, (size_t)(q - p));
 		p = q;
