@@ -70,80 +70,92 @@ enum {
 	T_LIST = 1 << 9,
 };
 
+/* Tags the passes test by name, resolved once per element (TG_OTHER for
+ * the rest) so no hot loop compares strings. */
+enum {
+	TG_OTHER = 0, TG_A, TG_ARTICLE, TG_BODY, TG_EM, TG_EMBED, TG_H1, TG_I,
+	TG_IFRAME, TG_IMG, TG_INPUT, TG_LI, TG_MAIN, TG_OBJECT, TG_P,
+	TG_PICTURE, TG_PRE,
+};
+
 struct tag {
 	const char *name;
 	unsigned flags;
 	int weight;		/* readability's tag prior for containers */
+	int id;			/* TG_* */
 };
 
 /* Sorted by name for bsearch. */
 static const struct tag tags[] = {
-	{ "a", 0, 0 },
-	{ "address", T_BLOCK, -3 },
-	{ "article", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
-	{ "aside", T_DROP, 0 },
-	{ "audio", T_DROP, 0 },
-	{ "blockquote", T_BLOCK | T_PARA | T_P_BREAKER, 3 },
-	{ "body", T_BLOCK, 0 },
-	{ "br", T_LINE, 0 },
-	{ "button", T_DROP, 0 },
-	{ "canvas", T_DROP, 0 },
-	{ "caption", T_LINE, 0 },
-	{ "center", T_BLOCK | T_DIVLIKE | T_P_BREAKER, 5 },
-	{ "dd", T_LINE, -3 },
-	{ "details", T_BLOCK, 0 },
-	{ "dialog", T_DROP, 0 },
-	{ "div", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
-	{ "dl", T_BLOCK | T_P_BREAKER, -3 },
-	{ "dt", T_LINE, -3 },
-	{ "embed", T_DROP, 0 },
-	{ "fieldset", T_BLOCK, 0 },
-	{ "figcaption", T_DROP, 0 },
-	{ "figure", T_BLOCK | T_CLEAN, 0 },
-	{ "footer", T_DROP, 0 },
-	{ "form", T_DROP, -3 },
-	{ "h1", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h2", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h3", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h4", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h5", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h6", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "head", T_DROP, 0 },
-	{ "header", T_DROP, 0 },
-	{ "hr", T_BLOCK, 0 },
-	{ "html", T_BLOCK, 0 },
-	{ "iframe", T_DROP, 0 },
-	{ "img", T_P_BREAKER, 0 },
-	{ "input", T_DROP, 0 },
-	{ "li", T_LINE, -3 },
-	{ "link", T_DROP, 0 },
-	{ "main", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
-	{ "map", T_DROP, 0 },
-	{ "math", T_DROP, 0 },
-	{ "menu", T_DROP, 0 },
-	{ "meta", T_DROP, 0 },
-	{ "nav", T_DROP, 0 },
-	{ "noscript", T_DROP, 0 },
-	{ "object", T_DROP, 0 },
-	{ "ol", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3 },
-	{ "option", T_DROP, 0 },
-	{ "p", T_BLOCK | T_PARA | T_P_BREAKER, 0 },
-	{ "pre", T_BLOCK | T_PARA | T_P_BREAKER, 3 },
-	{ "script", T_DROP, 0 },
-	{ "section", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
-	{ "select", T_DROP, 0 },
-	{ "style", T_DROP, 0 },
-	{ "summary", T_BLOCK, 0 },
-	{ "svg", T_DROP, 0 },
-	{ "table", T_BLOCK | T_P_BREAKER | T_CLEAN, 0 },
-	{ "td", T_CELL | T_PARA, 3 },
-	{ "template", T_DROP, 0 },
-	{ "textarea", T_DROP, 0 },
-	{ "th", T_CELL, -5 },
-	{ "title", T_DROP, 0 },
-	{ "tr", T_LINE, 0 },
-	{ "ul", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3 },
-	{ "video", T_DROP, 0 },
+	{ "a", 0, 0, TG_A },
+	{ "address", T_BLOCK, -3, TG_OTHER },
+	{ "article", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_ARTICLE },
+	{ "aside", T_DROP, 0, TG_OTHER },
+	{ "audio", T_DROP, 0, TG_OTHER },
+	{ "blockquote", T_BLOCK | T_PARA | T_P_BREAKER, 3, TG_OTHER },
+	{ "body", T_BLOCK, 0, TG_BODY },
+	{ "br", T_LINE, 0, TG_OTHER },
+	{ "button", T_DROP, 0, TG_OTHER },
+	{ "canvas", T_DROP, 0, TG_OTHER },
+	{ "caption", T_LINE, 0, TG_OTHER },
+	{ "center", T_BLOCK | T_DIVLIKE | T_P_BREAKER, 5, TG_OTHER },
+	{ "dd", T_LINE, -3, TG_OTHER },
+	{ "details", T_BLOCK, 0, TG_OTHER },
+	{ "dialog", T_DROP, 0, TG_OTHER },
+	{ "div", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_OTHER },
+	{ "dl", T_BLOCK | T_P_BREAKER, -3, TG_OTHER },
+	{ "dt", T_LINE, -3, TG_OTHER },
+	{ "em", 0, 0, TG_EM },
+	{ "embed", T_DROP, 0, TG_EMBED },
+	{ "fieldset", T_BLOCK, 0, TG_OTHER },
+	{ "figcaption", T_DROP, 0, TG_OTHER },
+	{ "figure", T_BLOCK | T_CLEAN, 0, TG_OTHER },
+	{ "footer", T_DROP, 0, TG_OTHER },
+	{ "form", T_DROP, -3, TG_OTHER },
+	{ "h1", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_H1 },
+	{ "h2", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "h3", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "h4", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "h5", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "h6", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "head", T_DROP, 0, TG_OTHER },
+	{ "header", T_DROP, 0, TG_OTHER },
+	{ "hr", T_BLOCK, 0, TG_OTHER },
+	{ "html", T_BLOCK, 0, TG_OTHER },
+	{ "i", 0, 0, TG_I },
+	{ "iframe", T_DROP, 0, TG_IFRAME },
+	{ "img", T_P_BREAKER, 0, TG_IMG },
+	{ "input", T_DROP, 0, TG_INPUT },
+	{ "li", T_LINE, -3, TG_LI },
+	{ "link", T_DROP, 0, TG_OTHER },
+	{ "main", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_MAIN },
+	{ "map", T_DROP, 0, TG_OTHER },
+	{ "math", T_DROP, 0, TG_OTHER },
+	{ "menu", T_DROP, 0, TG_OTHER },
+	{ "meta", T_DROP, 0, TG_OTHER },
+	{ "nav", T_DROP, 0, TG_OTHER },
+	{ "noscript", T_DROP, 0, TG_OTHER },
+	{ "object", T_DROP, 0, TG_OBJECT },
+	{ "ol", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3, TG_OTHER },
+	{ "option", T_DROP, 0, TG_OTHER },
+	{ "p", T_BLOCK | T_PARA | T_P_BREAKER, 0, TG_P },
+	{ "picture", 0, 0, TG_PICTURE },
+	{ "pre", T_BLOCK | T_PARA | T_P_BREAKER, 3, TG_PRE },
+	{ "script", T_DROP, 0, TG_OTHER },
+	{ "section", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_OTHER },
+	{ "select", T_DROP, 0, TG_OTHER },
+	{ "style", T_DROP, 0, TG_OTHER },
+	{ "summary", T_BLOCK, 0, TG_OTHER },
+	{ "svg", T_DROP, 0, TG_OTHER },
+	{ "table", T_BLOCK | T_P_BREAKER | T_CLEAN, 0, TG_OTHER },
+	{ "td", T_CELL | T_PARA, 3, TG_OTHER },
+	{ "template", T_DROP, 0, TG_OTHER },
+	{ "textarea", T_DROP, 0, TG_OTHER },
+	{ "th", T_CELL, -5, TG_OTHER },
+	{ "title", T_DROP, 0, TG_OTHER },
+	{ "tr", T_LINE, 0, TG_OTHER },
+	{ "ul", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3, TG_OTHER },
+	{ "video", T_DROP, 0, TG_OTHER },
 };
 
 static int tag_cmp(const void *k, const void *e)
@@ -151,25 +163,16 @@ static int tag_cmp(const void *k, const void *e)
 	return strcmp(k, ((const struct tag *)e)->name);
 }
 
-static const struct tag *tag_of(const xmlNode *n)
+/* The entry of an element's tag; one with no flags for tags not listed. */
+static const struct tag *tag_lookup(const xmlNode *n)
 {
-	if (n->type != XML_ELEMENT_NODE || !n->name)
-		return NULL;
-	return bsearch(n->name, tags, sizeof(tags) / sizeof(tags[0]),
-		       sizeof(tags[0]), tag_cmp);
-}
+	static const struct tag none = { "", 0, 0, TG_OTHER };
+	const struct tag *t = NULL;
 
-static unsigned tflags(const xmlNode *n)
-{
-	const struct tag *t = tag_of(n);
-
-	return t ? t->flags : 0;
-}
-
-static int is_tag(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && n->name &&
-	       !strcmp((const char *)n->name, name);
+	if (n->name)
+		t = bsearch(n->name, tags, sizeof(tags) / sizeof(tags[0]),
+			    sizeof(tags[0]), tag_cmp);
+	return t ? t : &none;
 }
 
 /* Value of attribute name (lower case) without allocating, or NULL. */
@@ -189,13 +192,16 @@ static const char *attr(const xmlNode *n, const char *name)
 /* ---- per-element data ---- */
 
 struct ni {
+	/* Set once per page, kept across passes. */
+	const struct tag *tag;
+	uint32_t ptext0;	/* ptext before class/id pruning */
+	uint8_t cls;		/* CLS_* below */
+	int8_t cweight;		/* class_weight() */
+	/* Recomputed by each prune + stats. */
 	uint32_t text;		/* non-space bytes of kept text below */
 	uint32_t link;		/* ... of which inside <a> */
 	uint32_t commas;
 	uint32_t ptext;		/* ... of which in clean <p> paragraphs */
-	uint32_t ptext0;	/* ptext before class/id pruning */
-	uint8_t cls;		/* CLS_* below, computed once per page */
-	int8_t cweight;		/* class_weight(), computed once per page */
 	uint32_t upper, lower;	/* ASCII letters by case */
 	uint16_t paras, imgs, lis, inputs, embeds, links;
 	uint8_t drop;		/* pruned (with its subtree) */
@@ -209,6 +215,19 @@ struct ni {
 static struct ni *NI(const xmlNode *n)
 {
 	return n->type == XML_ELEMENT_NODE ? n->_private : NULL;
+}
+
+static unsigned tflags(const struct ni *x)
+{
+	return x->tag->flags;
+}
+
+/* Is n an element with tag id (TG_*)? */
+static int is_tag(const xmlNode *n, int id)
+{
+	const struct ni *x = NI(n);
+
+	return x && x->tag->id == id;
 }
 
 /* Pre-order walk without recursion: the next node after n below root,
@@ -632,8 +651,10 @@ static int assign_info(struct page *pg, xmlNode *root)
 		return -1;
 	pg->nni = count;
 	for (xmlNode *n = root; n; n = walk_next(n, root, 1))
-		if (n->type == XML_ELEMENT_NODE)
+		if (n->type == XML_ELEMENT_NODE) {
+			pg->ni[i].tag = tag_lookup(n);
 			n->_private = &pg->ni[i++];
+		}
 	return 0;
 }
 
@@ -641,20 +662,15 @@ static void prune(struct page *pg, xmlNode *root)
 {
 	unsigned depth = 0;
 
-	for (size_t i = 0; i < pg->nni; i++) {
-		struct ni keep = pg->ni[i];
-
-		memset(&pg->ni[i], 0, sizeof(pg->ni[i]));
-		pg->ni[i].ptext0 = keep.ptext0;
-		pg->ni[i].cls = keep.cls;
-		pg->ni[i].cweight = keep.cweight;
-	}
+	for (size_t i = 0; i < pg->nni; i++)
+		memset(&pg->ni[i].text, 0,
+		       sizeof(struct ni) - offsetof(struct ni, text));
 	for (xmlNode *n = root; n; ) {
 		struct ni *x = NI(n);
 		int down = 0;
 
 		if (x) {
-			unsigned f = tflags(n);
+			unsigned f = tflags(x);
 
 			classify(n, x);
 			if (depth >= pg->o->max_depth || (f & T_DROP) ||
@@ -663,8 +679,8 @@ static void prune(struct page *pg, xmlNode *root)
 			     (pg->prune_classes == PRUNE_ALL ||
 			      x->ptext0 < 400 ||
 			      (uint64_t)x->ptext0 * 4 < pg->body_ptext) &&
-			     !is_tag(n, "body") && !is_tag(n, "article") &&
-			     !is_tag(n, "main") && !is_tag(n, "a") &&
+			     x->tag->id != TG_BODY && x->tag->id != TG_ARTICLE &&
+			     x->tag->id != TG_MAIN && x->tag->id != TG_A &&
 			     (x->cls & CLS_UNLIKELY)))
 				x->drop = 1;
 			else {
@@ -725,27 +741,29 @@ static void sat_add32(uint32_t *a, uint32_t b)
 static void roll_up(xmlNode *n)
 {
 	struct ni *x = NI(n), *p;
+	int id;
 
 	if (!x || x->drop || !n->parent || !(p = NI(n->parent)))
 		return;
+	id = x->tag->id;
 	sat_add32(&p->text, x->text);
-	sat_add32(&p->link, is_tag(n, "a") ? x->text : x->link);
+	sat_add32(&p->link, id == TG_A ? x->text : x->link);
 	sat_add32(&p->commas, x->commas);
 	sat_add32(&p->upper, x->upper);
 	sat_add32(&p->lower, x->lower);
-	if (is_tag(n, "p") && x->text >= 25 && x->link * 2 < x->text)
+	if (id == TG_P && x->text >= 25 && x->link * 2 < x->text)
 		sat_add32(&p->ptext, x->text);
 	else
 		sat_add32(&p->ptext, x->ptext);
-	sat_add16(&p->paras, x->paras + is_tag(n, "p"));
-	sat_add16(&p->imgs, x->imgs + is_tag(n, "img"));
-	sat_add16(&p->lis, x->lis + is_tag(n, "li"));
-	sat_add16(&p->links, x->links + is_tag(n, "a"));
-	sat_add16(&p->inputs, x->inputs + is_tag(n, "input"));
-	sat_add16(&p->embeds, x->embeds + (is_tag(n, "iframe") ||
-					   is_tag(n, "embed") ||
-					   is_tag(n, "object")));
-	if (tflags(n) & T_P_BREAKER)
+	sat_add16(&p->paras, x->paras + (id == TG_P));
+	sat_add16(&p->imgs, x->imgs + (id == TG_IMG));
+	sat_add16(&p->lis, x->lis + (id == TG_LI));
+	sat_add16(&p->links, x->links + (id == TG_A));
+	sat_add16(&p->inputs, x->inputs + (id == TG_INPUT));
+	sat_add16(&p->embeds, x->embeds + (id == TG_IFRAME ||
+					   id == TG_EMBED ||
+					   id == TG_OBJECT));
+	if (tflags(x) & T_P_BREAKER)
 		p->has_block = 1;
 }
 
@@ -794,17 +812,16 @@ static float link_density(const struct ni *x)
 static void init_candidate(xmlNode *n)
 {
 	struct ni *x = NI(n);
-	const struct tag *t = tag_of(n);
 
 	if (x->scored)
 		return;
 	x->scored = 1;
-	x->score = (float)((t ? t->weight : 0) + x->weight);
+	x->score = (float)(x->tag->weight + x->weight);
 }
 
 static int is_paragraph(const xmlNode *n, const struct ni *x)
 {
-	unsigned f = tflags(n);
+	unsigned f = tflags(x);
 
 	return (f & T_PARA) || ((f & T_DIVLIKE) && !x->has_block);
 }
@@ -1078,7 +1095,7 @@ static int italic_only(const xmlNode *n)
 		if (!*t)
 			continue;
 		for (a = c->parent; a && a != n; a = a->parent)
-			if (is_tag(a, "em") || is_tag(a, "i"))
+			if (is_tag(a, TG_EM) || is_tag(a, TG_I))
 				break;
 		if (a == n || !a)
 			return 0;
@@ -1096,7 +1113,7 @@ static int caption_line(const xmlNode *n, const struct ni *x)
 		return 0;
 	while (prev && prev->type != XML_ELEMENT_NODE)
 		prev = prev->prev;
-	if (!prev || !(is_tag(prev, "img") || is_tag(prev, "picture") ||
+	if (!prev || !(is_tag(prev, TG_IMG) || is_tag(prev, TG_PICTURE) ||
 		       (NI(prev) && NI(prev)->imgs && NI(prev)->text == 0)))
 		return 0;
 	return italic_only(n);
@@ -1106,11 +1123,11 @@ static int caption_line(const xmlNode *n, const struct ni *x)
  * image gallery or a form is not part of the article. */
 static int junk_block(const xmlNode *n, const struct ni *x)
 {
-	unsigned f = tflags(n);
+	unsigned f = tflags(x);
 	float ld = link_density(x);
 	int list = (f & T_LIST) != 0;
 
-	if (is_tag(n, "h1"))	/* the page title, said again */
+	if (x->tag->id == TG_H1)	/* the page title, said again */
 		return 1;
 	if (f & T_HEADING)
 		return x->weight < 0 || ld > 0.33f;
@@ -1163,7 +1180,7 @@ static void write_tree(struct out *o, xmlNode *top)
 		unsigned f = 0;
 
 		if (x) {
-			f = tflags(n);
+			f = tflags(x);
 			down = !x->drop && (n == top || x->keep ||
 					    !junk_block(n, x));
 			if (down) {
@@ -1173,7 +1190,7 @@ static void write_tree(struct out *o, xmlNode *top)
 					out_break(o, 1);
 				else if (f & T_CELL)
 					o->sp = 1;
-				if (is_tag(n, "pre") && !pre) {
+				if (x->tag->id == TG_PRE && !pre) {
 					pre = 1;
 					pre_node = n;
 				}
@@ -1189,7 +1206,7 @@ static void write_tree(struct out *o, xmlNode *top)
 		/* Leaving n and the ancestors without a next sibling. */
 		for (;;) {
 			if (n->type == XML_ELEMENT_NODE && NI(n) && !NI(n)->drop) {
-				unsigned lf = tflags(n);
+				unsigned lf = tflags(NI(n));
 
 				if (lf & T_BLOCK)
 					out_break(o, 2);
@@ -1228,7 +1245,7 @@ static int good_sibling(const xmlNode *s, const xmlNode *best, float thr)
 		bonus = NI(best)->score * 0.2f;
 	if (x->scored && x->score + bonus >= thr)
 		return 1;
-	if (is_tag(s, "p")) {
+	if (x->tag->id == TG_P) {
 		float ld = link_density(x);
 
 		if (x->text > 80 && ld < 0.25f)
@@ -1291,7 +1308,7 @@ static xmlNode *widen(xmlNode *best, xmlNode *root)
 
 		if (!added)
 			continue;
-		if (a == root || is_tag(a, "body"))
+		if (a == root || x->tag->id == TG_BODY)
 			break;
 		/* The lowest of the ancestors that add the most paragraphs. */
 		if (added_p * 10 >= added * 6 && added_l * 5 <= added &&
