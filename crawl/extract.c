@@ -75,7 +75,7 @@ enum {
 enum {
 	TG_OTHER = 0, TG_A, TG_ARTICLE, TG_BODY, TG_EM, TG_EMBED, TG_H1, TG_I,
 	TG_IFRAME, TG_IMG, TG_INPUT, TG_LI, TG_MAIN, TG_OBJECT, TG_P,
-	TG_PICTURE, TG_PRE,
+	TG_PICTURE, TG_PRE, TG_TITLE, TG_HTML, TG_BASE, TG_LINK, TG_META,
 };
 
 struct tag {
@@ -92,6 +92,7 @@ static const struct tag tags[] = {
 	{ "article", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_ARTICLE },
 	{ "aside", T_DROP, 0, TG_OTHER },
 	{ "audio", T_DROP, 0, TG_OTHER },
+	{ "base", 0, 0, TG_BASE },
 	{ "blockquote", T_BLOCK | T_PARA | T_P_BREAKER, 3, TG_OTHER },
 	{ "body", T_BLOCK, 0, TG_BODY },
 	{ "br", T_LINE, 0, TG_OTHER },
@@ -121,18 +122,18 @@ static const struct tag tags[] = {
 	{ "head", T_DROP, 0, TG_OTHER },
 	{ "header", T_DROP, 0, TG_OTHER },
 	{ "hr", T_BLOCK, 0, TG_OTHER },
-	{ "html", T_BLOCK, 0, TG_OTHER },
+	{ "html", T_BLOCK, 0, TG_HTML },
 	{ "i", 0, 0, TG_I },
 	{ "iframe", T_DROP, 0, TG_IFRAME },
 	{ "img", T_P_BREAKER, 0, TG_IMG },
 	{ "input", T_DROP, 0, TG_INPUT },
 	{ "li", T_LINE, -3, TG_LI },
-	{ "link", T_DROP, 0, TG_OTHER },
+	{ "link", T_DROP, 0, TG_LINK },
 	{ "main", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_MAIN },
 	{ "map", T_DROP, 0, TG_OTHER },
 	{ "math", T_DROP, 0, TG_OTHER },
 	{ "menu", T_DROP, 0, TG_OTHER },
-	{ "meta", T_DROP, 0, TG_OTHER },
+	{ "meta", T_DROP, 0, TG_META },
 	{ "nav", T_DROP, 0, TG_OTHER },
 	{ "noscript", T_DROP, 0, TG_OTHER },
 	{ "object", T_DROP, 0, TG_OBJECT },
@@ -152,7 +153,7 @@ static const struct tag tags[] = {
 	{ "template", T_DROP, 0, TG_OTHER },
 	{ "textarea", T_DROP, 0, TG_OTHER },
 	{ "th", T_CELL, -5, TG_OTHER },
-	{ "title", T_DROP, 0, TG_OTHER },
+	{ "title", T_DROP, 0, TG_TITLE },
 	{ "tr", T_LINE, 0, TG_OTHER },
 	{ "ul", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3, TG_OTHER },
 	{ "video", T_DROP, 0, TG_OTHER },
@@ -589,47 +590,46 @@ static char *node_text(xmlNode *n, size_t max)
 	return s;
 }
 
+/* What one element of the page says about it (pass 1). */
+static int meta_element(struct page *pg, xmlNode *n, int id)
+{
+	static const char *const ni_[] = { "noindex", "none", NULL };
+	static const char *const nf_[] = { "nofollow", "none", NULL };
+	struct extract_result *r = pg->r;
+	const char *v;
+
+	if (id == TG_A && pg->o->want_links && (v = attr(n, "href")))
+		return add_link(pg, v, rel_nofollow(attr(n, "rel")));
+	if (id == TG_TITLE && !r->title)
+		r->title = node_text(n, pg->o->max_attr);
+	else if (id == TG_HTML && !r->lang &&
+		 ((v = attr(n, "lang")) || (v = attr(n, "xml:lang"))))
+		r->lang = dup_collapsed(v, pg->o->max_attr);
+	else if (id == TG_BASE && !r->base_href && (v = attr(n, "href")))
+		r->base_href = dup_collapsed(v, pg->o->max_attr);
+	else if (id == TG_LINK && !r->canonical && (v = attr(n, "rel")) &&
+		 has_token(v, canonical_tok) && (v = attr(n, "href")))
+		r->canonical = dup_collapsed(v, pg->o->max_attr);
+	else if (id == TG_META && (v = attr(n, "name")) &&
+		 !strcasecmp(v, "robots") && (v = attr(n, "content"))) {
+		r->noindex |= has_token(v, ni_);
+		r->nofollow |= has_token(v, nf_);
+	} else if (id == TG_BODY && !pg->body)
+		pg->body = n;
+	return 0;
+}
+
 static int meta_pass(struct page *pg, xmlNode *root)
 {
-	struct extract_result *r = pg->r;
 	unsigned depth = 0;
 
 	for (xmlNode *n = root; n; ) {
 		int down = n->type == XML_ELEMENT_NODE &&
 			   depth < pg->o->max_depth;
-		const char *v;
 
-		if (n->type == XML_ELEMENT_NODE && n->name) {
-			const char *nm = (const char *)n->name;
-
-			if (!strcmp(nm, "a") && pg->o->want_links &&
-			    (v = attr(n, "href")) &&
-			    add_link(pg, v, rel_nofollow(attr(n, "rel"))))
-				return -1;
-			else if (!strcmp(nm, "title") && !r->title)
-				r->title = node_text(n, pg->o->max_attr);
-			else if (!strcmp(nm, "html") && !r->lang &&
-				 ((v = attr(n, "lang")) || (v = attr(n, "xml:lang"))))
-				r->lang = dup_collapsed(v, pg->o->max_attr);
-			else if (!strcmp(nm, "base") && !r->base_href &&
-				 (v = attr(n, "href")))
-				r->base_href = dup_collapsed(v, pg->o->max_attr);
-			else if (!strcmp(nm, "link") && !r->canonical &&
-				 (v = attr(n, "rel")) &&
-				 has_token(v, canonical_tok) &&
-				 (v = attr(n, "href")))
-				r->canonical = dup_collapsed(v, pg->o->max_attr);
-			else if (!strcmp(nm, "meta") && (v = attr(n, "name")) &&
-				 !strcasecmp(v, "robots") &&
-				 (v = attr(n, "content"))) {
-				static const char *const ni_[] = { "noindex", "none", NULL };
-				static const char *const nf_[] = { "nofollow", "none", NULL };
-
-				r->noindex |= has_token(v, ni_);
-				r->nofollow |= has_token(v, nf_);
-			} else if (!strcmp(nm, "body") && !pg->body)
-				pg->body = n;
-		}
+		if (n->type == XML_ELEMENT_NODE &&
+		    meta_element(pg, n, NI(n)->tag->id) < 0)
+			return -1;
 		/* Depth bookkeeping for the iterative walk. */
 		if (down && n->children) {
 			depth++;
@@ -647,9 +647,31 @@ static int meta_pass(struct page *pg, xmlNode *root)
 
 /* ---- passes 2 and 3: prune and count ---- */
 
+/* tag_lookup() through a small cache keyed by the name's address: libxml2
+ * interns element names, so a page's many <p>s share one pointer and skip
+ * the bsearch.  A hit compares pointers, so a name that is not interned is
+ * only a miss. */
+struct tag_cache {
+	const xmlChar *name;
+	const struct tag *tag;
+};
+#define TAG_CACHE 64
+
+static const struct tag *tag_cached(struct tag_cache *c, const xmlNode *n)
+{
+	size_t h = (size_t)(((uintptr_t)n->name * 0x9E3779B97F4A7C15ull) >> 58);
+
+	if (!n->name || c[h].name != n->name) {
+		c[h].name = n->name;
+		c[h].tag = tag_lookup(n);
+	}
+	return c[h].tag;
+}
+
 static int assign_info(struct page *pg, xmlNode *root)
 {
 	size_t count = 0, i = 0;
+	struct tag_cache cache[TAG_CACHE] = { { NULL, NULL } };
 
 	for (xmlNode *n = root; n; n = walk_next(n, root, 1))
 		count += n->type == XML_ELEMENT_NODE;
@@ -659,7 +681,7 @@ static int assign_info(struct page *pg, xmlNode *root)
 	pg->nni = count;
 	for (xmlNode *n = root; n; n = walk_next(n, root, 1))
 		if (n->type == XML_ELEMENT_NODE) {
-			pg->ni[i].tag = tag_lookup(n);
+			pg->ni[i].tag = tag_cached(cache, n);
 			n->_private = &pg->ni[i++];
 		}
 	return 0;
@@ -1022,16 +1044,27 @@ static const unsigned char *word_end(const unsigned char *p)
 	return p;
 }
 
+/* Bytes that may end a span: the NUL, whitespace, and 0xC2 (U+00A0 starts
+ * with it). */
+static const uint8_t span_stop[256] = {
+	[0] = 1, ['\t' ... '\r'] = 1, [' '] = 1, [0xC2] = 1,
+};
+
 /* End of the words from p on that are separated by single ' ': collapsing
  * leaves such a run as it is, so it is copied in one piece rather than a
- * word at a time. */
+ * word at a time.  It may end early (at a ' ' before a 0xC2 that is not
+ * U+00A0): the caller then writes the space and goes on, same bytes. */
 static const unsigned char *span_end(const unsigned char *p)
 {
 	for (;;) {
-		p = word_end(p);
-		if (p[0] != ' ' || !p[1] || out_space(p + 1))
+		while (!span_stop[*p])
+			p++;
+		if (p[0] == 0xC2 && p[1] != 0xA0)
+			p++;
+		else if (p[0] == ' ' && !span_stop[p[1]])
+			p += 2;
+		else
 			return p;
-		p++;
 	}
 }
 
@@ -1384,6 +1417,20 @@ static xmlNode *widen(xmlNode *best, xmlNode *root)
 	return pick;
 }
 
+/* Where the last paragraph of b starts: after its last "\n\n", else 0. */
+static size_t last_para(const struct buf *b)
+{
+	size_t end = b->len;
+	const char *nl;
+
+	while (end >= 2 && (nl = memrchr(b->data + 1, '\n', end - 1))) {
+		if (nl[-1] == '\n')
+			return (size_t)(nl - b->data) + 1;
+		end = (size_t)(nl - b->data);
+	}
+	return 0;
+}
+
 /* Credit and follow-us lines that close many news articles ("Write to
  * X at x@y.com", "Follow him on Twitter", "(Reporting by ...)"): drop up to
  * two short closing paragraphs that read like that. */
@@ -1400,13 +1447,9 @@ static void trim_tail(struct buf *b)
 	};
 
 	for (int k = 0; k < 2 && b->len; k++) {
-		size_t start = b->len;
-		const char *last;
+		size_t start = last_para(b);
+		const char *last = b->data + start;
 
-		while (start > 0 && !(start >= 2 && b->data[start - 1] == '\n' &&
-				      b->data[start - 2] == '\n'))
-			start--;
-		last = b->data + start;
 		/* Never the only paragraph: that would leave nothing. */
 		if (start == 0 || b->len - start > 300)
 			return;
@@ -1522,7 +1565,7 @@ int extract_html(const char *utf8, size_t n, const struct extract_opts *opts,
 	/* Content after </html> is rare; walk from the root element only. */
 	top = xmlDocGetRootElement(pg.doc);
 	if (top) {
-		rc = meta_pass(&pg, top) < 0 || assign_info(&pg, top) < 0 ? -1 : 0;
+		rc = assign_info(&pg, top) < 0 || meta_pass(&pg, top) < 0 ? -1 : 0;
 		if (!rc) {
 			if (!pg.body)
 				pg.body = top;
