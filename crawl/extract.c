@@ -254,20 +254,50 @@ static xmlNode *walk_next(xmlNode *n, const xmlNode *root, int down)
 
 /* ---- class/id words ---- */
 
-/* Is one of words (lower case) a substring of s, ignoring ASCII case?
- * Lower-cases s once (the first 511 bytes: class lists are short) so the
- * search is plain strstr. */
-static int has_word(const char *s, const char *const *words)
+/* A class or id value lower-cased once (the first 511 bytes: class lists
+ * are short), with the set of its byte pairs: a word whose first two bytes
+ * are not in the set cannot be in the value, so most of the ~100 words
+ * tested per value skip strstr. */
+struct low {
+	char s[512];
+	uint64_t pairs[16];	/* 1024-bit set of pair_bit()s */
+};
+
+static unsigned pair_bit(const char *p)
 {
-	char low[512];
+	return ((unsigned char)p[0] * 31u + (unsigned char)p[1]) & 1023u;
+}
+
+static void low_init(struct low *l, const char *s)
+{
 	size_t n = 0;
 
-	for (; s[n] && n < sizeof(low) - 1; n++)
-		low[n] = (char)tolower((unsigned char)s[n]);
-	low[n] = '\0';
-	for (; *words; words++)
-		if (strstr(low, *words))
+	memset(l->pairs, 0, sizeof(l->pairs));
+	for (; s[n] && n < sizeof(l->s) - 1; n++)
+		l->s[n] = (char)tolower((unsigned char)s[n]);
+	l->s[n] = '\0';
+	for (size_t i = 0; i + 1 < n; i++) {
+		unsigned b = pair_bit(l->s + i);
+
+		l->pairs[b >> 6] |= 1ull << (b & 63);
+	}
+}
+
+/* Is one of words (lower case) a substring of l, ignoring ASCII case? */
+static int has_word(const struct low *l, const char *const *words)
+{
+	for (; *words; words++) {
+		const char *w = *words;
+		unsigned b;
+
+		if (w[0] && w[1]) {
+			b = pair_bit(w);
+			if (!(l->pairs[b >> 6] >> (b & 63) & 1))
+				continue;
+		}
+		if (strstr(l->s, w))
 			return 1;
+	}
 	return 0;
 }
 
@@ -323,29 +353,30 @@ static const char *const negative_sub[] = {
 	"caption", "credit", NULL,
 };
 
-static int class_weight(const xmlNode *n)
+/* v: class and id, NULL when absent or empty; low: the same lower-cased. */
+static int class_weight(const char *const v[2], const struct low low[2])
 {
 	int w = 0;
-	const char *v[2] = { attr(n, "class"), attr(n, "id") };
 
 	for (int i = 0; i < 2; i++) {
-		if (!v[i] || !*v[i])
+		if (!v[i])
 			continue;
-		if (has_word(v[i], negative_sub))
+		if (has_word(&low[i], negative_sub))
 			w -= 25;
-		if (has_word(v[i], positive_sub))
+		if (has_word(&low[i], positive_sub))
 			w += 25;
 	}
 	return w;
 }
 
-static int unlikely(const xmlNode *n)
+static int unlikely(const xmlNode *n, const char *const v[2],
+		    const struct low low[2])
 {
 	static const char *const meta_props[] = {
 		"datePublished", "dateModified", "dateCreated", "author",
 		"publisher", NULL,
 	};
-	const char *v[3] = { attr(n, "class"), attr(n, "id"), attr(n, "role") };
+	const char *role = attr(n, "role");
 	const char *ip = attr(n, "itemprop");
 	int bad = 0;
 
@@ -353,20 +384,20 @@ static int unlikely(const xmlNode *n)
 	if (ip && has_token(ip, meta_props))
 		return 1;
 
-	if (v[2] && (!strcasecmp(v[2], "navigation") ||
-		     !strcasecmp(v[2], "complementary") ||
-		     !strcasecmp(v[2], "banner") ||
-		     !strcasecmp(v[2], "contentinfo") ||
-		     !strcasecmp(v[2], "menu") || !strcasecmp(v[2], "dialog")))
+	if (role && (!strcasecmp(role, "navigation") ||
+		     !strcasecmp(role, "complementary") ||
+		     !strcasecmp(role, "banner") ||
+		     !strcasecmp(role, "contentinfo") ||
+		     !strcasecmp(role, "menu") || !strcasecmp(role, "dialog")))
 		return 1;
 	for (int i = 0; i < 2; i++)
-		if (v[i] && *v[i] && (has_word(v[i], unlikely_sub) ||
-				      has_token(v[i], unlikely_tok)))
+		if (v[i] && (has_word(&low[i], unlikely_sub) ||
+			     has_token(v[i], unlikely_tok)))
 			bad = 1;
 	if (!bad)
 		return 0;
 	for (int i = 0; i < 2; i++)
-		if (v[i] && *v[i] && has_word(v[i], likely_sub))
+		if (v[i] && has_word(&low[i], likely_sub))
 			return 0;
 	return 1;
 }
@@ -406,11 +437,22 @@ enum { CLS_DONE = 1, CLS_UNLIKELY = 2, CLS_HIDDEN = 4 };
 
 static void classify(const xmlNode *n, struct ni *x)
 {
+	const char *v[2];
+	struct low low[2];
+
 	if (x->cls & CLS_DONE)
 		return;
-	x->cls = CLS_DONE | (unlikely(n) ? CLS_UNLIKELY : 0) |
+	v[0] = attr(n, "class");
+	v[1] = attr(n, "id");
+	for (int i = 0; i < 2; i++) {
+		if (v[i] && !*v[i])
+			v[i] = NULL;
+		if (v[i])
+			low_init(&low[i], v[i]);
+	}
+	x->cls = CLS_DONE | (unlikely(n, v, low) ? CLS_UNLIKELY : 0) |
 		 (hidden(n) ? CLS_HIDDEN : 0);
-	x->cweight = (int8_t)class_weight(n);
+	x->cweight = (int8_t)class_weight(v, low);
 }
 
 /* ---- the page ---- */
@@ -647,22 +689,27 @@ static int meta_pass(struct page *pg, xmlNode *root)
 
 /* ---- passes 2 and 3: prune and count ---- */
 
-/* tag_lookup() through a small cache keyed by the name's address: libxml2
- * interns element names, so a page's many <p>s share one pointer and skip
- * the bsearch.  A hit compares pointers, so a name that is not interned is
- * only a miss. */
+/* tag_lookup() through a small per-page cache: a page has few distinct
+ * tag names, so most elements cost one strcmp instead of a bsearch.  (The
+ * HTML parser copies each element's name, so the key is the text, not the
+ * address.) */
 struct tag_cache {
-	const xmlChar *name;
+	char name[12];		/* "" when empty */
 	const struct tag *tag;
 };
 #define TAG_CACHE 64
 
 static const struct tag *tag_cached(struct tag_cache *c, const xmlNode *n)
 {
-	size_t h = (size_t)(((uintptr_t)n->name * 0x9E3779B97F4A7C15ull) >> 58);
+	const char *s = (const char *)n->name;
+	size_t len = s ? strlen(s) : 0, h;
 
-	if (!n->name || c[h].name != n->name) {
-		c[h].name = n->name;
+	if (!len || len >= sizeof(c->name))
+		return tag_lookup(n);
+	h = (len * 7 + (unsigned char)s[0] * 3 + (unsigned char)s[len - 1]) &
+	    (TAG_CACHE - 1);
+	if (!c[h].tag || strcmp(c[h].name, s)) {
+		memcpy(c[h].name, s, len + 1);
 		c[h].tag = tag_lookup(n);
 	}
 	return c[h].tag;
@@ -671,7 +718,7 @@ static const struct tag *tag_cached(struct tag_cache *c, const xmlNode *n)
 static int assign_info(struct page *pg, xmlNode *root)
 {
 	size_t count = 0, i = 0;
-	struct tag_cache cache[TAG_CACHE] = { { NULL, NULL } };
+	struct tag_cache cache[TAG_CACHE] = { { "", NULL } };
 
 	for (xmlNode *n = root; n; n = walk_next(n, root, 1))
 		count += n->type == XML_ELEMENT_NODE;
