@@ -316,7 +316,9 @@ static int has_token(const char *s, const char *const *words)
 		while (isalnum((unsigned char)s[n]))
 			n++;
 		for (const char *const *w = words; n && *w; w++)
-			if (strlen(*w) == n && !strncasecmp(s, *w, n))
+			if (tolower((unsigned char)*s) ==
+			    tolower((unsigned char)**w) &&
+			    strlen(*w) == n && !strncasecmp(s, *w, n))
 				return 1;
 		s += n;
 	}
@@ -369,15 +371,58 @@ static int class_weight(const char *const v[2], const struct low low[2])
 	return w;
 }
 
-static int unlikely(const xmlNode *n, const char *const v[2],
-		    const struct low low[2])
+/* The attributes pass 2 reads, taken in one walk over an element's list
+ * (attr() for each name would walk it seven times). */
+enum { A_CLASS, A_ID, A_ROLE, A_ITEMPROP, A_STYLE, A_HIDDEN, A_ARIA_HIDDEN,
+       A_N };
+
+static const char *attr_value(const xmlAttr *a)
+{
+	if (a->children && a->children->type == XML_TEXT_NODE &&
+	    a->children->content)
+		return (const char *)a->children->content;
+	return "";
+}
+
+/* Which A_* a name is (ASCII case ignored, as attr()), or -1. */
+static int prune_attr_id(const char *name)
+{
+	switch (tolower((unsigned char)name[0])) {
+	case 'c': return strcasecmp(name, "class") ? -1 : A_CLASS;
+	case 'r': return strcasecmp(name, "role") ? -1 : A_ROLE;
+	case 's': return strcasecmp(name, "style") ? -1 : A_STYLE;
+	case 'h': return strcasecmp(name, "hidden") ? -1 : A_HIDDEN;
+	case 'a': return strcasecmp(name, "aria-hidden") ? -1 : A_ARIA_HIDDEN;
+	case 'i':
+		if (!strcasecmp(name, "id"))
+			return A_ID;
+		return strcasecmp(name, "itemprop") ? -1 : A_ITEMPROP;
+	}
+	return -1;
+}
+
+/* v[A_*]: the first value of each attribute, or NULL. */
+static void prune_attrs(const xmlNode *n, const char *v[A_N])
+{
+	for (int i = 0; i < A_N; i++)
+		v[i] = NULL;
+	for (const xmlAttr *a = n->properties; a; a = a->next) {
+		int i = a->name ? prune_attr_id((const char *)a->name) : -1;
+
+		if (i >= 0 && !v[i])
+			v[i] = attr_value(a);
+	}
+}
+
+/* v: prune_attrs(), class and id NULL when empty; low: those lower-cased. */
+static int unlikely(const char *const v[A_N], const struct low low[2])
 {
 	static const char *const meta_props[] = {
 		"datePublished", "dateModified", "dateCreated", "author",
 		"publisher", NULL,
 	};
-	const char *role = attr(n, "role");
-	const char *ip = attr(n, "itemprop");
+	const char *role = v[A_ROLE];
+	const char *ip = v[A_ITEMPROP];
 	int bad = 0;
 
 	/* schema.org says so: the date or the byline, not the article. */
@@ -402,13 +447,13 @@ static int unlikely(const xmlNode *n, const char *const v[2],
 	return 1;
 }
 
-static int hidden(const xmlNode *n)
+static int hidden(const char *const v[A_N])
 {
-	const char *s = attr(n, "style"), *a;
+	const char *s = v[A_STYLE], *a;
 
-	if (attr(n, "hidden"))
+	if (v[A_HIDDEN])
 		return 1;
-	if ((a = attr(n, "aria-hidden")) && !strcasecmp(a, "true"))
+	if ((a = v[A_ARIA_HIDDEN]) && !strcasecmp(a, "true"))
 		return 1;
 	if (!s)
 		return 0;
@@ -437,21 +482,20 @@ enum { CLS_DONE = 1, CLS_UNLIKELY = 2, CLS_HIDDEN = 4 };
 
 static void classify(const xmlNode *n, struct ni *x)
 {
-	const char *v[2];
+	const char *v[A_N];
 	struct low low[2];
 
 	if (x->cls & CLS_DONE)
 		return;
-	v[0] = attr(n, "class");
-	v[1] = attr(n, "id");
-	for (int i = 0; i < 2; i++) {
+	prune_attrs(n, v);
+	for (int i = A_CLASS; i <= A_ID; i++) {
 		if (v[i] && !*v[i])
 			v[i] = NULL;
 		if (v[i])
 			low_init(&low[i], v[i]);
 	}
-	x->cls = CLS_DONE | (unlikely(n, v, low) ? CLS_UNLIKELY : 0) |
-		 (hidden(n) ? CLS_HIDDEN : 0);
+	x->cls = CLS_DONE | (unlikely(v, low) ? CLS_UNLIKELY : 0) |
+		 (hidden(v) ? CLS_HIDDEN : 0);
 	x->cweight = (int8_t)class_weight(v, low);
 }
 
