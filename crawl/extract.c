@@ -867,10 +867,14 @@ static void count_text(const char *str, struct tcount *c)
 	size_t n = strlen(str);
 
 	while (n) {
-		size_t k = n < TC_CHUNK ? n : TC_CHUNK;
+		size_t k = n < TC_CHUNK ? n : TC_CHUNK, i = 0;
 		uint64_t acc = 0;
 
-		for (size_t i = 0; i < k; i++)
+		/* Four at a time: gcc -O2 does not unroll this itself. */
+		for (; i + 4 <= k; i += 4)
+			acc += tc_class[s[i]] + tc_class[s[i + 1]] +
+			       tc_class[s[i + 2]] + tc_class[s[i + 3]];
+		for (; i < k; i++)
 			acc += tc_class[s[i]];
 		c->text += (uint32_t)(acc & 0xFFF);
 		c->upper += (uint32_t)(acc >> 12 & 0xFFF);
