@@ -70,80 +70,93 @@ enum {
 	T_LIST = 1 << 9,
 };
 
+/* Tags the passes test by name, resolved once per element (TG_OTHER for
+ * the rest) so no hot loop compares strings. */
+enum {
+	TG_OTHER = 0, TG_A, TG_ARTICLE, TG_BODY, TG_EM, TG_EMBED, TG_H1, TG_I,
+	TG_IFRAME, TG_IMG, TG_INPUT, TG_LI, TG_MAIN, TG_OBJECT, TG_P,
+	TG_PICTURE, TG_PRE, TG_TITLE, TG_HTML, TG_BASE, TG_LINK, TG_META,
+};
+
 struct tag {
 	const char *name;
 	unsigned flags;
 	int weight;		/* readability's tag prior for containers */
+	int id;			/* TG_* */
 };
 
 /* Sorted by name for bsearch. */
 static const struct tag tags[] = {
-	{ "a", 0, 0 },
-	{ "address", T_BLOCK, -3 },
-	{ "article", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
-	{ "aside", T_DROP, 0 },
-	{ "audio", T_DROP, 0 },
-	{ "blockquote", T_BLOCK | T_PARA | T_P_BREAKER, 3 },
-	{ "body", T_BLOCK, 0 },
-	{ "br", T_LINE, 0 },
-	{ "button", T_DROP, 0 },
-	{ "canvas", T_DROP, 0 },
-	{ "caption", T_LINE, 0 },
-	{ "center", T_BLOCK | T_DIVLIKE | T_P_BREAKER, 5 },
-	{ "dd", T_LINE, -3 },
-	{ "details", T_BLOCK, 0 },
-	{ "dialog", T_DROP, 0 },
-	{ "div", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
-	{ "dl", T_BLOCK | T_P_BREAKER, -3 },
-	{ "dt", T_LINE, -3 },
-	{ "embed", T_DROP, 0 },
-	{ "fieldset", T_BLOCK, 0 },
-	{ "figcaption", T_DROP, 0 },
-	{ "figure", T_BLOCK | T_CLEAN, 0 },
-	{ "footer", T_DROP, 0 },
-	{ "form", T_DROP, -3 },
-	{ "h1", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h2", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h3", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h4", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h5", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "h6", T_BLOCK | T_HEADING | T_P_BREAKER, -5 },
-	{ "head", T_DROP, 0 },
-	{ "header", T_DROP, 0 },
-	{ "hr", T_BLOCK, 0 },
-	{ "html", T_BLOCK, 0 },
-	{ "iframe", T_DROP, 0 },
-	{ "img", T_P_BREAKER, 0 },
-	{ "input", T_DROP, 0 },
-	{ "li", T_LINE, -3 },
-	{ "link", T_DROP, 0 },
-	{ "main", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
-	{ "map", T_DROP, 0 },
-	{ "math", T_DROP, 0 },
-	{ "menu", T_DROP, 0 },
-	{ "meta", T_DROP, 0 },
-	{ "nav", T_DROP, 0 },
-	{ "noscript", T_DROP, 0 },
-	{ "object", T_DROP, 0 },
-	{ "ol", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3 },
-	{ "option", T_DROP, 0 },
-	{ "p", T_BLOCK | T_PARA | T_P_BREAKER, 0 },
-	{ "pre", T_BLOCK | T_PARA | T_P_BREAKER, 3 },
-	{ "script", T_DROP, 0 },
-	{ "section", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5 },
-	{ "select", T_DROP, 0 },
-	{ "style", T_DROP, 0 },
-	{ "summary", T_BLOCK, 0 },
-	{ "svg", T_DROP, 0 },
-	{ "table", T_BLOCK | T_P_BREAKER | T_CLEAN, 0 },
-	{ "td", T_CELL | T_PARA, 3 },
-	{ "template", T_DROP, 0 },
-	{ "textarea", T_DROP, 0 },
-	{ "th", T_CELL, -5 },
-	{ "title", T_DROP, 0 },
-	{ "tr", T_LINE, 0 },
-	{ "ul", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3 },
-	{ "video", T_DROP, 0 },
+	{ "a", 0, 0, TG_A },
+	{ "address", T_BLOCK, -3, TG_OTHER },
+	{ "article", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_ARTICLE },
+	{ "aside", T_DROP, 0, TG_OTHER },
+	{ "audio", T_DROP, 0, TG_OTHER },
+	{ "base", 0, 0, TG_BASE },
+	{ "blockquote", T_BLOCK | T_PARA | T_P_BREAKER, 3, TG_OTHER },
+	{ "body", T_BLOCK, 0, TG_BODY },
+	{ "br", T_LINE, 0, TG_OTHER },
+	{ "button", T_DROP, 0, TG_OTHER },
+	{ "canvas", T_DROP, 0, TG_OTHER },
+	{ "caption", T_LINE, 0, TG_OTHER },
+	{ "center", T_BLOCK | T_DIVLIKE | T_P_BREAKER, 5, TG_OTHER },
+	{ "dd", T_LINE, -3, TG_OTHER },
+	{ "details", T_BLOCK, 0, TG_OTHER },
+	{ "dialog", T_DROP, 0, TG_OTHER },
+	{ "div", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_OTHER },
+	{ "dl", T_BLOCK | T_P_BREAKER, -3, TG_OTHER },
+	{ "dt", T_LINE, -3, TG_OTHER },
+	{ "em", 0, 0, TG_EM },
+	{ "embed", T_DROP, 0, TG_EMBED },
+	{ "fieldset", T_BLOCK, 0, TG_OTHER },
+	{ "figcaption", T_DROP, 0, TG_OTHER },
+	{ "figure", T_BLOCK | T_CLEAN, 0, TG_OTHER },
+	{ "footer", T_DROP, 0, TG_OTHER },
+	{ "form", T_DROP, -3, TG_OTHER },
+	{ "h1", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_H1 },
+	{ "h2", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "h3", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "h4", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "h5", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "h6", T_BLOCK | T_HEADING | T_P_BREAKER, -5, TG_OTHER },
+	{ "head", T_DROP, 0, TG_OTHER },
+	{ "header", T_DROP, 0, TG_OTHER },
+	{ "hr", T_BLOCK, 0, TG_OTHER },
+	{ "html", T_BLOCK, 0, TG_HTML },
+	{ "i", 0, 0, TG_I },
+	{ "iframe", T_DROP, 0, TG_IFRAME },
+	{ "img", T_P_BREAKER, 0, TG_IMG },
+	{ "input", T_DROP, 0, TG_INPUT },
+	{ "li", T_LINE, -3, TG_LI },
+	{ "link", T_DROP, 0, TG_LINK },
+	{ "main", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_MAIN },
+	{ "map", T_DROP, 0, TG_OTHER },
+	{ "math", T_DROP, 0, TG_OTHER },
+	{ "menu", T_DROP, 0, TG_OTHER },
+	{ "meta", T_DROP, 0, TG_META },
+	{ "nav", T_DROP, 0, TG_OTHER },
+	{ "noscript", T_DROP, 0, TG_OTHER },
+	{ "object", T_DROP, 0, TG_OBJECT },
+	{ "ol", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3, TG_OTHER },
+	{ "option", T_DROP, 0, TG_OTHER },
+	{ "p", T_BLOCK | T_PARA | T_P_BREAKER, 0, TG_P },
+	{ "picture", 0, 0, TG_PICTURE },
+	{ "pre", T_BLOCK | T_PARA | T_P_BREAKER, 3, TG_PRE },
+	{ "script", T_DROP, 0, TG_OTHER },
+	{ "section", T_BLOCK | T_DIVLIKE | T_P_BREAKER | T_CLEAN, 5, TG_OTHER },
+	{ "select", T_DROP, 0, TG_OTHER },
+	{ "style", T_DROP, 0, TG_OTHER },
+	{ "summary", T_BLOCK, 0, TG_OTHER },
+	{ "svg", T_DROP, 0, TG_OTHER },
+	{ "table", T_BLOCK | T_P_BREAKER | T_CLEAN, 0, TG_OTHER },
+	{ "td", T_CELL | T_PARA, 3, TG_OTHER },
+	{ "template", T_DROP, 0, TG_OTHER },
+	{ "textarea", T_DROP, 0, TG_OTHER },
+	{ "th", T_CELL, -5, TG_OTHER },
+	{ "title", T_DROP, 0, TG_TITLE },
+	{ "tr", T_LINE, 0, TG_OTHER },
+	{ "ul", T_BLOCK | T_P_BREAKER | T_CLEAN | T_LIST, -3, TG_OTHER },
+	{ "video", T_DROP, 0, TG_OTHER },
 };
 
 static int tag_cmp(const void *k, const void *e)
@@ -151,25 +164,16 @@ static int tag_cmp(const void *k, const void *e)
 	return strcmp(k, ((const struct tag *)e)->name);
 }
 
-static const struct tag *tag_of(const xmlNode *n)
+/* The entry of an element's tag; one with no flags for tags not listed. */
+static const struct tag *tag_lookup(const xmlNode *n)
 {
-	if (n->type != XML_ELEMENT_NODE || !n->name)
-		return NULL;
-	return bsearch(n->name, tags, sizeof(tags) / sizeof(tags[0]),
-		       sizeof(tags[0]), tag_cmp);
-}
+	static const struct tag none = { "", 0, 0, TG_OTHER };
+	const struct tag *t = NULL;
 
-static unsigned tflags(const xmlNode *n)
-{
-	const struct tag *t = tag_of(n);
-
-	return t ? t->flags : 0;
-}
-
-static int is_tag(const xmlNode *n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && n->name &&
-	       !strcmp((const char *)n->name, name);
+	if (n->name)
+		t = bsearch(n->name, tags, sizeof(tags) / sizeof(tags[0]),
+			    sizeof(tags[0]), tag_cmp);
+	return t ? t : &none;
 }
 
 /* Value of attribute name (lower case) without allocating, or NULL. */
@@ -188,14 +192,24 @@ static const char *attr(const xmlNode *n, const char *name)
 
 /* ---- per-element data ---- */
 
+/* Text counts of one element's own text nodes. */
+struct tcount {
+	uint32_t text, upper, lower, commas;
+};
+
 struct ni {
+	/* Set once per page, kept across passes. */
+	const struct tag *tag;
+	uint32_t ptext0;	/* ptext before class/id pruning */
+	uint8_t cls;		/* CLS_* below */
+	int8_t cweight;		/* class_weight() */
+	uint8_t own_done;	/* own is counted */
+	struct tcount own;	/* the element's own text nodes */
+	/* Recomputed by each prune + stats. */
 	uint32_t text;		/* non-space bytes of kept text below */
 	uint32_t link;		/* ... of which inside <a> */
 	uint32_t commas;
 	uint32_t ptext;		/* ... of which in clean <p> paragraphs */
-	uint32_t ptext0;	/* ptext before class/id pruning */
-	uint8_t cls;		/* CLS_* below, computed once per page */
-	int8_t cweight;		/* class_weight(), computed once per page */
 	uint32_t upper, lower;	/* ASCII letters by case */
 	uint16_t paras, imgs, lis, inputs, embeds, links;
 	uint8_t drop;		/* pruned (with its subtree) */
@@ -209,6 +223,19 @@ struct ni {
 static struct ni *NI(const xmlNode *n)
 {
 	return n->type == XML_ELEMENT_NODE ? n->_private : NULL;
+}
+
+static unsigned tflags(const struct ni *x)
+{
+	return x->tag->flags;
+}
+
+/* Is n an element with tag id (TG_*)? */
+static int is_tag(const xmlNode *n, int id)
+{
+	const struct ni *x = NI(n);
+
+	return x && x->tag->id == id;
 }
 
 /* Pre-order walk without recursion: the next node after n below root,
@@ -227,20 +254,50 @@ static xmlNode *walk_next(xmlNode *n, const xmlNode *root, int down)
 
 /* ---- class/id words ---- */
 
-/* Is one of words (lower case) a substring of s, ignoring ASCII case?
- * Lower-cases s once (the first 511 bytes: class lists are short) so the
- * search is plain strstr. */
-static int has_word(const char *s, const char *const *words)
+/* A class or id value lower-cased once (the first 511 bytes: class lists
+ * are short), with the set of its byte pairs: a word whose first two bytes
+ * are not in the set cannot be in the value, so most of the ~100 words
+ * tested per value skip strstr. */
+struct low {
+	char s[512];
+	uint64_t pairs[16];	/* 1024-bit set of pair_bit()s */
+};
+
+static unsigned pair_bit(const char *p)
 {
-	char low[512];
+	return ((unsigned char)p[0] * 31u + (unsigned char)p[1]) & 1023u;
+}
+
+static void low_init(struct low *l, const char *s)
+{
 	size_t n = 0;
 
-	for (; s[n] && n < sizeof(low) - 1; n++)
-		low[n] = (char)tolower((unsigned char)s[n]);
-	low[n] = '\0';
-	for (; *words; words++)
-		if (strstr(low, *words))
+	memset(l->pairs, 0, sizeof(l->pairs));
+	for (; s[n] && n < sizeof(l->s) - 1; n++)
+		l->s[n] = (char)tolower((unsigned char)s[n]);
+	l->s[n] = '\0';
+	for (size_t i = 0; i + 1 < n; i++) {
+		unsigned b = pair_bit(l->s + i);
+
+		l->pairs[b >> 6] |= 1ull << (b & 63);
+	}
+}
+
+/* Is one of words (lower case) a substring of l, ignoring ASCII case? */
+static int has_word(const struct low *l, const char *const *words)
+{
+	for (; *words; words++) {
+		const char *w = *words;
+		unsigned b;
+
+		if (w[0] && w[1]) {
+			b = pair_bit(w);
+			if (!(l->pairs[b >> 6] >> (b & 63) & 1))
+				continue;
+		}
+		if (strstr(l->s, w))
 			return 1;
+	}
 	return 0;
 }
 
@@ -259,7 +316,9 @@ static int has_token(const char *s, const char *const *words)
 		while (isalnum((unsigned char)s[n]))
 			n++;
 		for (const char *const *w = words; n && *w; w++)
-			if (strlen(*w) == n && !strncasecmp(s, *w, n))
+			if (tolower((unsigned char)*s) ==
+			    tolower((unsigned char)**w) &&
+			    strlen(*w) == n && !strncasecmp(s, *w, n))
 				return 1;
 		s += n;
 	}
@@ -296,61 +355,105 @@ static const char *const negative_sub[] = {
 	"caption", "credit", NULL,
 };
 
-static int class_weight(const xmlNode *n)
+/* v: class and id, NULL when absent or empty; low: the same lower-cased. */
+static int class_weight(const char *const v[2], const struct low low[2])
 {
 	int w = 0;
-	const char *v[2] = { attr(n, "class"), attr(n, "id") };
 
 	for (int i = 0; i < 2; i++) {
-		if (!v[i] || !*v[i])
+		if (!v[i])
 			continue;
-		if (has_word(v[i], negative_sub))
+		if (has_word(&low[i], negative_sub))
 			w -= 25;
-		if (has_word(v[i], positive_sub))
+		if (has_word(&low[i], positive_sub))
 			w += 25;
 	}
 	return w;
 }
 
-static int unlikely(const xmlNode *n)
+/* The attributes pass 2 reads, taken in one walk over an element's list
+ * (attr() for each name would walk it seven times). */
+enum { A_CLASS, A_ID, A_ROLE, A_ITEMPROP, A_STYLE, A_HIDDEN, A_ARIA_HIDDEN,
+       A_N };
+
+static const char *attr_value(const xmlAttr *a)
+{
+	if (a->children && a->children->type == XML_TEXT_NODE &&
+	    a->children->content)
+		return (const char *)a->children->content;
+	return "";
+}
+
+/* Which A_* a name is (ASCII case ignored, as attr()), or -1. */
+static int prune_attr_id(const char *name)
+{
+	switch (tolower((unsigned char)name[0])) {
+	case 'c': return strcasecmp(name, "class") ? -1 : A_CLASS;
+	case 'r': return strcasecmp(name, "role") ? -1 : A_ROLE;
+	case 's': return strcasecmp(name, "style") ? -1 : A_STYLE;
+	case 'h': return strcasecmp(name, "hidden") ? -1 : A_HIDDEN;
+	case 'a': return strcasecmp(name, "aria-hidden") ? -1 : A_ARIA_HIDDEN;
+	case 'i':
+		if (!strcasecmp(name, "id"))
+			return A_ID;
+		return strcasecmp(name, "itemprop") ? -1 : A_ITEMPROP;
+	}
+	return -1;
+}
+
+/* v[A_*]: the first value of each attribute, or NULL. */
+static void prune_attrs(const xmlNode *n, const char *v[A_N])
+{
+	for (int i = 0; i < A_N; i++)
+		v[i] = NULL;
+	for (const xmlAttr *a = n->properties; a; a = a->next) {
+		int i = a->name ? prune_attr_id((const char *)a->name) : -1;
+
+		if (i >= 0 && !v[i])
+			v[i] = attr_value(a);
+	}
+}
+
+/* v: prune_attrs(), class and id NULL when empty; low: those lower-cased. */
+static int unlikely(const char *const v[A_N], const struct low low[2])
 {
 	static const char *const meta_props[] = {
 		"datePublished", "dateModified", "dateCreated", "author",
 		"publisher", NULL,
 	};
-	const char *v[3] = { attr(n, "class"), attr(n, "id"), attr(n, "role") };
-	const char *ip = attr(n, "itemprop");
+	const char *role = v[A_ROLE];
+	const char *ip = v[A_ITEMPROP];
 	int bad = 0;
 
 	/* schema.org says so: the date or the byline, not the article. */
 	if (ip && has_token(ip, meta_props))
 		return 1;
 
-	if (v[2] && (!strcasecmp(v[2], "navigation") ||
-		     !strcasecmp(v[2], "complementary") ||
-		     !strcasecmp(v[2], "banner") ||
-		     !strcasecmp(v[2], "contentinfo") ||
-		     !strcasecmp(v[2], "menu") || !strcasecmp(v[2], "dialog")))
+	if (role && (!strcasecmp(role, "navigation") ||
+		     !strcasecmp(role, "complementary") ||
+		     !strcasecmp(role, "banner") ||
+		     !strcasecmp(role, "contentinfo") ||
+		     !strcasecmp(role, "menu") || !strcasecmp(role, "dialog")))
 		return 1;
 	for (int i = 0; i < 2; i++)
-		if (v[i] && *v[i] && (has_word(v[i], unlikely_sub) ||
-				      has_token(v[i], unlikely_tok)))
+		if (v[i] && (has_word(&low[i], unlikely_sub) ||
+			     has_token(v[i], unlikely_tok)))
 			bad = 1;
 	if (!bad)
 		return 0;
 	for (int i = 0; i < 2; i++)
-		if (v[i] && *v[i] && has_word(v[i], likely_sub))
+		if (v[i] && has_word(&low[i], likely_sub))
 			return 0;
 	return 1;
 }
 
-static int hidden(const xmlNode *n)
+static int hidden(const char *const v[A_N])
 {
-	const char *s = attr(n, "style"), *a;
+	const char *s = v[A_STYLE], *a;
 
-	if (attr(n, "hidden"))
+	if (v[A_HIDDEN])
 		return 1;
-	if ((a = attr(n, "aria-hidden")) && !strcasecmp(a, "true"))
+	if ((a = v[A_ARIA_HIDDEN]) && !strcasecmp(a, "true"))
 		return 1;
 	if (!s)
 		return 0;
@@ -379,11 +482,21 @@ enum { CLS_DONE = 1, CLS_UNLIKELY = 2, CLS_HIDDEN = 4 };
 
 static void classify(const xmlNode *n, struct ni *x)
 {
+	const char *v[A_N];
+	struct low low[2];
+
 	if (x->cls & CLS_DONE)
 		return;
-	x->cls = CLS_DONE | (unlikely(n) ? CLS_UNLIKELY : 0) |
-		 (hidden(n) ? CLS_HIDDEN : 0);
-	x->cweight = (int8_t)class_weight(n);
+	prune_attrs(n, v);
+	for (int i = A_CLASS; i <= A_ID; i++) {
+		if (v[i] && !*v[i])
+			v[i] = NULL;
+		if (v[i])
+			low_init(&low[i], v[i]);
+	}
+	x->cls = CLS_DONE | (unlikely(v, low) ? CLS_UNLIKELY : 0) |
+		 (hidden(v) ? CLS_HIDDEN : 0);
+	x->cweight = (int8_t)class_weight(v, low);
 }
 
 /* ---- the page ---- */
@@ -563,47 +676,46 @@ static char *node_text(xmlNode *n, size_t max)
 	return s;
 }
 
+/* What one element of the page says about it (pass 1). */
+static int meta_element(struct page *pg, xmlNode *n, int id)
+{
+	static const char *const ni_[] = { "noindex", "none", NULL };
+	static const char *const nf_[] = { "nofollow", "none", NULL };
+	struct extract_result *r = pg->r;
+	const char *v;
+
+	if (id == TG_A && pg->o->want_links && (v = attr(n, "href")))
+		return add_link(pg, v, rel_nofollow(attr(n, "rel")));
+	if (id == TG_TITLE && !r->title)
+		r->title = node_text(n, pg->o->max_attr);
+	else if (id == TG_HTML && !r->lang &&
+		 ((v = attr(n, "lang")) || (v = attr(n, "xml:lang"))))
+		r->lang = dup_collapsed(v, pg->o->max_attr);
+	else if (id == TG_BASE && !r->base_href && (v = attr(n, "href")))
+		r->base_href = dup_collapsed(v, pg->o->max_attr);
+	else if (id == TG_LINK && !r->canonical && (v = attr(n, "rel")) &&
+		 has_token(v, canonical_tok) && (v = attr(n, "href")))
+		r->canonical = dup_collapsed(v, pg->o->max_attr);
+	else if (id == TG_META && (v = attr(n, "name")) &&
+		 !strcasecmp(v, "robots") && (v = attr(n, "content"))) {
+		r->noindex |= has_token(v, ni_);
+		r->nofollow |= has_token(v, nf_);
+	} else if (id == TG_BODY && !pg->body)
+		pg->body = n;
+	return 0;
+}
+
 static int meta_pass(struct page *pg, xmlNode *root)
 {
-	struct extract_result *r = pg->r;
 	unsigned depth = 0;
 
 	for (xmlNode *n = root; n; ) {
 		int down = n->type == XML_ELEMENT_NODE &&
 			   depth < pg->o->max_depth;
-		const char *v;
 
-		if (n->type == XML_ELEMENT_NODE && n->name) {
-			const char *nm = (const char *)n->name;
-
-			if (!strcmp(nm, "a") && pg->o->want_links &&
-			    (v = attr(n, "href")) &&
-			    add_link(pg, v, rel_nofollow(attr(n, "rel"))))
-				return -1;
-			else if (!strcmp(nm, "title") && !r->title)
-				r->title = node_text(n, pg->o->max_attr);
-			else if (!strcmp(nm, "html") && !r->lang &&
-				 ((v = attr(n, "lang")) || (v = attr(n, "xml:lang"))))
-				r->lang = dup_collapsed(v, pg->o->max_attr);
-			else if (!strcmp(nm, "base") && !r->base_href &&
-				 (v = attr(n, "href")))
-				r->base_href = dup_collapsed(v, pg->o->max_attr);
-			else if (!strcmp(nm, "link") && !r->canonical &&
-				 (v = attr(n, "rel")) &&
-				 has_token(v, canonical_tok) &&
-				 (v = attr(n, "href")))
-				r->canonical = dup_collapsed(v, pg->o->max_attr);
-			else if (!strcmp(nm, "meta") && (v = attr(n, "name")) &&
-				 !strcasecmp(v, "robots") &&
-				 (v = attr(n, "content"))) {
-				static const char *const ni_[] = { "noindex", "none", NULL };
-				static const char *const nf_[] = { "nofollow", "none", NULL };
-
-				r->noindex |= has_token(v, ni_);
-				r->nofollow |= has_token(v, nf_);
-			} else if (!strcmp(nm, "body") && !pg->body)
-				pg->body = n;
-		}
+		if (n->type == XML_ELEMENT_NODE &&
+		    meta_element(pg, n, NI(n)->tag->id) < 0)
+			return -1;
 		/* Depth bookkeeping for the iterative walk. */
 		if (down && n->children) {
 			depth++;
@@ -621,9 +733,36 @@ static int meta_pass(struct page *pg, xmlNode *root)
 
 /* ---- passes 2 and 3: prune and count ---- */
 
+/* tag_lookup() through a small per-page cache: a page has few distinct
+ * tag names, so most elements cost one strcmp instead of a bsearch.  (The
+ * HTML parser copies each element's name, so the key is the text, not the
+ * address.) */
+struct tag_cache {
+	char name[12];		/* "" when empty */
+	const struct tag *tag;
+};
+#define TAG_CACHE 64
+
+static const struct tag *tag_cached(struct tag_cache *c, const xmlNode *n)
+{
+	const char *s = (const char *)n->name;
+	size_t len = s ? strlen(s) : 0, h;
+
+	if (!len || len >= sizeof(c->name))
+		return tag_lookup(n);
+	h = (len * 7 + (unsigned char)s[0] * 3 + (unsigned char)s[len - 1]) &
+	    (TAG_CACHE - 1);
+	if (!c[h].tag || strcmp(c[h].name, s)) {
+		memcpy(c[h].name, s, len + 1);
+		c[h].tag = tag_lookup(n);
+	}
+	return c[h].tag;
+}
+
 static int assign_info(struct page *pg, xmlNode *root)
 {
 	size_t count = 0, i = 0;
+	struct tag_cache cache[TAG_CACHE] = { { "", NULL } };
 
 	for (xmlNode *n = root; n; n = walk_next(n, root, 1))
 		count += n->type == XML_ELEMENT_NODE;
@@ -632,8 +771,10 @@ static int assign_info(struct page *pg, xmlNode *root)
 		return -1;
 	pg->nni = count;
 	for (xmlNode *n = root; n; n = walk_next(n, root, 1))
-		if (n->type == XML_ELEMENT_NODE)
+		if (n->type == XML_ELEMENT_NODE) {
+			pg->ni[i].tag = tag_cached(cache, n);
 			n->_private = &pg->ni[i++];
+		}
 	return 0;
 }
 
@@ -641,20 +782,15 @@ static void prune(struct page *pg, xmlNode *root)
 {
 	unsigned depth = 0;
 
-	for (size_t i = 0; i < pg->nni; i++) {
-		struct ni keep = pg->ni[i];
-
-		memset(&pg->ni[i], 0, sizeof(pg->ni[i]));
-		pg->ni[i].ptext0 = keep.ptext0;
-		pg->ni[i].cls = keep.cls;
-		pg->ni[i].cweight = keep.cweight;
-	}
+	for (size_t i = 0; i < pg->nni; i++)
+		memset(&pg->ni[i].text, 0,
+		       sizeof(struct ni) - offsetof(struct ni, text));
 	for (xmlNode *n = root; n; ) {
 		struct ni *x = NI(n);
 		int down = 0;
 
 		if (x) {
-			unsigned f = tflags(n);
+			unsigned f = tflags(x);
 
 			classify(n, x);
 			if (depth >= pg->o->max_depth || (f & T_DROP) ||
@@ -663,8 +799,8 @@ static void prune(struct page *pg, xmlNode *root)
 			     (pg->prune_classes == PRUNE_ALL ||
 			      x->ptext0 < 400 ||
 			      (uint64_t)x->ptext0 * 4 < pg->body_ptext) &&
-			     !is_tag(n, "body") && !is_tag(n, "article") &&
-			     !is_tag(n, "main") && !is_tag(n, "a") &&
+			     x->tag->id != TG_BODY && x->tag->id != TG_ARTICLE &&
+			     x->tag->id != TG_MAIN && x->tag->id != TG_A &&
 			     (x->cls & CLS_UNLIKELY)))
 				x->drop = 1;
 			else {
@@ -685,28 +821,84 @@ static void prune(struct page *pg, xmlNode *root)
 	}
 }
 
-static uint32_t count_text(const char *s, struct ni *p)
+/* Byte classes for count_text, as 12-bit lanes so a chunk of up to 4095
+ * bytes is counted with one table load and one add per byte. */
+#define TC_NONWS (1ull << 0)
+#define TC_UPPER (1ull << 12)
+#define TC_LOWER (1ull << 24)
+#define TC_COMMA (1ull << 36)
+#define TC_LEAD (1ull << 48)	/* 0xE3 or 0xEF: may start a CJK comma */
+#define TC_CHUNK 4095
+
+static const uint64_t tc_class[256] = {
+	[0 ... 8] = TC_NONWS,
+	['\t' ... '\r'] = 0,	/* \t \n \v \f \r, as is_ws() */
+	[14 ... 31] = TC_NONWS,
+	[' '] = 0,
+	['!' ... '+'] = TC_NONWS,
+	[','] = TC_NONWS | TC_COMMA,
+	['-' ... '@'] = TC_NONWS,
+	['A' ... 'Z'] = TC_NONWS | TC_UPPER,
+	['[' ... '`'] = TC_NONWS,
+	['a' ... 'z'] = TC_NONWS | TC_LOWER,
+	['{' ... 0xE2] = TC_NONWS,
+	[0xE3] = TC_NONWS | TC_LEAD,
+	[0xE4 ... 0xEE] = TC_NONWS,
+	[0xEF] = TC_NONWS | TC_LEAD,
+	[0xF0 ... 0xFF] = TC_NONWS,
+};
+
+/* U+FF0C fullwidth comma, U+3001 ideographic comma starting in s[0..n);
+ * they may end past n (s is NUL-terminated). */
+static uint32_t cjk_commas(const unsigned char *s, size_t n)
 {
-	uint32_t k = 0, *commas = &p->commas;
+	uint32_t k = 0;
 
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (!is_ws(c))
-			k++;
-		if (c >= 'A' && c <= 'Z')
-			p->upper++;
-		else if (c >= 'a' && c <= 'z')
-			p->lower++;
-		if (c == ',')
-			(*commas)++;
-		/* U+FF0C fullwidth comma, U+3001 ideographic comma */
-		else if (c == 0xEF && s[1] == (char)0xBC && s[2] == (char)0x8C)
-			(*commas)++;
-		else if (c == 0xE3 && s[1] == (char)0x80 && s[2] == (char)0x81)
-			(*commas)++;
-	}
+	for (size_t i = 0; i < n; i++)
+		k += (s[i] == 0xEF && s[i + 1] == 0xBC && s[i + 2] == 0x8C) ||
+		     (s[i] == 0xE3 && s[i + 1] == 0x80 && s[i + 2] == 0x81);
 	return k;
+}
+
+/* Non-space bytes, ASCII letters by case and commas of s into c. */
+static void count_text(const char *str, struct tcount *c)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str);
+
+	while (n) {
+		size_t k = n < TC_CHUNK ? n : TC_CHUNK, i = 0;
+		uint64_t acc = 0;
+
+		/* Four at a time: gcc -O2 does not unroll this itself. */
+		for (; i + 4 <= k; i += 4)
+			acc += tc_class[s[i]] + tc_class[s[i + 1]] +
+			       tc_class[s[i + 2]] + tc_class[s[i + 3]];
+		for (; i < k; i++)
+			acc += tc_class[s[i]];
+		c->text += (uint32_t)(acc & 0xFFF);
+		c->upper += (uint32_t)(acc >> 12 & 0xFFF);
+		c->lower += (uint32_t)(acc >> 24 & 0xFFF);
+		c->commas += (uint32_t)(acc >> 36 & 0xFFF);
+		if (acc >> 48 & 0xFFF)
+			c->commas += cjk_commas(s, k);
+		s += k;
+		n -= k;
+	}
+}
+
+/* Count n's own text (its text children) once per page: the two prune +
+ * stats rounds would otherwise read every byte twice. */
+static const struct tcount *own_text(xmlNode *n, struct ni *x)
+{
+	if (!x->own_done) {
+		for (xmlNode *c = n->children; c; c = c->next)
+			if ((c->type == XML_TEXT_NODE ||
+			     c->type == XML_CDATA_SECTION_NODE) && c->content)
+				count_text((const char *)c->content, &x->own);
+		x->own_done = 1;
+	}
+	return &x->own;
 }
 
 static void sat_add16(uint16_t *a, uint32_t b)
@@ -725,27 +917,29 @@ static void sat_add32(uint32_t *a, uint32_t b)
 static void roll_up(xmlNode *n)
 {
 	struct ni *x = NI(n), *p;
+	int id;
 
 	if (!x || x->drop || !n->parent || !(p = NI(n->parent)))
 		return;
+	id = x->tag->id;
 	sat_add32(&p->text, x->text);
-	sat_add32(&p->link, is_tag(n, "a") ? x->text : x->link);
+	sat_add32(&p->link, id == TG_A ? x->text : x->link);
 	sat_add32(&p->commas, x->commas);
 	sat_add32(&p->upper, x->upper);
 	sat_add32(&p->lower, x->lower);
-	if (is_tag(n, "p") && x->text >= 25 && x->link * 2 < x->text)
+	if (id == TG_P && x->text >= 25 && x->link * 2 < x->text)
 		sat_add32(&p->ptext, x->text);
 	else
 		sat_add32(&p->ptext, x->ptext);
-	sat_add16(&p->paras, x->paras + is_tag(n, "p"));
-	sat_add16(&p->imgs, x->imgs + is_tag(n, "img"));
-	sat_add16(&p->lis, x->lis + is_tag(n, "li"));
-	sat_add16(&p->links, x->links + is_tag(n, "a"));
-	sat_add16(&p->inputs, x->inputs + is_tag(n, "input"));
-	sat_add16(&p->embeds, x->embeds + (is_tag(n, "iframe") ||
-					   is_tag(n, "embed") ||
-					   is_tag(n, "object")));
-	if (tflags(n) & T_P_BREAKER)
+	sat_add16(&p->paras, x->paras + (id == TG_P));
+	sat_add16(&p->imgs, x->imgs + (id == TG_IMG));
+	sat_add16(&p->lis, x->lis + (id == TG_LI));
+	sat_add16(&p->links, x->links + (id == TG_A));
+	sat_add16(&p->inputs, x->inputs + (id == TG_INPUT));
+	sat_add16(&p->embeds, x->embeds + (id == TG_IFRAME ||
+					   id == TG_EMBED ||
+					   id == TG_OBJECT));
+	if (tflags(x) & T_P_BREAKER)
 		p->has_block = 1;
 }
 
@@ -755,13 +949,16 @@ static void stats(struct page *pg, xmlNode *root)
 		struct ni *x = NI(n);
 		int down = x && !x->drop;
 
-		if ((n->type == XML_TEXT_NODE ||
-		     n->type == XML_CDATA_SECTION_NODE) && n->content &&
-		    n->parent && NI(n->parent)) {
-			struct ni *p = NI(n->parent);
+		if (down) {
+			const struct tcount *t = own_text(n, x);
 
-			sat_add32(&p->text, count_text((const char *)n->content,
-						       p));
+			/* Sums below 2^31 (input is at most INT_MAX bytes):
+			 * nothing saturates, so adding the own text first
+			 * gives what adding it between the children did. */
+			sat_add32(&x->text, t->text);
+			sat_add32(&x->upper, t->upper);
+			sat_add32(&x->lower, t->lower);
+			sat_add32(&x->commas, t->commas);
 		}
 		if (down && n->children) {
 			n = n->children;
@@ -794,17 +991,16 @@ static float link_density(const struct ni *x)
 static void init_candidate(xmlNode *n)
 {
 	struct ni *x = NI(n);
-	const struct tag *t = tag_of(n);
 
 	if (x->scored)
 		return;
 	x->scored = 1;
-	x->score = (float)((t ? t->weight : 0) + x->weight);
+	x->score = (float)(x->tag->weight + x->weight);
 }
 
 static int is_paragraph(const xmlNode *n, const struct ni *x)
 {
-	unsigned f = tflags(n);
+	unsigned f = tflags(x);
 
 	return (f & T_PARA) || ((f & T_DIVLIKE) && !x->has_block);
 }
@@ -930,6 +1126,43 @@ static void out_flush(struct out *o)
 	o->nl = o->sp = 0;
 }
 
+/* Is p at a space for out_text (whitespace or U+00A0)? */
+static int out_space(const unsigned char *p)
+{
+	return is_ws(*p) || (p[0] == 0xC2 && p[1] == 0xA0);
+}
+
+static const unsigned char *word_end(const unsigned char *p)
+{
+	while (*p && !out_space(p))
+		p++;
+	return p;
+}
+
+/* Bytes that may end a span: the NUL, whitespace, and 0xC2 (U+00A0 starts
+ * with it). */
+static const uint8_t span_stop[256] = {
+	[0] = 1, ['\t' ... '\r'] = 1, [' '] = 1, [0xC2] = 1,
+};
+
+/* End of the words from p on that are separated by single ' ': collapsing
+ * leaves such a run as it is, so it is copied in one piece rather than a
+ * word at a time.  It may end early (at a ' ' before a 0xC2 that is not
+ * U+00A0): the caller then writes the space and goes on, same bytes. */
+static const unsigned char *span_end(const unsigned char *p)
+{
+	for (;;) {
+		while (!span_stop[*p])
+			p++;
+		if (p[0] == 0xC2 && p[1] != 0xA0)
+			p++;
+		else if (p[0] == ' ' && !span_stop[p[1]])
+			p += 2;
+		else
+			return p;
+	}
+}
+
 static void out_text(struct out *o, const char *s, int pre)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -952,10 +1185,8 @@ static void out_text(struct out *o, const char *s, int pre)
 			p += *p == 0xC2 ? 2 : 1;
 			continue;
 		}
-		const unsigned char *q = p;
+		const unsigned char *q = pre ? word_end(p) : span_end(p);
 
-		while (*q && !is_ws(*q) && !(q[0] == 0xC2 && q[1] == 0xA0))
-			q++;
 		out_flush(o);
 		out_raw(o, (const char *)p, (size_t)(q - p));
 		p = q;
@@ -1054,7 +1285,7 @@ static int italic_only(const xmlNode *n)
 		if (!*t)
 			continue;
 		for (a = c->parent; a && a != n; a = a->parent)
-			if (is_tag(a, "em") || is_tag(a, "i"))
+			if (is_tag(a, TG_EM) || is_tag(a, TG_I))
 				break;
 		if (a == n || !a)
 			return 0;
@@ -1072,7 +1303,7 @@ static int caption_line(const xmlNode *n, const struct ni *x)
 		return 0;
 	while (prev && prev->type != XML_ELEMENT_NODE)
 		prev = prev->prev;
-	if (!prev || !(is_tag(prev, "img") || is_tag(prev, "picture") ||
+	if (!prev || !(is_tag(prev, TG_IMG) || is_tag(prev, TG_PICTURE) ||
 		       (NI(prev) && NI(prev)->imgs && NI(prev)->text == 0)))
 		return 0;
 	return italic_only(n);
@@ -1082,11 +1313,11 @@ static int caption_line(const xmlNode *n, const struct ni *x)
  * image gallery or a form is not part of the article. */
 static int junk_block(const xmlNode *n, const struct ni *x)
 {
-	unsigned f = tflags(n);
+	unsigned f = tflags(x);
 	float ld = link_density(x);
 	int list = (f & T_LIST) != 0;
 
-	if (is_tag(n, "h1"))	/* the page title, said again */
+	if (x->tag->id == TG_H1)	/* the page title, said again */
 		return 1;
 	if (f & T_HEADING)
 		return x->weight < 0 || ld > 0.33f;
@@ -1139,7 +1370,7 @@ static void write_tree(struct out *o, xmlNode *top)
 		unsigned f = 0;
 
 		if (x) {
-			f = tflags(n);
+			f = tflags(x);
 			down = !x->drop && (n == top || x->keep ||
 					    !junk_block(n, x));
 			if (down) {
@@ -1149,7 +1380,7 @@ static void write_tree(struct out *o, xmlNode *top)
 					out_break(o, 1);
 				else if (f & T_CELL)
 					o->sp = 1;
-				if (is_tag(n, "pre") && !pre) {
+				if (x->tag->id == TG_PRE && !pre) {
 					pre = 1;
 					pre_node = n;
 				}
@@ -1165,7 +1396,7 @@ static void write_tree(struct out *o, xmlNode *top)
 		/* Leaving n and the ancestors without a next sibling. */
 		for (;;) {
 			if (n->type == XML_ELEMENT_NODE && NI(n) && !NI(n)->drop) {
-				unsigned lf = tflags(n);
+				unsigned lf = tflags(NI(n));
 
 				if (lf & T_BLOCK)
 					out_break(o, 2);
@@ -1204,7 +1435,7 @@ static int good_sibling(const xmlNode *s, const xmlNode *best, float thr)
 		bonus = NI(best)->score * 0.2f;
 	if (x->scored && x->score + bonus >= thr)
 		return 1;
-	if (is_tag(s, "p")) {
+	if (x->tag->id == TG_P) {
 		float ld = link_density(x);
 
 		if (x->text > 80 && ld < 0.25f)
@@ -1267,7 +1498,7 @@ static xmlNode *widen(xmlNode *best, xmlNode *root)
 
 		if (!added)
 			continue;
-		if (a == root || is_tag(a, "body"))
+		if (a == root || x->tag->id == TG_BODY)
 			break;
 		/* The lowest of the ancestors that add the most paragraphs. */
 		if (added_p * 10 >= added * 6 && added_l * 5 <= added &&
@@ -1279,6 +1510,20 @@ static xmlNode *widen(xmlNode *best, xmlNode *root)
 	for (a = best; a != pick; a = a->parent)
 		NI(a)->keep = 1;
 	return pick;
+}
+
+/* Where the last paragraph of b starts: after its last "\n\n", else 0. */
+static size_t last_para(const struct buf *b)
+{
+	size_t end = b->len;
+	const char *nl;
+
+	while (end >= 2 && (nl = memrchr(b->data + 1, '\n', end - 1))) {
+		if (nl[-1] == '\n')
+			return (size_t)(nl - b->data) + 1;
+		end = (size_t)(nl - b->data);
+	}
+	return 0;
 }
 
 /* Credit and follow-us lines that close many news articles ("Write to
@@ -1297,13 +1542,9 @@ static void trim_tail(struct buf *b)
 	};
 
 	for (int k = 0; k < 2 && b->len; k++) {
-		size_t start = b->len;
-		const char *last;
+		size_t start = last_para(b);
+		const char *last = b->data + start;
 
-		while (start > 0 && !(start >= 2 && b->data[start - 1] == '\n' &&
-				      b->data[start - 2] == '\n'))
-			start--;
-		last = b->data + start;
 		/* Never the only paragraph: that would leave nothing. */
 		if (start == 0 || b->len - start > 300)
 			return;
@@ -1419,7 +1660,7 @@ int extract_html(const char *utf8, size_t n, const struct extract_opts *opts,
 	/* Content after </html> is rare; walk from the root element only. */
 	top = xmlDocGetRootElement(pg.doc);
 	if (top) {
-		rc = meta_pass(&pg, top) < 0 || assign_info(&pg, top) < 0 ? -1 : 0;
+		rc = assign_info(&pg, top) < 0 || meta_pass(&pg, top) < 0 ? -1 : 0;
 		if (!rc) {
 			if (!pg.body)
 				pg.body = top;

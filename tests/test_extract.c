@@ -170,6 +170,51 @@ START_TEST(text_cap)
 }
 END_TEST
 
+/* A cap anywhere in the text keeps the longest prefix of the uncapped text
+ * that fits and ends on a character boundary: the output is written in runs
+ * of words, and a run cut by the cap is cut as a word was.  The page has
+ * collapsible whitespace (double spaces, tabs, U+00A0) and multi-byte
+ * characters around the cut points, and no closing line that trim_tail()
+ * would drop. */
+START_TEST(text_cap_every_byte)
+{
+	const char *h = "<html><body><article><p>Caf\xC3\xA9 cr\xC3\xA8me  "
+			"br\xC3\xBBl\xC3\xA9" "e\tand \xC2\xA0more words, with "
+			"commas, \xE2\x80\x94 dashes at 25 \xC2\xB0" "C and \xE6\x97\xA5"
+			"\xE6\x9C\xAC text.</p><p>Second paragraph with enough "
+			"words to be scored, \xC3\xBC" "ber alles, \xF0\x9F\x98\x80 "
+			"emoji \xC2\xA0\xC2\xA0 spaced.</p><pre>  pre\tformatted "
+			"\xC3\xA9 line\n  two</pre><p>Third one, short and "
+			"plain, to close the article body here.</p></article>"
+			"</body></html>";
+	struct extract_result r;
+	struct extract_opts o;
+	struct sl_err err;
+	struct buf full;
+
+	extract_opts_init(&o);
+	extract_result_init(&r);
+	buf_init(&full, 0);
+	ck_assert_int_eq(extract_html(h, strlen(h), &o, &r, &err), 0);
+	ck_assert_uint_ge(r.text.len, 250);
+	ck_assert_int_eq(buf_add(&full, r.text.data, r.text.len), 0);
+	for (size_t cap = 1; cap <= full.len + 1; cap++) {
+		size_t want = cap < full.len ? cap : full.len;
+
+		while (want < full.len &&
+		       ((unsigned char)full.data[want] & 0xC0) == 0x80)
+			want--;
+		o.max_text = cap;
+		ck_assert_int_eq(extract_html(h, strlen(h), &o, &r, &err), 0);
+		ck_assert_uint_eq(r.text.len, want);
+		ck_assert(!memcmp(r.text.data, full.data, want));
+		ck_assert_int_eq(r.truncated, cap < full.len);
+	}
+	buf_release(&full);
+	extract_result_release(&r);
+}
+END_TEST
+
 START_TEST(robots_and_link_cap)
 {
 	const char *h = "<meta name=robots content='none'><a href=a>1</a>"
@@ -202,6 +247,7 @@ static Suite *extract_suite(void)
 	tcase_add_test(tc, fixtures);
 	tcase_add_test(tc, deep_nesting);
 	tcase_add_test(tc, text_cap);
+	tcase_add_test(tc, text_cap_every_byte);
 	tcase_add_test(tc, robots_and_link_cap);
 	suite_add_tcase(s, tc);
 	return s;
