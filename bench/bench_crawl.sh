@@ -116,6 +116,9 @@ sc_n=$(wc -l < "$out/scrapy.jsonl")
 lp=${LAT_PAGES:-2000} delay=${DELAY_MS:-50}
 lsite=$out/site-$lp
 [ -s "$lsite/p/0.html" ] || python3 bench/gen_site.py "$lp" "$lsite"
+# a port file left by an earlier run must not be read before the server
+# has written its own
+rm -f "$out/delay.port"
 python3 bench/delay_server.py "$out" "$delay" > "$out/delay.port" &
 dsrv=$!
 trap 'kill $ngx $dsrv 2>/dev/null || true' EXIT
