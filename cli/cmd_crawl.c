@@ -320,7 +320,8 @@ static int run(int argc, char **argv, struct ctx *ctx)
 	running = c;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (crawl_run(c, progress, ctx, &err))
+	/* -q: no progress lines, and no count of the queue for them */
+	if (crawl_run(c, ctx->quiet ? NULL : progress, ctx, &err))
 		rc = die_msg("%s", err.msg);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

@@ -1151,7 +1151,7 @@ int crawl_run(struct crawler *c,
 	      void (*progress)(void *arg, const struct crawl_stats *s),
 	      void *arg, struct sl_err *err)
 {
-	double last = clock_mono();
+	double last = clock_mono(), every = 1;
 	int rc = -1;
 
 	c->t0 = clock_mono();
@@ -1198,11 +1198,16 @@ int crawl_run(struct crawler *c,
 		}
 		if (commit(c, 0, err))
 			goto out;
-		if (progress && clock_mono() - last >= 1) {
-			last = clock_mono();
+		if (progress && clock_mono() - last >= every) {
+			double t = clock_mono();
+
 			crawl_get_stats(c, &c->s);
 			c->s.queued = count_queued(c);
 			progress(arg, &c->s);
+			last = clock_mono();
+			/* counting a queue of millions takes a while: keep it
+			 * under a twentieth of the crawl's time */
+			every = 20 * (last - t) > 1 ? 20 * (last - t) : 1;
 		}
 	}
 	rc = 0;
