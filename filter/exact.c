@@ -20,7 +20,6 @@
  * process reads the (emptied) log again.
  */
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,15 +208,6 @@ static void pend_clear(struct exact *x)
 	x->synced = 0;
 }
 
-static long long folds_of(struct store *st)
-{
-	char *v = store_info_get(st, FOLDS_KEY);
-	long long n = v ? strtoll(v, NULL, 10) : 0;
-
-	free(v);
-	return n;
-}
-
 /* Catch up with exact_log: all of it after a fold (ours or another
  * process's) or at the first batch, else the rows added since. */
 static int sync_(void *state, struct store *st, struct sl_err *err)
@@ -228,7 +218,7 @@ static int sync_(void *state, struct store *st, struct sl_err *err)
 
 	if (prepare(x, st, err))
 		return -1;
-	folds = folds_of(st);
+	folds = store_info_int(st, FOLDS_KEY);
 	if (folds != x->folds) {
 		pend_clear(x);
 		x->folds = folds;
@@ -259,7 +249,6 @@ static int cmp_pent(const void *a, const void *b)
  * memcmp) and empty the log. */
 static int fold(struct exact *x, struct store *st, struct sl_err *err)
 {
-	char num[32];
 	int rc = 0;
 
 	qsort(x->pend, x->npend, sizeof(*x->pend), cmp_pent);
@@ -271,11 +260,10 @@ static int fold(struct exact *x, struct store *st, struct sl_err *err)
 	}
 	pend_clear(x);
 	x->folds++;
-	snprintf(num, sizeof(num), "%lld", x->folds);
 	if (rc)
 		return store_fail(st, err, "exact dedup: cannot fold hashes");
 	return store_exec(st, "DELETE FROM exact_log", err) ||
-	       store_info_set(st, FOLDS_KEY, num, err) ? -1 : 0;
+	       store_info_set_int(st, FOLDS_KEY, x->folds, err) ? -1 : 0;
 }
 
 static int finish(void *state, struct store *st, struct sl_err *err)

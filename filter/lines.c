@@ -44,7 +44,6 @@
  * line_counts: the filter is then dropped, and built again later.
  */
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,16 +329,6 @@ static int delta_add(struct lines *l, uint64_t h, struct sl_err *err)
 	return delta_bump(l, h, u64map_first(&l->delta, h), err);
 }
 
-/* The store's fold count ("lines.folds", 0 when none) into *out. */
-static int folds_of(struct store *st, long long *out, struct sl_err *err)
-{
-	char *v = store_info_get(st, FOLDS_KEY);
-
-	*out = v ? strtoll(v, NULL, 10) : 0;
-	free(v);
-	return 0;
-}
-
 /* Catch up with line_log: all of it after a fold (ours or another
  * process's) or at the first batch, else the rows added since. */
 static int sync_(void *state, struct store *st, struct sl_err *err)
@@ -348,8 +337,9 @@ static int sync_(void *state, struct store *st, struct sl_err *err)
 	long long folds;
 	int rc;
 
-	if (prepare(l, st, err) || folds_of(st, &folds, err))
+	if (prepare(l, st, err))
 		return -1;
+	folds = store_info_int(st, FOLDS_KEY);
 	if (folds != l->folds) {
 		u64map_clear(&l->delta);
 		l->synced = 0;
@@ -386,7 +376,6 @@ static int fold(struct lines *l, struct store *st, struct sl_err *err)
 {
 	struct u64map_ent *v = l->delta.v;
 	size_t n = 0;
-	char num[32];
 	int rc = 0;
 
 	for (size_t i = 0; i < l->delta.cap; i++)
@@ -403,11 +392,10 @@ static int fold(struct lines *l, struct store *st, struct sl_err *err)
 	u64map_clear(&l->delta);
 	l->synced = 0;
 	l->folds++;
-	snprintf(num, sizeof(num), "%lld", l->folds);
 	if (rc)
 		return store_fail(st, err, "line dedup: cannot fold counts");
 	return store_exec(st, "DELETE FROM line_log", err) ||
-	       store_info_set(st, FOLDS_KEY, num, err) ? -1 : 0;
+	       store_info_set_int(st, FOLDS_KEY, l->folds, err) ? -1 : 0;
 }
 
 static int finish(void *state, struct store *st, struct sl_err *err)

@@ -1,6 +1,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -320,4 +321,22 @@ char *store_info_get(struct store *st, const char *key)
 		res = strdup((const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
 	return res;
+}
+
+long long store_info_int(struct store *st, const char *key)
+{
+	char *v = store_info_get(st, key);
+	long long n = v ? strtoll(v, NULL, 10) : 0;
+
+	free(v);
+	return n;
+}
+
+int store_info_set_int(struct store *st, const char *key, long long value,
+		       struct sl_err *err)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", value);
+	return store_info_set(st, key, num, err);
 }

@@ -77,5 +77,9 @@ int store_fail(struct store *st, struct sl_err *err, const char *what);
 int store_info_set(struct store *st, const char *key, const char *value,
 		   struct sl_err *err);
 char *store_info_get(struct store *st, const char *key);
+/* An integer in info (counters such as "lines.folds"): 0 when absent. */
+long long store_info_int(struct store *st, const char *key);
+int store_info_set_int(struct store *st, const char *key, long long value,
+		       struct sl_err *err);
 
 #endif
