@@ -352,8 +352,8 @@ CREATE TABLE exact_log (
 -- The CHECKs of the two tables written per document, frontier.state and
 -- verdicts.decision, as chains of = instead of IN lists: SQLite evaluates
 -- an IN list of constants by building a temporary b-tree at each run of a
--- statement (~6 us an insert; the crawler writes a state three times a
--- page, the filter a verdict per document and stage).  A CHECK cannot be
+-- statement (the crawler writes a state three times a page, the filter a
+-- verdict per document and stage).  A CHECK cannot be
 -- altered: the tables are rebuilt, rows (and rowids) as they were.
 CREATE TABLE frontier_v8 (
 	rowid	INTEGER PRIMARY KEY,
